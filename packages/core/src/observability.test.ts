@@ -1,0 +1,336 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import { OBS_ERROR_CODES, ObsError, ObsValidationError } from './errors.js';
+import { defineEventType } from './event-type.js';
+import { createObservability } from './observability.js';
+import { createMemorySink } from './testing/memory-sink.js';
+
+const llm = { provider: 'openai', model: 'gpt-4o', prompt_tokens: 10, completion_tokens: 5, cost_usd: 0.001 };
+
+describe('emit', () => {
+  it('validates, enriches from context and delivers one canonical line per sink', async () => {
+    const a = createMemorySink({ name: 'a' });
+    const b = createMemorySink({ name: 'b' });
+    const obs = createObservability({ source: 'agent', sinks: [a, b] });
+    const envelope = obs.withContext({ run_id: 'r1', session_id: 's1', turn_number: 3 }, () =>
+      obs.emit('llm.call', llm),
+    );
+    await obs.flush();
+    expect(envelope).toMatchObject({
+      source: 'agent',
+      run_id: 'r1',
+      session_id: 's1',
+      turn_number: 3,
+      seq: 1,
+      audit_level: 'turn',
+    });
+    expect(a.lines).toEqual(b.lines);
+    expect(JSON.parse(a.lines[0]!)).toEqual(envelope);
+  });
+
+  it('lists every failing path of an invalid payload and delivers nothing', async () => {
+    const sink = createMemorySink();
+    const obs = createObservability({ source: 'agent', sinks: [sink], defaultRunId: 'r' });
+    let error: unknown;
+    try {
+      obs.emit('llm.call', { provider: 7, prompt_tokens: -1, extra: true } as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ObsValidationError);
+    const paths = (error as ObsValidationError).issues.map((i) => i.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['payload.provider', 'payload.model', 'payload.prompt_tokens', 'payload']),
+    );
+    expect((error as ObsValidationError).message).toMatch(/Unrecognized key: "extra"/);
+    await obs.flush();
+    expect(sink.events).toHaveLength(0);
+    expect(obs.stats().rejected).toBe(1);
+  });
+
+  it('rejects unregistered types, missing run ids and malformed options', () => {
+    const obs = createObservability({ source: 'agent', sinks: [] });
+    expect(() => obs.emit('no.such' as never, {} as never, { run_id: 'r' })).toThrow(
+      /"no.such" is not registered/,
+    );
+    expect(() => obs.emit('log', { level: 'info', message: 'm' })).toThrow(/run_id: required/);
+    expect(() =>
+      obs.emit('log', { level: 'info', message: 'm' }, { run_id: 'r', status: 'maybe' as never }),
+    ).toThrow(/options.status/);
+    expect(() =>
+      obs.emit('log', { level: 'info', message: 'm' }, { run_id: 'r', bogus: 1 } as never),
+    ).toThrow(/Unrecognized key/);
+  });
+
+  it('accepts application types and infers their payload type', async () => {
+    const Checkout = defineEventType(
+      'shop.checkout',
+      z.strictObject({ cart_id: z.string(), total: z.number() }),
+    );
+    const sink = createMemorySink();
+    const obs = createObservability({
+      source: 'shop',
+      sinks: [sink],
+      eventTypes: [Checkout],
+      defaultRunId: 'r',
+    });
+    expectTypeOf(obs.emit<'shop.checkout'>)
+      .parameter(1)
+      .toEqualTypeOf<{ cart_id: string; total: number }>();
+    obs.emit('shop.checkout', { cart_id: 'c1', total: 9.5 });
+    // @ts-expect-error total must be a number
+    expect(() => obs.emit('shop.checkout', { cart_id: 'c1', total: 'x' })).toThrow(ObsValidationError);
+    await obs.flush();
+    expect(sink.events.map((e) => e.payload)).toEqual([{ cart_id: 'c1', total: 9.5 }]);
+    expect(() => defineEventType('Bad Name', z.object({}))).toThrow(ObsValidationError);
+  });
+
+  it('keeps seq monotonic across emits', async () => {
+    const sink = createMemorySink();
+    const obs = createObservability({ source: 's', sinks: [sink], defaultRunId: 'r' });
+    for (let i = 0; i < 100; i++) obs.emit('log', { level: 'info', message: String(i) });
+    await obs.flush();
+    expect(sink.events.map((e) => e.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+
+  it('throws a clear error after shutdown and closes sinks once', async () => {
+    const sink = createMemorySink();
+    const obs = createObservability({ source: 's', sinks: [sink], defaultRunId: 'r' });
+    obs.emit('log', { level: 'info', message: 'before' });
+    await Promise.all([obs.shutdown(), obs.shutdown()]);
+    expect(sink.closed).toBe(true);
+    expect(sink.events).toHaveLength(1);
+    let error: unknown;
+    try {
+      obs.emit('log', { level: 'info', message: 'after' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ObsError);
+    expect((error as ObsError).code).toBe(OBS_ERROR_CODES.SHUT_DOWN);
+  });
+});
+
+describe('context and spans', () => {
+  it('never mixes the context of concurrent runs', async () => {
+    const sink = createMemorySink();
+    const obs = createObservability({ source: 's', sinks: [sink] });
+    const runs = Array.from({ length: 50 }, (_, i) => `run-${i}`);
+    await Promise.all(
+      runs.map((run_id) =>
+        obs.withContext({ run_id, session_id: `session-of-${run_id}` }, async () => {
+          for (let step = 0; step < 10; step++) {
+            await sleep(Math.random() * 3);
+            await obs.span(`step-${step}`, async () => {
+              await sleep(Math.random() * 2);
+              obs.emit('agent.thought', { content: `${run_id}:${step}` });
+            });
+          }
+        }),
+      ),
+    );
+    await obs.flush();
+    expect(sink.events).toHaveLength(50 * 10 * 2);
+    for (const event of sink.events) {
+      expect(event.session_id).toBe(`session-of-${event.run_id}`);
+      if (event.event_type === 'agent.thought')
+        expect(String(event.payload['content']).split(':')[0]).toBe(event.run_id);
+    }
+  });
+
+  it('nests children under spans and records duration, status, error and stack', async () => {
+    const sink = createMemorySink();
+    const obs = createObservability({ source: 's', sinks: [sink], defaultRunId: 'r' });
+    const boom = new Error('tool exploded');
+    await obs.span('outer', async () => {
+      obs.emit('log', { level: 'info', message: 'inside outer' });
+      await expect(
+        obs.span('inner', () => Promise.reject(boom), { component: 'Search', layer: 'tool' }),
+      ).rejects.toBe(boom);
+    });
+    await obs.flush();
+    const byOp = (op: string) =>
+      sink.events.find((e) => e.event_type === 'span' && e.payload['operation'] === op)!;
+    const outer = byOp('outer');
+    const inner = byOp('inner');
+    const log = sink.events.find((e) => e.event_type === 'log')!;
+    expect(outer.parent_event_id).toBeNull();
+    expect(log.parent_event_id).toBe(outer.event_id);
+    expect(inner.parent_event_id).toBe(outer.event_id);
+    expect(inner).toMatchObject({
+      status: 'error',
+      payload: { component: 'Search', layer: 'tool', error: { message: 'tool exploded' } },
+    });
+    expect(String((inner.payload['error'] as { stack: string }).stack)).toContain('observability.test');
+    expect(outer.status).toBe('ok');
+    expect(outer.duration_ms).toBeGreaterThanOrEqual(inner.duration_ms!);
+    expect(Date.parse(outer.timestamp)).toBeLessThanOrEqual(Date.parse(log.timestamp));
+  });
+});
+
+describe('sink isolation, retries and overflow', () => {
+  it('retries a failing sink with backoff and keeps the healthy sink unaffected', async () => {
+    const flaky = createMemorySink({ name: 'flaky', failWrites: 3 });
+    const healthy = createMemorySink({ name: 'healthy' });
+    const errors: string[] = [];
+    const obs = createObservability({
+      source: 's',
+      sinks: [flaky, healthy],
+      defaultRunId: 'r',
+      queue: { retryBaseMs: 1 },
+      onError: (e, sink) => errors.push(`${sink}: ${e.message}`),
+    });
+    for (let i = 0; i < 20; i++) obs.emit('log', { level: 'info', message: String(i) });
+    await obs.flush();
+    expect(healthy.events).toHaveLength(20);
+    expect(flaky.events).toHaveLength(20);
+    const stats = obs.stats().sinks.find((s) => s.name === 'flaky')!;
+    expect(stats.retries).toBe(3);
+    expect(stats.failed).toBe(0);
+    expect(errors).toHaveLength(3);
+  });
+
+  it('counts a batch as failed after the last retry and still resolves flush', async () => {
+    const broken = createMemorySink({ name: 'broken', failWrites: 1_000 });
+    const obs = createObservability({
+      source: 's',
+      sinks: [broken],
+      defaultRunId: 'r',
+      queue: { maxRetries: 2, retryBaseMs: 1 },
+      onError: () => {
+        throw new Error('a throwing error handler must not break anything');
+      },
+    });
+    obs.emit('log', { level: 'info', message: 'lost' });
+    await obs.flush();
+    expect(obs.stats()).toMatchObject({ failed: 1, sinks: [{ retries: 2, failed: 1 }] });
+  });
+
+  it.each([
+    ['drop-newest', ['0', '1', '2', '3']],
+    ['drop-oldest', ['6', '7', '8', '9']],
+  ] as const)('applies %s when the queue is full and counts every drop', async (overflow, kept) => {
+    const sink = createMemorySink();
+    const obs = createObservability({
+      source: 's',
+      sinks: [sink],
+      defaultRunId: 'r',
+      queue: { capacity: 4, batchSize: 100, lingerMs: 50, overflow },
+    });
+    for (let i = 0; i < 10; i++) obs.emit('log', { level: 'info', message: String(i) });
+    expect(obs.stats().dropped).toBe(6);
+    await obs.flush();
+    expect(sink.events.map((e) => e.payload['message'])).toEqual(kept);
+  });
+
+  it('block policy keeps events, signals backpressure, and stays bounded at twice the capacity', async () => {
+    const sink = createMemorySink({ writeDelayMs: 5 });
+    const obs = createObservability({
+      source: 's',
+      sinks: [sink],
+      defaultRunId: 'r',
+      queue: { capacity: 10, batchSize: 5, overflow: 'block' },
+    });
+    for (let i = 0; i < 30; i++) obs.emit('log', { level: 'info', message: String(i) });
+    expect(obs.stats().dropped).toBe(10);
+    await obs.ready();
+    expect(obs.stats().queued).toBeLessThan(10);
+    for (let i = 0; i < 50; i++) await obs.emitAsync('log', { level: 'info', message: `async ${i}` });
+    await obs.flush();
+    expect(sink.events).toHaveLength(70);
+    expect(obs.stats().dropped).toBe(10);
+  });
+
+  it('a sink whose write never settles is timed out and retried, and flush resolves', async () => {
+    let calls = 0;
+    const hanging = {
+      name: 'hanging',
+      write: () => (++calls === 1 ? new Promise<void>(() => {}) : Promise.resolve()),
+      flush() {},
+      close() {},
+    };
+    const obs = createObservability({
+      source: 's',
+      sinks: [hanging],
+      defaultRunId: 'r',
+      queue: { writeTimeoutMs: 20, retryBaseMs: 1 },
+    });
+    obs.emit('log', { level: 'info', message: 'x' });
+    await obs.flush();
+    expect(calls).toBe(2);
+    expect(obs.stats().sinks[0]).toMatchObject({ written: 1, retries: 1 });
+  });
+
+  it('emit does not wait for a slow sink', () => {
+    const slow = createMemorySink({ writeDelayMs: 1_000 });
+    const obs = createObservability({ source: 's', sinks: [slow], defaultRunId: 'r' });
+    const started = performance.now();
+    for (let i = 0; i < 1_000; i++) obs.emit('log', { level: 'info', message: 'x' });
+    expect(performance.now() - started).toBeLessThan(900);
+    expect(slow.events).toHaveLength(0);
+  });
+});
+
+describe('routing', () => {
+  it('sends events only to sinks whose route matches', async () => {
+    const all = createMemorySink({ name: 'all' });
+    const llmOnly = createMemorySink({ name: 'llm' });
+    const exports = createMemorySink({ name: 'exports' });
+    const errors = createMemorySink({ name: 'errors' });
+    const obs = createObservability({
+      source: 's',
+      defaultRunId: 'r',
+      sinks: [
+        all,
+        { sink: llmOnly, route: { types: ['llm.*'] } },
+        { sink: exports, route: { auditLevels: ['export'] } },
+        { sink: errors, route: { when: (e) => e.status === 'error' } },
+      ],
+    });
+    obs.emit('llm.call', llm);
+    obs.emit('log', { level: 'info', message: 'exported' }, { audit_level: 'export' });
+    obs.emit('tool.result', { tool: 't', success: false }, { status: 'error' });
+    await obs.flush();
+    expect(all.events).toHaveLength(3);
+    expect(llmOnly.events.map((e) => e.event_type)).toEqual(['llm.call']);
+    expect(exports.events.map((e) => e.event_type)).toEqual(['log']);
+    expect(errors.events.map((e) => e.event_type)).toEqual(['tool.result']);
+    expect(obs.stats().sinks.map((s) => s.written)).toEqual([3, 1, 1, 1]);
+  });
+});
+
+describe('ingest', () => {
+  it('assigns ids to envelopes from other processes and keeps their source', async () => {
+    const sink = createMemorySink();
+    const obs = createObservability({ source: 'collector', sinks: [sink] });
+    const [a, b] = obs.ingestBatch([
+      {
+        event_type: 'log',
+        run_id: 'r',
+        payload: { level: 'info', message: 'from python' },
+        source: 'py-agent',
+      },
+      { event_type: 'tool.call', run_id: 'r', payload: { tool: 'x' }, status: 'ok' },
+    ]);
+    expect(a).toMatchObject({ source: 'py-agent', request_id: null, audit_level: 'turn' });
+    expect(b!.source).toBe('collector');
+    await obs.flush();
+    expect(sink.events).toHaveLength(2);
+  });
+
+  it('rejects a whole batch when one event is bad, naming its index, and writes nothing', async () => {
+    const sink = createMemorySink();
+    const obs = createObservability({ source: 'collector', sinks: [sink] });
+    expect(() =>
+      obs.ingestBatch([
+        { event_type: 'log', run_id: 'r', payload: { level: 'info', message: 'ok' } },
+        { event_type: 'log', run_id: 'r', payload: { level: 'loud', message: 'bad' } },
+        { event_type: 'nope', run_id: 'r', payload: {} },
+        'not an object',
+      ]),
+    ).toThrow(/\[1\]\.payload\.level.*\[2\]\.event_type.*\[3\]/);
+    await obs.flush();
+    expect(sink.events).toHaveLength(0);
+  });
+});

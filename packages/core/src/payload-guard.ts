@@ -1,0 +1,176 @@
+import { ObsValidationError } from './errors.js';
+
+/** How payloads are scrubbed and bounded before they are enqueued. */
+export interface PayloadGuardOptions {
+  /** Extra key names (case- and `_`/`-`-insensitive) whose values are always redacted. */
+  redactKeys?: readonly string[];
+  /** Dotted payload paths whose values are always redacted, like `input.headers.x-api-key`. */
+  redactPaths?: readonly string[];
+  /** Scan string values for API keys, bearer tokens and JWTs (default true). */
+  redactValues?: boolean;
+  /** Upper bound of a payload's JSON size in bytes; longer strings are cut with a mark (default 256 KiB). */
+  maxPayloadBytes?: number;
+}
+
+/** What guarding one payload did. */
+export interface GuardResult {
+  payload: Record<string, unknown>;
+  redacted: number;
+  truncated: number;
+}
+
+/** The text that replaces a redacted value or secret. */
+export const REDACTED = '[REDACTED]';
+const MAX_DEPTH = 64;
+const SECRET_KEY =
+  /(password|passwd|passphrase|secret|apikey|accesskey|privatekey|authorization|credential|cookie|bearer)s?$|token$/;
+const SECRET_VALUE =
+  /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}|\bBearer\s+[A-Za-z0-9._~+/=-]{12,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
+const SECRET_VALUE_GLOBAL = new RegExp(SECRET_VALUE.source, 'g');
+
+const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_\s]/g, '');
+
+/** Redacts secrets, rejects values JSON cannot hold, and truncates oversized payloads. */
+export class PayloadGuard {
+  readonly #extraKeys: ReadonlySet<string>;
+  readonly #paths: ReadonlySet<string>;
+  readonly #scanValues: boolean;
+  readonly #maxBytes: number;
+  readonly #keyCache = new Map<string, boolean>();
+
+  constructor(options: PayloadGuardOptions = {}) {
+    this.#extraKeys = new Set((options.redactKeys ?? []).map(normalizeKey));
+    this.#paths = new Set(options.redactPaths ?? []);
+    this.#scanValues = options.redactValues ?? true;
+    this.#maxBytes = options.maxPayloadBytes ?? 256 * 1024;
+  }
+
+  /** Returns a guarded payload; the input is never mutated (changed branches are copied). */
+  guard(payload: Record<string, unknown>): GuardResult {
+    const state = { redacted: 0, bytes: 0, strings: [] as number[] };
+    let out = this.#walk(payload, '', 0, state) as Record<string, unknown>;
+    let truncated = 0;
+    if (state.bytes > this.#maxBytes) {
+      const cap = stringCap(state.strings, state.bytes, this.#maxBytes);
+      const cut = { count: 0 };
+      out = truncateStrings(out, cap, cut) as Record<string, unknown>;
+      truncated = cut.count;
+    }
+    return { payload: out, redacted: state.redacted, truncated };
+  }
+
+  #walk(value: unknown, path: string, depth: number, state: WalkState): unknown {
+    switch (typeof value) {
+      case 'string':
+        state.bytes += value.length + 3;
+        state.strings.push(value.length);
+        if (this.#scanValues && SECRET_VALUE.test(value)) {
+          state.redacted++;
+          return value.replace(SECRET_VALUE_GLOBAL, REDACTED);
+        }
+        return value;
+      case 'number':
+      case 'boolean':
+        state.bytes += 8;
+        return value;
+      case 'bigint':
+        throw invalid(path, 'a bigint cannot be stored as JSON; convert it to a string or number');
+      case 'object':
+        if (value === null) {
+          state.bytes += 4;
+          return value;
+        }
+        if (depth >= MAX_DEPTH) throw invalid(path, `nests deeper than ${MAX_DEPTH} levels (or is cyclic)`);
+        return Array.isArray(value)
+          ? this.#walkArray(value, path, depth, state)
+          : this.#walkObject(value, path, depth, state);
+      default:
+        return value;
+    }
+  }
+
+  #walkArray(values: readonly unknown[], path: string, depth: number, state: WalkState): unknown[] {
+    let copy: unknown[] | undefined;
+    state.bytes += 2;
+    for (let i = 0; i < values.length; i++) {
+      const item = values[i];
+      const next = this.#walk(item, path === '' ? String(i) : `${path}.${i}`, depth + 1, state);
+      if (next !== item) {
+        copy ??= values.slice();
+        copy[i] = next;
+      }
+    }
+    return copy ?? (values as unknown[]);
+  }
+
+  #walkObject(object: object, path: string, depth: number, state: WalkState): object {
+    if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return object;
+    let copy: Record<string, unknown> | undefined;
+    state.bytes += 2;
+    for (const key of Object.keys(object)) {
+      const item = (object as Record<string, unknown>)[key];
+      const childPath = path === '' ? key : `${path}.${key}`;
+      state.bytes += key.length + 4;
+      let next: unknown;
+      if (item !== undefined && item !== null && this.#isSecretKey(key, childPath)) {
+        state.redacted++;
+        next = REDACTED;
+      } else {
+        next = this.#walk(item, childPath, depth + 1, state);
+      }
+      if (next !== item) {
+        copy ??= { ...object };
+        copy[key] = next;
+      }
+    }
+    return copy ?? object;
+  }
+
+  #isSecretKey(key: string, path: string): boolean {
+    if (this.#paths.size > 0 && this.#paths.has(path)) return true;
+    let secret = this.#keyCache.get(key);
+    if (secret === undefined) {
+      const normalized = normalizeKey(key);
+      secret = SECRET_KEY.test(normalized) || this.#extraKeys.has(normalized);
+      if (this.#keyCache.size < 4096) this.#keyCache.set(key, secret);
+    }
+    return secret;
+  }
+}
+
+interface WalkState {
+  redacted: number;
+  bytes: number;
+  strings: number[];
+}
+
+const invalid = (path: string, message: string) =>
+  new ObsValidationError('payload', [{ path: path === '' ? 'payload' : `payload.${path}`, message }]);
+
+/** The largest string length such that cutting every longer string to it fits the budget. */
+function stringCap(lengths: number[], totalBytes: number, maxBytes: number): number {
+  const stringBytes = lengths.reduce((a, b) => a + b, 0);
+  const budget = Math.max(0, maxBytes - (totalBytes - stringBytes));
+  const sorted = lengths.slice().sort((a, b) => a - b);
+  let used = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const remaining = sorted.length - i;
+    const cap = Math.floor((budget - used) / remaining);
+    if (sorted[i]! > cap) return Math.max(0, cap - 48);
+    used += sorted[i]!;
+  }
+  return Number.MAX_SAFE_INTEGER;
+}
+
+function truncateStrings(value: unknown, cap: number, cut: { count: number }): unknown {
+  if (typeof value === 'string') {
+    if (value.length <= cap) return value;
+    cut.count++;
+    return `${value.slice(0, cap)}…[obs:truncated ${value.length - cap} of ${value.length} chars]`;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => truncateStrings(v, cap, cut));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = truncateStrings(v, cap, cut);
+  return out;
+}

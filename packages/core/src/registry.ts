@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import { builtinPayloadSchemas } from './catalog.js';
+import { OBS_ERROR_CODES, ObsError, ObsValidationError } from './errors.js';
+import type { EventType } from './event-type.js';
+import { fromZodIssues } from './zod-issues.js';
+
+/** The payload schemas known to one service: the built-in catalog plus application types. */
+export class EventRegistry {
+  readonly #schemas = new Map<string, z.ZodType>();
+
+  constructor(types: readonly EventType[] = []) {
+    for (const [name, schema] of Object.entries(builtinPayloadSchemas)) this.#schemas.set(name, schema);
+    for (const type of types) this.register(type);
+  }
+
+  /** Adds an application type; re-registering a built-in or an existing name is an error. */
+  register(type: EventType): void {
+    if (this.#schemas.has(type.name)) {
+      throw new ObsError(OBS_ERROR_CODES.VALIDATION, `event type "${type.name}" is already registered`);
+    }
+    this.#schemas.set(type.name, type.schema);
+  }
+
+  /** True when `name` has a schema here. */
+  has(name: string): boolean {
+    return this.#schemas.has(name);
+  }
+
+  /** Every registered type name, sorted. */
+  names(): string[] {
+    return [...this.#schemas.keys()].sort();
+  }
+
+  /** Validates a payload against its type's schema and returns the parsed payload. */
+  parsePayload(eventType: string, payload: unknown): Record<string, unknown> {
+    const schema = this.#schemas.get(eventType);
+    if (schema === undefined) {
+      throw new ObsValidationError(`event type "${eventType}"`, [
+        {
+          path: 'event_type',
+          message: `"${eventType}" is not registered; register it with defineEventType()`,
+        },
+      ]);
+    }
+    const result = schema.safeParse(payload);
+    if (!result.success) {
+      throw new ObsValidationError(
+        `payload for "${eventType}"`,
+        fromZodIssues(result.error.issues, 'payload'),
+      );
+    }
+    return result.data as Record<string, unknown>;
+  }
+}

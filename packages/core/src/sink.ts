@@ -1,0 +1,25 @@
+import type { EventRecord } from './event-record.js';
+
+/** Health a sink reports to `stats()` and the collector's `/health`. */
+export interface SinkHealth {
+  ok: boolean;
+  detail?: string;
+}
+
+/**
+ * Where events go. A sink only turns a batch into I/O: queueing, batching, retries and drop
+ * counting live once in the service. `write` may be called again only after the previous call
+ * settled; a rejected `write` is retried with the same batch.
+ */
+export interface Sink {
+  /** Unique within one service; names the sink in stats, routes and errors. */
+  readonly name: string;
+  /** Persists a batch; resolve only when the batch is as durable as the sink promises. */
+  write(batch: readonly EventRecord[]): Promise<void> | void;
+  /** Pushes anything the sink buffers itself to its store. */
+  flush(): Promise<void> | void;
+  /** Releases resources; later writes must throw. */
+  close(): Promise<void> | void;
+  /** Optional live health probe. */
+  health?(): SinkHealth;
+}

@@ -1,0 +1,105 @@
+/**
+ * The obs SQLite schema, version 2 (`PRAGMA user_version = 2`). Written by `@obs/sink-sqlite`,
+ * read by `@obs/read-store`. All times are kept twice: the envelope's ISO text and `ts`, epoch
+ * milliseconds (`Date.parse(timestamp)`), which every index uses.
+ *
+ * Tables:
+ * - `events`: one row per event. `id` is an integer surrogate in commit order; `event_id` is unique
+ *   (re-delivery is a no-op). Every envelope field is a column (`payload` is a virtual column,
+ *   `json_extract(json, '$.payload')`). `json` is the canonical JSON text exactly as core
+ *   serialized it, byte-identical to the JSONL line: serve it as is, never rebuild it.
+ *   `type_key`, `source_key`, `run_key`, `session_key` point into `event_types`, `sources`,
+ *   `runs`, `sessions`.
+ * - `runs`: one row per `run_id`, maintained in the transaction that writes its events.
+ *   `first_ts`/`last_ts` span its events; `started_ts` is the `run.started` event's, `ended_ts` the
+ *   `run.finished` one's; `status` is `running` until `run.finished`, then its `outcome`
+ *   (`success`, `failure`, `cancelled`, `timeout`; without one, `failure` if the event's status is
+ *   `error`, else `success`); `duration_ms` (virtual) is `run.finished`'s `duration_ms`, else
+ *   `ended_ts - COALESCE(started_ts, first_ts)`, null while running. `source` and `session_id`
+ *   are the first seen.
+ * - `sessions`: one row per `session_id`, same counters plus `max_turn_number`; `duration_ms` and
+ *   `status` (`error` when any event failed) are virtual. Runs of a session: `runs.session_key`.
+ * - `event_types`, `sources`: dictionaries of names to integer keys.
+ *
+ * Counters in `runs` and `sessions`: `event_count`; `error_count` (events with `status = 'error'`
+ * or of type `error`, each counted once); from `llm.call` payloads `llm_call_count`,
+ * `prompt_tokens`, `completion_tokens`, `total_tokens` (prompt + completion when absent),
+ * `cost_usd`.
+ *
+ * Order and pagination: events sort by `(ts, id)`; keyset pages use
+ * `WHERE (ts, id) > (?, ?) ORDER BY ts, id LIMIT ?` (or `<` with DESC). Every events index ends in
+ * `ts` and, implicitly, `id`, so the same cursor pages every filtered path below.
+ *
+ * Read paths and the index that serves each:
+ * - one event by id: `events_event_id (event_id)`
+ * - a run's events in order, its trace tree: `events_run (run_key, ts)`
+ * - a session's events: `events_session (session_key, ts)`, partial on `session_key IS NOT NULL`
+ * - by type, stats by type: `events_type (type_key, ts)`
+ * - time range, latest events, live tail: `events_ts (ts)`
+ * - children of an event: `events_parent (parent_event_id)`, partial on non-null parents
+ * - by source, by source and status, stats by source: `events_source_status (source_key, status, ts)`
+ * - failures across sources: `events_errors (ts)`, partial on `status = 'error'`
+ * - runs list: `runs_first_ts`, `runs_status_first_ts`; runs of a session: `runs_session`
+ * - sessions list: `sessions_first_ts`, `sessions_last_ts`
+ * Text search has no index: `json LIKE ?` scans, so combine it with an indexed filter.
+ */
+export const SQLITE_TABLES = {
+  events: 'events',
+  runs: 'runs',
+  sessions: 'sessions',
+  eventTypes: 'event_types',
+  sources: 'sources',
+} as const;
+
+/** Columns of `events` a writer sets, in insert order (`id` and the virtual `payload` excluded). */
+export const EVENT_COLUMNS = [
+  'event_id',
+  'schema_version',
+  'event_type',
+  'type_key',
+  'timestamp',
+  'ts',
+  'seq',
+  'source',
+  'source_key',
+  'run_id',
+  'run_key',
+  'request_id',
+  'cycle',
+  'session_id',
+  'session_key',
+  'turn_number',
+  'parent_event_id',
+  'audit_level',
+  'status',
+  'duration_ms',
+  'json',
+] as const;
+
+/** Counter columns shared by `runs` and `sessions`. */
+export const SUMMARY_COUNTER_COLUMNS = [
+  'event_count',
+  'error_count',
+  'llm_call_count',
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'cost_usd',
+] as const;
+
+/** Values of `runs.status`. */
+export const RUN_STATUSES = ['running', 'success', 'failure', 'cancelled', 'timeout'] as const;
+/** One of {@link RUN_STATUSES}. */
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Names of the indexes on `events` (see the read paths above). */
+export const EVENT_INDEXES = [
+  'events_event_id',
+  'events_run',
+  'events_session',
+  'events_type',
+  'events_ts',
+  'events_parent',
+  'events_source_status',
+  'events_errors',
+] as const;
