@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,7 +38,10 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 /** Median of numbers. */
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** Prints rows as a table and writes them to `bench/results/latest.json` (merged by suite). */
@@ -58,5 +61,13 @@ export function report(rows: BenchRow[]): void {
   console.log([row(header), row(widths.map((w) => '-'.repeat(w))), ...lines.map(row)].join('\n'));
   const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'latest.json');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ node: process.version, at: new Date().toISOString(), rows }, null, 2)}\n`);
+  const ran = new Set(rows.map((r) => r.suite));
+  const previous: BenchRow[] = existsSync(out)
+    ? (JSON.parse(readFileSync(out, 'utf8')) as { rows: BenchRow[] }).rows
+    : [];
+  const merged = [...previous.filter((r) => !ran.has(r.suite)), ...rows];
+  writeFileSync(
+    out,
+    `${JSON.stringify({ node: process.version, at: new Date().toISOString(), rows: merged }, null, 2)}\n`,
+  );
 }

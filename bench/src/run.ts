@@ -1,16 +1,26 @@
 import { type BenchRow, type BenchSuite, report } from './harness.js';
+import { backupSuite } from './suites/backup.js';
 import { emitSuite } from './suites/emit.js';
+import { jsonlSuite } from './suites/jsonl.js';
+import { readStoreSuite } from './suites/read-store.js';
+import { sqliteSuite } from './suites/sqlite.js';
+import { streamSuite } from './suites/stream.js';
 
 /** Every suite, in the order they run; `pnpm bench [suite…] [--quick]` picks some. */
-const suites: BenchSuite[] = [emitSuite];
+const suites: BenchSuite[] = [emitSuite, jsonlSuite, sqliteSuite, streamSuite, readStoreSuite, backupSuite];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const wanted = args.filter((a) => !a.startsWith('--'));
+const unknown = wanted.filter((name) => !suites.some((s) => s.name === name));
+if (unknown.length > 0) {
+  console.error(`unknown suite ${unknown.join(', ')}; suites: ${suites.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
 const rows: BenchRow[] = [];
 for (const suite of suites) {
   if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
-  console.error(`running ${suite.name}…`);
+  console.error(`running ${suite.name}${quick ? ' (quick)' : ''}…`);
   rows.push(...(await suite.run({ quick })));
 }
 report(rows);

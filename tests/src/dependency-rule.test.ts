@@ -7,7 +7,15 @@ const ALLOWED: Record<string, string[]> = {
   '@obs/sink-jsonl': ['@obs/core', 'zod'],
   '@obs/sink-sqlite': ['@obs/core', 'better-sqlite3', 'zod'],
   '@obs/sink-stream': ['@obs/core', 'ws', 'zod'],
-  '@obs/backup-s3': ['@obs/core', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'archiver', 'better-sqlite3', 'tar-stream', 'zod'],
+  '@obs/backup-s3': [
+    '@obs/core',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/lib-storage',
+    'archiver',
+    'better-sqlite3',
+    'tar-stream',
+    'zod',
+  ],
   '@obs/read-store': ['@obs/core', 'better-sqlite3', 'zod'],
 };
 
@@ -40,7 +48,9 @@ describe('dependency rule (SPEC §1)', () => {
     expect(runtimeObs).toEqual(['@obs/read-store']);
     const offending = shippedSources(admin.dir).flatMap((file) =>
       importsOf(file)
-        .filter((spec) => (spec.startsWith('@obs/') && !spec.startsWith('@obs/read-store')) || /sqlite/.test(spec))
+        .filter(
+          (spec) => (spec.startsWith('@obs/') && !spec.startsWith('@obs/read-store')) || /sqlite/.test(spec),
+        )
         .map((spec) => `${file} imports ${spec}`),
     );
     expect(offending).toEqual([]);

@@ -8,7 +8,8 @@ import { ROOT } from './workspace.js';
 const work = mkdtempSync(join(tmpdir(), 'obs-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const pnpm = (args: string[], cwd: string) => execFileSync('pnpm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const pnpm = (args: string[], cwd: string) =>
+  execFileSync('pnpm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('@obs/core packed on its own', () => {
   it('installs with npm into an empty project and works there', () => {
@@ -24,7 +25,10 @@ describe('@obs/core packed on its own', () => {
     const app = join(work, 'app');
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', join(work, tarball!)], { cwd: app, stdio: 'pipe' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', join(work, tarball!)], {
+      cwd: app,
+      stdio: 'pipe',
+    });
     writeFileSync(
       join(app, 'main.js'),
       `import { createObservability } from '@obs/core';

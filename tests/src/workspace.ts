@@ -44,6 +44,7 @@ export function shippedSources(dir: string): string[] {
 export function importsOf(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
   const found = new Set<string>();
-  for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+|require\s*\(\s*)['"]([^'"]+)['"]/g)) found.add(m[1]!);
+  for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+|require\s*\(\s*)['"]([^'"]+)['"]/g))
+    found.add(m[1]!);
   return [...found];
 }

@@ -35,12 +35,21 @@ const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function obsEmit(total: number, serialize: boolean) {
   const sink = createDiscardSink({ serialize });
-  const obs = createObservability({ source: 'bench', sinks: [sink], queue: { capacity: 100_000, batchSize: 1024 } });
+  const obs = createObservability({
+    source: 'bench',
+    sinks: [sink],
+    queue: { capacity: 100_000, batchSize: 1024 },
+  });
   const payload = llmPayload(1);
   const result = await obs.withContext({ run_id: 'run-bench', session_id: 'session-1', turn_number: 1 }, () =>
-    measure(total, () => obs.emit('llm.call', payload), () => obs.flush()),
+    measure(
+      total,
+      () => obs.emit('llm.call', payload),
+      () => obs.flush(),
+    ),
   );
-  if (sink.count !== total || obs.stats().dropped !== 0) throw new Error(`obs lost events: ${sink.count}/${total}`);
+  if (sink.count !== total || obs.stats().dropped !== 0)
+    throw new Error(`obs lost events: ${sink.count}/${total}`);
   await obs.shutdown();
   return result;
 }
@@ -52,7 +61,13 @@ async function pinoLog(total: number, destination: 'discard' | 'devnull') {
       : pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 });
   const logger = pino({ base: { source: 'bench' } }, stream);
   const payload = llmPayload(1);
-  const fields = { event_type: 'llm.call', run_id: 'run-bench', session_id: 'session-1', turn_number: 1, payload };
+  const fields = {
+    event_type: 'llm.call',
+    run_id: 'run-bench',
+    session_id: 'session-1',
+    turn_number: 1,
+    payload,
+  };
   return measure(total, () => logger.info(fields), yieldLoop);
 }
 
@@ -62,7 +77,12 @@ export const emitSuite: BenchSuite = {
   async run({ quick }) {
     const total = CHUNK * (quick ? 1_600 : 8_000);
     const rounds = quick ? 1 : 3;
-    const runs: Record<'obs' | 'obsJson' | 'pinoDiscard' | 'pinoDevNull', Measurement[]> = { obs: [], obsJson: [], pinoDiscard: [], pinoDevNull: [] };
+    const runs: Record<'obs' | 'obsJson' | 'pinoDiscard' | 'pinoDevNull', Measurement[]> = {
+      obs: [],
+      obsJson: [],
+      pinoDiscard: [],
+      pinoDevNull: [],
+    };
     await obsEmit(CHUNK * 320, false);
     await pinoLog(CHUNK * 320, 'discard');
     for (let r = 0; r < rounds; r++) {
@@ -73,12 +93,45 @@ export const emitSuite: BenchSuite = {
     }
     const med = (list: Measurement[], key: 'rate' | 'p50' | 'p99') => median(list.map((x) => x[key]));
     const rows: BenchRow[] = [];
-    for (const [name, list] of [['emit → discard sink', runs.obs], ['emit → discard sink, JSON made in batch step', runs.obsJson]] as const) {
+    for (const [name, list] of [
+      ['emit → discard sink', runs.obs],
+      ['emit → discard sink, JSON made in batch step', runs.obsJson],
+    ] as const) {
       rows.push(
-        { suite: 'emit', case: `${name}: events/s`, value: med(list, 'rate'), unit: 'ev/s', peer: { name: 'pino → discard stream', value: med(runs.pinoDiscard, 'rate') }, ratio: med(list, 'rate') / med(runs.pinoDiscard, 'rate'), target: '≥ 300k ev/s' },
-        { suite: 'emit', case: `${name}: events/s vs pino → /dev/null`, value: med(list, 'rate'), unit: 'ev/s', peer: { name: 'pino → /dev/null (async)', value: med(runs.pinoDevNull, 'rate') }, ratio: med(list, 'rate') / med(runs.pinoDevNull, 'rate') },
-        { suite: 'emit', case: `${name}: p50 per call`, value: med(list, 'p50'), unit: 'ns', peer: { name: 'pino → discard', value: med(runs.pinoDiscard, 'p50') }, ratio: med(runs.pinoDiscard, 'p50') / med(list, 'p50'), target: '< 3000 ns' },
-        { suite: 'emit', case: `${name}: p99 per call`, value: med(list, 'p99'), unit: 'ns', peer: { name: 'pino → discard', value: med(runs.pinoDiscard, 'p99') }, ratio: med(runs.pinoDiscard, 'p99') / med(list, 'p99') },
+        {
+          suite: 'emit',
+          case: `${name}: events/s`,
+          value: med(list, 'rate'),
+          unit: 'ev/s',
+          peer: { name: 'pino → discard stream', value: med(runs.pinoDiscard, 'rate') },
+          ratio: med(list, 'rate') / med(runs.pinoDiscard, 'rate'),
+          target: '≥ 300k ev/s',
+        },
+        {
+          suite: 'emit',
+          case: `${name}: events/s vs pino → /dev/null`,
+          value: med(list, 'rate'),
+          unit: 'ev/s',
+          peer: { name: 'pino → /dev/null (async)', value: med(runs.pinoDevNull, 'rate') },
+          ratio: med(list, 'rate') / med(runs.pinoDevNull, 'rate'),
+        },
+        {
+          suite: 'emit',
+          case: `${name}: p50 per call`,
+          value: med(list, 'p50'),
+          unit: 'ns',
+          peer: { name: 'pino → discard', value: med(runs.pinoDiscard, 'p50') },
+          ratio: med(runs.pinoDiscard, 'p50') / med(list, 'p50'),
+          target: '< 3000 ns',
+        },
+        {
+          suite: 'emit',
+          case: `${name}: p99 per call`,
+          value: med(list, 'p99'),
+          unit: 'ns',
+          peer: { name: 'pino → discard', value: med(runs.pinoDiscard, 'p99') },
+          ratio: med(runs.pinoDiscard, 'p99') / med(list, 'p99'),
+        },
       );
     }
     return rows;

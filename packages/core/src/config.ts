@@ -69,20 +69,7 @@ export interface ObsConfig {
  * and what was expected; tokens are never echoed.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ObsConfig {
-  const relevant = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => k.startsWith('OBS_') && v !== undefined && v !== ''),
-  );
-  const result = EnvSchema.safeParse(relevant);
-  if (!result.success) {
-    throw new ObsConfigError(
-      result.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? '');
-        const shown = name.endsWith('TOKEN') ? '(hidden)' : JSON.stringify(relevant[name]);
-        return { path: name, message: `${shown}: ${issue.message}` };
-      }),
-    );
-  }
-  const e = result.data;
+  const e = parseEnv(EnvSchema, env);
   return {
     source: e.OBS_SOURCE,
     mode: e.OBS_MODE,
@@ -105,4 +92,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** The stores a mode writes: `db_only` SQLite, `file_only` JSONL (no SQLite needed), `dual` both. */
 export function storesForMode(mode: ObsMode): { sqlite: boolean; jsonl: boolean } {
   return { sqlite: mode !== 'file_only', jsonl: mode !== 'db_only' };
+}
+
+/**
+ * Parses the non-empty `OBS_*` variables of `env` with a zod object schema. A bad value throws
+ * `ObsConfigError` naming the variable, its value (hidden for tokens and secrets) and what was expected.
+ * Applications extend obs's configuration with their own variables through it.
+ */
+export function parseEnv<T extends z.ZodType>(
+  schema: T,
+  env: Record<string, string | undefined> = process.env,
+): z.output<T> {
+  const relevant = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k.startsWith('OBS_') && v !== undefined && v !== ''),
+  );
+  const result = schema.safeParse(relevant);
+  if (result.success) return result.data;
+  throw new ObsConfigError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '');
+      const shown = /TOKEN|SECRET|PASSWORD|KEY$/.test(name) ? '(hidden)' : JSON.stringify(relevant[name]);
+      return { path: name, message: `${shown}: ${issue.message}` };
+    }),
+  );
 }

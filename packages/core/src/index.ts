@@ -1,6 +1,6 @@
 export { canonicalJson, serializeEnvelope } from './canonical-json.js';
 export { type BuiltinEventType, type BuiltinPayloads, builtinPayloadSchemas } from './catalog.js';
-export { loadConfig, OBS_MODES, type ObsConfig, type ObsMode, storesForMode } from './config.js';
+export { loadConfig, OBS_MODES, type ObsConfig, type ObsMode, parseEnv, storesForMode } from './config.js';
 export { currentContext, type ObsContext, withContext } from './context.js';
 export { consoleLogger, type DiagLevel, type DiagLogger, silentLogger } from './diag.js';
 export {

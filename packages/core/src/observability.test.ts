@@ -272,6 +272,26 @@ describe('sink isolation, retries and overflow', () => {
   });
 });
 
+describe('queue settings', () => {
+  it("applies a sink's queueDefaults over the service-wide queue, and a binding's queue over both", async () => {
+    const own = Object.assign(createMemorySink({ name: 'own' }), {
+      queueDefaults: { batchSize: 2, lingerMs: 0 },
+    });
+    const bound = Object.assign(createMemorySink({ name: 'bound' }), { queueDefaults: { batchSize: 2 } });
+    const obs = createObservability({
+      source: 's',
+      defaultRunId: 'r',
+      queue: { batchSize: 100, lingerMs: 1_000 },
+      sinks: [own, { sink: bound, queue: { batchSize: 3, lingerMs: 0 } }],
+    });
+    for (let i = 0; i < 6; i++) obs.emit('log', { level: 'info', message: String(i) });
+    await sleep(50);
+    expect(own.batches).toEqual([2, 2, 2]);
+    expect(bound.batches).toEqual([3, 3]);
+    await obs.shutdown();
+  });
+});
+
 describe('routing', () => {
   it('sends events only to sinks whose route matches', async () => {
     const all = createMemorySink({ name: 'all' });

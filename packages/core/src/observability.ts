@@ -32,7 +32,7 @@ export interface ObservabilityOptions<Types extends readonly EventType[] = reado
   sinks: readonly (Sink | SinkBinding)[];
   /** Application event types, added to the built-in catalog. */
   eventTypes?: Types;
-  /** Queue defaults for every sink; a binding's `queue` overrides them. */
+  /** Queue defaults for every sink; a sink's own `queueDefaults`, then a binding's `queue`, override them. */
   queue?: QueueOptions;
   /** Secret redaction and payload size limit. */
   redaction?: PayloadGuardOptions;
@@ -150,8 +150,11 @@ class ObservabilityService implements Observability<Record<string, Record<string
     const onError = options.onError ?? (() => {});
     this.#channels = bindings.map(
       (b) =>
-        new SinkChannel(b.sink, { ...options.queue, ...b.queue }, this.#logger, (error) =>
-          onError(error, b.sink.name),
+        new SinkChannel(
+          b.sink,
+          { ...options.queue, ...b.sink.queueDefaults, ...b.queue },
+          this.#logger,
+          (error) => onError(error, b.sink.name),
         ),
     );
     this.#router = new Router(

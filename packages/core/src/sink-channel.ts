@@ -13,7 +13,7 @@ export interface QueueOptions {
   capacity?: number;
   /** Most events handed to one `write` (default 512). */
   batchSize?: number;
-  /** How long a partial batch waits for more events (default 10 ms). */
+  /** How long a partial batch waits for more events (default 10 ms; 0 writes on the next turn of the event loop). */
   lingerMs?: number;
   /**
    * `drop-newest` (default) refuses the new event, `drop-oldest` evicts the oldest queued one,
@@ -108,7 +108,7 @@ export class SinkChannel {
     }
     this.#queue.push(record);
     this.#accepted++;
-    if (this.#queue.size >= batchSize) this.#scheduleNow();
+    if (this.#queue.size >= batchSize || this.#options.lingerMs === 0) this.#scheduleNow();
     else if (this.#timer === undefined && !this.#draining && !this.#scheduled) {
       this.#timer = setTimeout(() => this.#drainNow(), this.#options.lingerMs);
     }

@@ -1,4 +1,5 @@
 import type { EventRecord } from './event-record.js';
+import type { QueueOptions } from './sink-channel.js';
 
 /** Health a sink reports to `stats()` and the collector's `/health`. */
 export interface SinkHealth {
@@ -22,4 +23,6 @@ export interface Sink {
   close(): Promise<void> | void;
   /** Optional live health probe. */
   health?(): SinkHealth;
+  /** Queue settings this sink is meant to run with; they override the service-wide `queue`, a binding's `queue` overrides them. */
+  readonly queueDefaults?: QueueOptions;
 }

@@ -1,64 +1,78 @@
-import { parseArgs } from 'node:util';
-import { createObservability, type Envelope } from '@obs/core';
-import { createMemorySink } from '@obs/core/testing';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAdminServer } from '@obs/admin';
+import { consoleLogger } from '@obs/core';
+import { openSqliteReadStore, renderTraceTree } from '@obs/read-store';
+import { startCollector } from '../collector.js';
+import { loadCollectorConfig } from '../config.js';
+import { DEMO_HELP, type DemoOptions, parseDemoOptions } from './options.js';
 import { simulateWorkload } from './workload.js';
 
-const HELP = `obs demo: a simulated multi-agent workload through @obs/core
+/** The main job: workload → collector pipeline (SQLite + JSONL + stream) → dashboard. */
+async function main(options: DemoOptions): Promise<void> {
+  rmSync(options.dataDir, { recursive: true, force: true });
+  const config = loadCollectorConfig({
+    OBS_SOURCE: 'demo-agents',
+    OBS_MODE: 'dual',
+    OBS_DATA_DIR: options.dataDir,
+    OBS_STREAM: 'true',
+    OBS_COLLECTOR_PORT: String(options.collectorPort),
+  });
+  const collector = await startCollector(config, consoleLogger('demo', 'warn'));
+  const runs = Math.max(1, Math.round(options.durationS * options.rate));
+  process.stdout.write(`obs demo: ${runs} agent runs over ~${options.durationS}s (seed ${options.seed})\n`);
+  process.stdout.write(
+    `  collector  ${collector.url}  (POST /v1/events, GET /v1/stats, live stream ${collector.url.replace('http', 'ws')}/v1/stream)\n`,
+  );
 
-Options:
-  --runs N       agent runs to simulate (default 12)
-  --seed N       workload seed; the same seed gives the same workload (default 42)
-  --help         show this help`;
+  const store = openSqliteReadStore(config.sqlitePath);
+  const admin = options.exit ? undefined : await createAdminServer({ store, port: options.adminPort });
+  if (admin)
+    process.stdout.write(`  dashboard  ${admin.url}  (watch the Live page while the workload runs)\n`);
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '12' },
-    seed: { type: 'string', default: '42' },
-    help: { type: 'boolean', default: false },
-  },
-});
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
+  const runIds = await simulateWorkload(collector.pipeline.obs, {
+    seed: options.seed,
+    runs,
+    rate: options.rate,
+    cycles: [2, 5],
+    stepDelayMs: 20,
+  });
+  await collector.pipeline.obs.flush();
+
+  const tree = await store.getTraceTree(runIds[0]!);
+  const stats = await store.stats({ groupBy: 'operation' });
+  const service = collector.pipeline.obs.stats();
+  process.stdout.write(`\nTrace of ${runIds[0]}:\n${renderTraceTree(tree)}\n`);
+  process.stdout.write(
+    `\n${stats.total} events, ${stats.successes} ok, ${stats.failures} errors, ${stats.tokens.total} tokens, $${stats.cost_usd.toFixed(4)}; ` +
+      `dropped ${service.dropped}, failed ${service.failed}\n`,
+  );
+  process.stdout.write(`Data: SQLite ${config.sqlitePath}\n      JSONL  ${join(config.jsonlDir)}\n`);
+  process.stdout.write(
+    `Read it back: node packages/read-store/dist/cli.js stats --store ${config.sqlitePath}\n`,
+  );
+
+  const stop = async () => {
+    await admin?.close();
+    await store.close();
+    await collector.close();
+  };
+  if (options.exit) {
+    await stop();
+    return;
+  }
+  process.stdout.write(`\nServing the dashboard at ${admin!.url} — Ctrl-C to stop.\n`);
+  const onSignal = () => void stop().then(() => process.exit(0));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 }
-const runs = Number(values.runs);
-const seed = Number(values.seed);
-if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {
-  console.error('--runs must be a positive integer and --seed an integer; see --help');
+
+let options: DemoOptions | 'help';
+try {
+  options = parseDemoOptions(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`obs demo: ${(error as Error).message}\n\n${DEMO_HELP}\n`);
   process.exit(2);
 }
-
-const sink = createMemorySink({ name: 'memory' });
-const obs = createObservability({ source: 'demo', sinks: [sink] });
-const runIds = await simulateWorkload(obs, { seed, runs, concurrency: 4, cycles: [2, 4], stepDelayMs: 2 });
-await obs.shutdown();
-
-const first = sink.events.filter((e) => e.run_id === runIds[0]);
-console.log(`Trace of ${runIds[0]}:`);
-printTree(first);
-const stats = obs.stats();
-const byType = new Map<string, number>();
-for (const e of sink.events) byType.set(e.event_type, (byType.get(e.event_type) ?? 0) + 1);
-console.log(
-  `\n${stats.emitted} events from ${runIds.length} runs; dropped ${stats.dropped}, failed ${stats.failed}`,
-);
-for (const [type, count] of [...byType].sort((a, b) => b[1] - a[1]))
-  console.log(`  ${type.padEnd(16)} ${count}`);
-
-function printTree(events: Envelope[]): void {
-  const children = new Map<string | null, Envelope[]>();
-  for (const e of events) children.set(e.parent_event_id, [...(children.get(e.parent_event_id) ?? []), e]);
-  const walk = (parent: string | null, depth: number) => {
-    for (const e of (children.get(parent) ?? []).sort(
-      (a, b) => a.timestamp.localeCompare(b.timestamp) || a.seq - b.seq,
-    )) {
-      const name = e.event_type === 'span' ? String(e.payload['operation']) : e.event_type;
-      const timing = e.duration_ms === null ? '' : ` (${Math.round(e.duration_ms)}ms)`;
-      console.log(
-        `${'  '.repeat(depth)}[${e.event_type}] ${name}${e.status ? ` → ${e.status}` : ''}${timing}`,
-      );
-      walk(e.event_id, depth + 1);
-    }
-  };
-  walk(null, 0);
-}
+if (options === 'help') process.stdout.write(`${DEMO_HELP}\n`);
+else await main(options);

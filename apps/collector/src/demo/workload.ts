@@ -7,8 +7,8 @@ export interface WorkloadOptions {
   seed: number;
   /** Agent runs to simulate in total. */
   runs: number;
-  /** Runs in flight at once. */
-  concurrency: number;
+  /** Runs started per second (they overlap when runs last longer than the interval). */
+  rate: number;
   /** Planning cycles per run (a range). */
   cycles: [number, number];
   /** Simulated think time per step in ms (0 = as fast as possible). */
@@ -41,17 +41,17 @@ export async function simulateWorkload(obs: Observability, options: WorkloadOpti
     goal: random.pick(GOALS),
     seed: random.int(1, 2 ** 31),
   }));
-  const queue = [...plans];
-  const worker = async () => {
-    for (let plan = queue.shift(); plan; plan = queue.shift()) {
-      const { runId, sessionId, turn, agent, goal, seed } = plan;
-      await obs.withContext(
-        { run_id: runId, session_id: sessionId, turn_number: turn, request_id: `req-${runId}` },
-        () => simulateRun(obs, new SeededRandom(seed), agent, goal, options),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  const started = performance.now();
+  const running: Promise<void>[] = [];
+  for (const [i, { runId, sessionId, turn, agent, goal, seed }] of plans.entries()) {
+    const wait = started + (i * 1000) / options.rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    const context = { run_id: runId, session_id: sessionId, turn_number: turn, request_id: `req-${runId}` };
+    running.push(
+      obs.withContext(context, () => simulateRun(obs, new SeededRandom(seed), agent, goal, options)),
+    );
+  }
+  await Promise.all(running);
   return plans.map((p) => p.runId);
 }
 
@@ -168,7 +168,16 @@ async function toolStep(obs: Observability, random: SeededRandom, pause: () => P
           arguments: { query: 'password reset flow', limit: random.int(1, 20) },
         });
         await pause();
-        if (random.chance(0.12)) throw new Error(`${tool} timed out after 30s`);
+        if (random.chance(0.12)) {
+          const error = new Error(`${tool} timed out after 30s`);
+          const failure = { message: error.message, stack: error.stack ?? '' };
+          obs.emit(
+            'tool.result',
+            { tool, call_id: callId, success: false, error: failure },
+            { status: 'error' },
+          );
+          throw error;
+        }
         obs.emit(
           'tool.result',
           { tool, call_id: callId, success: true, output: { hits: random.int(0, 12) } },
@@ -186,11 +195,6 @@ async function toolStep(obs: Observability, random: SeededRandom, pause: () => P
     );
   } catch (error) {
     const err = error as Error;
-    obs.emit(
-      'tool.result',
-      { tool, call_id: callId, success: false, error: { message: err.message, stack: err.stack ?? '' } },
-      { status: 'error' },
-    );
     obs.emit(
       'error',
       { stage: `tool:${tool}`, message: err.message, recoverable: true },

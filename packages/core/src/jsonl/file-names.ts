@@ -31,7 +31,7 @@ export function sanitizeEventTypeFileName(eventType: string): string {
     .replace(/[^a-z0-9_.]/g, '_')
     .replace(/\.{2,}/g, '.')
     .replace(/^\.+|\.+$/g, '');
-  if (stem === eventType && stem.length <= MAX_STEM) return stem;
+  if (stem !== '' && stem === eventType && stem.length <= MAX_STEM) return stem;
   if (stem.length > MAX_STEM) stem = stem.slice(0, MAX_STEM).replace(/\.+$/, '');
   const hash = createHash('sha256').update(eventType, 'utf8').digest('hex').slice(0, 12);
   return `${stem || '_'}-${hash}`;

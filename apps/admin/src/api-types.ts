@@ -1,0 +1,73 @@
+/**
+ * Shapes of the JSON API that are the admin's own (everything else is a read-store type sent as
+ * is). Pure types: the browser UI imports them too.
+ */
+import type { StoredEvent } from '@obs/read-store';
+
+/** An envelope as the read store returns it. */
+export type EventEnvelope = StoredEvent['envelope'];
+
+/** One row of a run's trace, in tree pre-order. */
+export interface TraceRow {
+  event_id: string;
+  /** Index of the parent row, or -1 for a root. */
+  parent: number;
+  depth: number;
+  /** Number of direct children (rows that follow, one level deeper). */
+  children: number;
+  name: string;
+  event_type: string;
+  status: 'ok' | 'error' | null;
+  /** Milliseconds from the run's first event to this event's timestamp. */
+  offset_ms: number;
+  /**
+   * Where the event's bar starts in the waterfall (ms from the run's first event). A `span` is
+   * stamped when its work began; any other event is stamped when emitted, after its work, so its
+   * bar ends at its timestamp.
+   */
+  start_ms: number;
+  duration_ms: number | null;
+  timestamp: string;
+  source: string;
+  orphan: boolean;
+  /** A short hint: the model of an LLM call, the tool of a tool call, a log message… */
+  detail: string | null;
+}
+
+/** `GET /api/runs/:id/tree`: a run's trace tree flattened to rows, so any depth is cheap to send and draw. */
+export interface TraceRows {
+  run_id: string;
+  event_count: number;
+  orphan_count: number;
+  cycle_count: number;
+  started_at: string | null;
+  duration_ms: number;
+  rows: TraceRow[];
+}
+
+/** `GET /api/events/:id`: the event, its canonical JSON and its direct children. */
+export interface EventDetail {
+  event: EventEnvelope;
+  json: string;
+  children: EventEnvelope[];
+  /** True when there are more children than listed. */
+  more_children: boolean;
+}
+
+/** `GET /api/info`. */
+export interface StoreInfo {
+  kind: 'sqlite' | 'jsonl';
+  auth: boolean;
+}
+
+/** Messages the server sends on `/api/live`. */
+export type LiveMessage =
+  | { kind: 'ready' }
+  | { kind: 'events'; items: { cursor: string; event: EventEnvelope }[] }
+  | { kind: 'dropped'; count: number }
+  | { kind: 'error'; message: string };
+
+/** The error body of every 4xx/5xx answer. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; issues: { param: string; message: string }[] };
+}

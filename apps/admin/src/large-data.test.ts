@@ -1,0 +1,146 @@
+/// <reference lib="dom" />
+// Callbacks passed to page.evaluate run in the browser, hence the DOM types.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteReadStore, type Page, type ReadStore, type RunSummary } from '@obs/read-store';
+import type { Browser, Page as BrowserPage } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdminServer } from './admin-server.js';
+import type { TraceRows } from './api-types.js';
+import { getApi, startAdmin } from './test/admin-fixture.js';
+import { launchBrowser, openPage, screenshot } from './test/browser.js';
+import { largeRunId, writeLargeStore } from './test/large-store.js';
+
+const RUNS = 100_000;
+const BIG_RUN_EVENTS = 10_000;
+
+let dir: string;
+let store: ReadStore;
+let admin: AdminServer;
+let browser: Browser;
+let page: BrowserPage;
+let problems: string[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'obs-admin-large-'));
+  const path = join(dir, 'events.db');
+  const launched = launchBrowser();
+  await writeLargeStore(path, RUNS, BIG_RUN_EVENTS);
+  store = await openSqliteReadStore(path);
+  admin = await startAdmin(store);
+  browser = await launched;
+  ({ page, problems } = await openPage(browser, admin.url.slice(0, -1)));
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await admin?.close();
+  await store?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Records the longest main-thread task (ms) while `fn` runs in the page. */
+async function longestTask(p: BrowserPage, fn: () => Promise<void>): Promise<number> {
+  await p.evaluate(() => {
+    const w = window as unknown as { __longest: number; __observer?: PerformanceObserver };
+    w.__longest = 0;
+    w.__observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.__longest = Math.max(w.__longest, entry.duration);
+    });
+    w.__observer.observe({ type: 'longtask' });
+  });
+  await fn();
+  return p.evaluate(() => {
+    const w = window as unknown as { __longest: number; __observer?: PerformanceObserver };
+    w.__observer?.disconnect();
+    return w.__longest;
+  });
+}
+
+describe(`${RUNS.toLocaleString('en-US')} runs and a ${BIG_RUN_EVENTS.toLocaleString('en-US')}-event run`, () => {
+  it('the API pages through every run with the cursor, each id once', async () => {
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    const started = performance.now();
+    do {
+      const res: { status: number; body: Page<RunSummary> } = await getApi<Page<RunSummary>>(
+        admin,
+        `/api/runs?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(res.status).toBe(200);
+      for (const r of res.body.items) seen.add(r.run_id);
+      cursor = res.body.next_cursor;
+      pages++;
+    } while (cursor);
+    const ms = performance.now() - started;
+    expect(seen.size).toBe(RUNS + 6);
+    expect(seen.has(largeRunId(0))).toBe(true);
+    expect(pages).toBe(Math.ceil((RUNS + 6) / 1000));
+    expect(ms).toBeLessThan(20_000);
+  });
+
+  it('the runs list pages back through old runs quickly', async () => {
+    await page.goto(`${admin.url}#/runs`);
+    const first = page.locator('table.runs-table tbody tr').first();
+    await first.waitFor();
+    const older = page.getByRole('button', { name: 'Older →' });
+    const seenFirst = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const before = await first.locator('a.run-link').textContent();
+      seenFirst.add(String(before));
+      const t0 = Date.now();
+      await older.click();
+      await expect.poll(() => first.locator('a.run-link').textContent(), { timeout: 2000 }).not.toBe(before);
+      expect(Date.now() - t0).toBeLessThan(1500);
+    }
+    expect(seenFirst.size).toBe(5);
+    expect(await page.locator('.pager-info').textContent()).toContain('Page 6');
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await expect.poll(() => page.locator('.pager-info').textContent()).toContain('Page 5');
+    await page.getByLabel('Run id contains').fill('099999');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.locator('table.runs-table tbody tr').count()).toBe(1);
+  });
+
+  it('renders the 10k-event run as a windowed tree and waterfall without freezing', async () => {
+    const tree = await getApi<TraceRows>(admin, '/api/runs/run-big-10k/tree');
+    expect(tree.body.rows).toHaveLength(BIG_RUN_EVENTS);
+    const rows = page.locator('.trace-row');
+    const t0 = Date.now();
+    const longest = await longestTask(page, async () => {
+      await page.goto(`${admin.url}#/runs/run-big-10k`);
+      await rows.first().waitFor({ timeout: 5000 });
+    });
+    const firstPaintMs = Date.now() - t0;
+    expect(firstPaintMs).toBeLessThan(3000);
+    expect(longest).toBeLessThan(500);
+    expect(await rows.count()).toBeLessThan(100);
+    expect(await page.locator('.trace-counts').textContent()).toContain('10,000 of 10,000 rows');
+    await screenshot(page, 'run-view-10k');
+
+    const scrollLongest = await longestTask(page, async () => {
+      for (const fraction of [0.25, 0.5, 0.75, 1]) {
+        await page.locator('.trace-body').evaluate((el, f) => {
+          el.scrollTop = (el.scrollHeight - el.clientHeight) * f;
+        }, fraction);
+        await page.waitForTimeout(50);
+      }
+    });
+    expect(scrollLongest).toBeLessThan(200);
+    await expect.poll(() => rows.last().textContent()).toContain('run.finished');
+    expect(await rows.count()).toBeLessThan(100);
+
+    const toggleLongest = await longestTask(page, async () => {
+      await page.getByRole('button', { name: 'Collapse all' }).click();
+      await expect.poll(() => rows.count()).toBe(2);
+      await page.getByRole('button', { name: 'Top level' }).click();
+      await expect.poll(() => page.locator('.trace-counts').textContent()).toContain('of 10,000 rows');
+      await page.getByRole('button', { name: 'Expand all' }).click();
+      await expect.poll(() => page.locator('.trace-counts').textContent()).toContain('10,000 of 10,000 rows');
+    });
+    expect(toggleLongest).toBeLessThan(200);
+    expect(problems).toEqual([]);
+  });
+});

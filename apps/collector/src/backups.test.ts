@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { post, sampleEvent, startTestCollector } from './test/harness.js';
+
+let s3: S3rver;
+let s3Dir: string;
+let endpoint: string;
+const saved = { id: process.env['AWS_ACCESS_KEY_ID'], secret: process.env['AWS_SECRET_ACCESS_KEY'] };
+
+beforeAll(async () => {
+  s3Dir = mkdtempSync(join(tmpdir(), 'obs-collector-s3-'));
+  s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: s3Dir,
+    configureBuckets: [{ name: 'backups' }],
+  });
+  endpoint = `http://127.0.0.1:${(await s3.run()).port}`;
+  process.env['AWS_ACCESS_KEY_ID'] = 'S3RVER';
+  process.env['AWS_SECRET_ACCESS_KEY'] = 'S3RVER';
+});
+
+afterAll(async () => {
+  await new Promise<void>((done) => s3.close(() => done()));
+  rmSync(s3Dir, { recursive: true, force: true });
+  for (const [name, value] of [
+    ['AWS_ACCESS_KEY_ID', saved.id],
+    ['AWS_SECRET_ACCESS_KEY', saved.secret],
+  ] as const) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+describe('POST /v1/backups', () => {
+  it('backs up the live database to S3, answers 409 while a backup runs, and records backup.completed', async () => {
+    const ctx = await startTestCollector({
+      OBS_BACKUP_BUCKET: 'backups',
+      OBS_BACKUP_ENDPOINT: endpoint,
+      OBS_BACKUP_PREFIX: 'collector-test',
+    });
+    try {
+      const url = ctx.collector.url;
+      await post(
+        `${url}/v1/events`,
+        Array.from({ length: 50 }, (_, i) => sampleEvent(i)),
+      );
+      const first = fetch(`${url}/v1/backups`, { method: 'POST' });
+      await new Promise((r) => setTimeout(r, 5));
+      const second = await fetch(`${url}/v1/backups`, { method: 'POST' });
+      expect(second.status).toBe(409);
+      const response = await first;
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { backup: { key: string; event_count: number } };
+      expect(body.backup.key).toMatch(/^collector-test\/\d{4}\/\d{2}\/\d{2}\/.+\.tar\.gz$/);
+      expect(body.backup.event_count).toBe(50);
+      await ctx.collector.pipeline.obs.flush();
+      const stats = (await (await fetch(`${url}/v1/stats`)).json()) as { by_type: Record<string, number> };
+      expect(stats.by_type['backup.completed']).toBe(1);
+    } finally {
+      await ctx.cleanup();
+    }
+  });
+
+  it('answers 502 with a reason when the bucket does not exist', async () => {
+    const ctx = await startTestCollector({
+      OBS_BACKUP_BUCKET: 'no-such-bucket',
+      OBS_BACKUP_ENDPOINT: endpoint,
+    });
+    try {
+      const response = await fetch(`${ctx.collector.url}/v1/backups`, { method: 'POST' });
+      expect(response.status).toBe(502);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('BACKUP_FAILED');
+      await ctx.collector.pipeline.obs.flush();
+      const stats = (await (await fetch(`${ctx.collector.url}/v1/stats`)).json()) as {
+        by_type: Record<string, number>;
+      };
+      expect(stats.by_type['backup.failed']).toBe(2);
+    } finally {
+      await ctx.cleanup();
+    }
+  });
+});

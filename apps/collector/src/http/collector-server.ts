@@ -1,0 +1,177 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Observability, ObsValidationError } from '@obs/core';
+import type { LiveStatsSink } from '../live-stats.js';
+import { assertAuthorized } from './auth.js';
+import { HttpError } from './http-error.js';
+import { parseEvents } from './parse-events.js';
+import { readBody } from './read-body.js';
+
+/** Triggers a backup now; the collector answers 409 while one runs. */
+export interface BackupTrigger {
+  isRunning(): boolean;
+  runNow(): Promise<unknown>;
+}
+
+/** Options of {@link createCollectorServer}. */
+export interface CollectorServerOptions {
+  obs: Observability;
+  /** Live counters fed by the pipeline (see `createLiveStatsSink`). */
+  liveStats: LiveStatsSink;
+  /** When set, every request but `GET /health` needs `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  /** Largest accepted body (default 8 MiB). */
+  maxBodyBytes?: number;
+  /** Most events in one request (default 10 000). */
+  maxEventsPerRequest?: number;
+  backups?: BackupTrigger | undefined;
+}
+
+/** The collector's HTTP server; `close()` stops accepting, waits for requests in flight, then resolves. */
+export interface CollectorServer {
+  readonly server: Server;
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+/** Creates the HTTP ingest server: `POST /v1/events`, `GET /health`, `GET /v1/stats`, `POST /v1/backups`. */
+export function createCollectorServer(options: CollectorServerOptions): CollectorServer {
+  const { obs, liveStats, token } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
+  const maxEvents = options.maxEventsPerRequest ?? 10_000;
+
+  const postEvents: Handler = async (request, response) => {
+    const body = await readBody(request, maxBodyBytes);
+    const inputs = parseEvents(request.headers['content-type'], body, maxEvents);
+    await obs.ready();
+    const droppedBefore = obs.stats().dropped;
+    let envelopes: ReturnType<Observability['ingestBatch']>;
+    try {
+      envelopes = obs.ingestBatch(inputs);
+    } catch (error) {
+      if (error instanceof ObsValidationError) {
+        throw new HttpError(400, 'INVALID_EVENTS', error.message, { issues: error.issues });
+      }
+      throw error;
+    }
+    await obs.flush();
+    const dropped = obs.stats().dropped - droppedBefore;
+    if (dropped > 0) {
+      throw new HttpError(
+        503,
+        'OVERLOADED',
+        `the collector is overloaded and dropped ${dropped} events; retry later`,
+        {
+          headers: { 'retry-after': '1' },
+        },
+      );
+    }
+    sendJson(response, 200, { accepted: envelopes.length, event_ids: envelopes.map((e) => e.event_id) });
+  };
+
+  const health: Handler = async (_request, response) => {
+    const sinks = obs
+      .stats()
+      .sinks.map((s) => ({ name: s.name, ok: s.health.ok, detail: s.health.detail ?? s.last_error }));
+    const ok = sinks.every((s) => s.ok);
+    sendJson(response, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', sinks });
+  };
+
+  const stats: Handler = async (_request, response) => {
+    const service = obs.stats();
+    sendJson(response, 200, { ...liveStats.snapshot(), pipeline: service });
+  };
+
+  const backup: Handler = async (_request, response) => {
+    const backups = options.backups;
+    if (backups === undefined)
+      throw new HttpError(
+        404,
+        'BACKUPS_DISABLED',
+        'backups are not configured on this collector (set OBS_BACKUP_BUCKET)',
+      );
+    if (backups.isRunning())
+      throw new HttpError(
+        409,
+        'BACKUP_RUNNING',
+        'a backup is already running; try again when it has finished',
+      );
+    let result: unknown;
+    try {
+      result = await backups.runNow();
+    } catch (error) {
+      throw new HttpError(502, 'BACKUP_FAILED', (error as Error).message);
+    }
+    sendJson(response, 200, { backup: result });
+  };
+
+  const routes: Record<string, Partial<Record<string, Handler>>> = {
+    '/v1/events': { POST: postEvents },
+    '/health': { GET: health },
+    '/v1/stats': { GET: stats },
+    '/v1/backups': { POST: backup },
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  const server = createServer((request, response) => {
+    const done = handle(request, response).finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      const path = new URL(request.url ?? '/', 'http://collector').pathname;
+      const route = routes[path];
+      if (route === undefined)
+        throw new HttpError(404, 'NOT_FOUND', `no route ${path}; see the collector README`);
+      const handler = route[request.method ?? 'GET'];
+      if (handler === undefined) {
+        throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}`, {
+          headers: { allow: Object.keys(route).join(', ') },
+        });
+      }
+      if (path !== '/health') assertAuthorized(request, token);
+      await handler(request, response);
+    } catch (error) {
+      const failure =
+        error instanceof HttpError
+          ? error
+          : new HttpError(500, 'INTERNAL', 'the collector failed to handle the request');
+      if (!response.headersSent) {
+        for (const [name, value] of Object.entries(failure.headers)) response.setHeader(name, value);
+        if (failure.status === 413) response.setHeader('connection', 'close');
+        sendJson(response, failure.status, failure.toJSON());
+      } else response.end();
+    }
+  }
+
+  return {
+    server,
+    listen: (port, host = '127.0.0.1') =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve(server.address() as AddressInfo));
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  response.end(text);
+}

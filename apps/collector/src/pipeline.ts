@@ -1,0 +1,65 @@
+import {
+  createObservability,
+  type DiagLogger,
+  type Observability,
+  type QueueOptions,
+  type Sink,
+  type SinkBinding,
+} from '@obs/core';
+import { createJsonlSink } from '@obs/sink-jsonl';
+import { createSqliteSink } from '@obs/sink-sqlite';
+import { createStreamSink, type EventBus } from '@obs/sink-stream';
+import type { CollectorConfig } from './config.js';
+import { createLiveStatsSink, type LiveStatsSink } from './live-stats.js';
+
+/** The composed service and the parts the servers around it need. */
+export interface Pipeline {
+  obs: Observability;
+  liveStats: LiveStatsSink;
+  /** The bus the live stream server subscribes to, when the stream is on. */
+  bus: EventBus | undefined;
+}
+
+/**
+ * Composes the sinks a deployment's mode asks for (the pattern to copy into an app's bootstrap):
+ * SQLite for `db_only`/`dual`, JSONL for `file_only`/`dual`, the live stream when enabled, and the
+ * collector's own live counters. Durable sinks use the `block` policy sized so that one request's
+ * batch always fits, so the collector never drops what it accepted.
+ */
+export function createPipeline(config: CollectorConfig, logger?: DiagLogger): Pipeline {
+  const liveStats = createLiveStatsSink();
+  const durable: QueueOptions = {
+    capacity: Math.max(config.queue.capacity, 2 * config.http.maxEventsPerRequest),
+    overflow: 'block',
+  };
+  const sinks: (Sink | SinkBinding)[] = [
+    { sink: liveStats, queue: { capacity: durable.capacity, overflow: 'drop-oldest', lingerMs: 0 } },
+  ];
+  if (config.stores.sqlite)
+    sinks.push({
+      sink: createSqliteSink({ path: config.sqlitePath, ...(logger ? { logger } : {}) }),
+      queue: durable,
+    });
+  if (config.stores.jsonl) {
+    const jsonl = createJsonlSink({
+      dir: config.jsonlDir,
+      durability: config.jsonlDurability,
+      ...(logger ? { logger } : {}),
+    });
+    sinks.push({ sink: jsonl, queue: durable });
+  }
+  let bus: EventBus | undefined;
+  if (config.stream.enabled) {
+    const stream = createStreamSink();
+    bus = stream.bus;
+    sinks.push(stream);
+  }
+  const obs = createObservability({
+    source: config.source,
+    sinks,
+    queue: config.queue,
+    redaction: { maxPayloadBytes: config.maxPayloadBytes, redactKeys: config.redactKeys },
+    ...(logger ? { logger } : {}),
+  });
+  return { obs, liveStats, bus };
+}

@@ -1,0 +1,63 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sampleEvent, storedEventIds } from './test/harness.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'obs-collector-sigterm-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function startChild(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'main.js')], {
+    env: { ...process.env, OBS_DATA_DIR: dir, OBS_COLLECTOR_PORT: '0', OBS_STREAM: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`collector exited early with ${code}: ${out}`)));
+  });
+}
+
+describe('graceful shutdown of the collector process', () => {
+  it('on SIGTERM finishes requests in flight and loses nothing it accepted', async () => {
+    const { child, url } = await startChild();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const accepted: string[] = [];
+    let refused = 0;
+    const send = async (batch: number) => {
+      try {
+        const response = await fetch(`${url}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(
+            Array.from({ length: 100 }, (_, i) => sampleEvent(batch * 100 + i, `run-${batch}`)),
+          ),
+        });
+        if (response.status === 200)
+          accepted.push(...((await response.json()) as { event_ids: string[] }).event_ids);
+        else refused++;
+      } catch {
+        refused++;
+      }
+    };
+    const inFlight: Promise<void>[] = [];
+    for (let batch = 0; batch < 60; batch++) {
+      inFlight.push(send(batch));
+      if (batch === 30) child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(inFlight);
+    expect(await exited).toBe(0);
+    expect(accepted.length).toBeGreaterThan(0);
+    const stored = new Set(storedEventIds(dir));
+    expect(accepted.filter((id) => !stored.has(id))).toEqual([]);
+    expect(stored.size).toBe(accepted.length);
+    expect(refused + accepted.length / 100).toBe(60);
+  });
+});

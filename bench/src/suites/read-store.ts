@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Envelope, EventRecord, type Sink, uuidv7 } from '@obs/core';
+import { openJsonlReadStore, openSqliteReadStore, type ReadStore } from '@obs/read-store';
+import { createJsonlSink } from '@obs/sink-jsonl';
+import { createSqliteSink } from '@obs/sink-sqlite';
+import Database from 'better-sqlite3';
+import { type BenchRow, type BenchSuite, median } from '../harness.js';
+import { llmPayload } from '../workload.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const RUNS = 2000;
+const BIG_RUN_EVENTS = 10_000;
+const OPERATIONS = ['plan', 'retrieve', 'rank', 'answer', 'critique'];
+
+/** Event `i` of a store of `total` events: every `total / 10 000`th belongs to `run-big` (a nested tree). */
+function makeEvent(i: number, total: number, big: string[]): Envelope {
+  const every = Math.floor(total / BIG_RUN_EVENTS);
+  const isBig = i % every === 0 && big.length < BIG_RUN_EVENTS;
+  const ts = T0 + i;
+  const id = uuidv7(ts);
+  const run = isBig ? 'run-big' : `run-${1 + (i % (RUNS - 1))}`;
+  const parent = isBig && big.length > 0 ? big[Math.floor((big.length - 1) / 4)]! : null;
+  if (isBig) big.push(id);
+  const kind = i % 10;
+  const base = {
+    schema_version: 1 as const,
+    event_id: id,
+    timestamp: new Date(ts).toISOString(),
+    seq: i,
+    source: `agent-${i % 3}`,
+    run_id: run,
+    request_id: null,
+    cycle: null,
+    session_id: `sess-${(i % (RUNS - 1)) % 500}`,
+    turn_number: null,
+    parent_event_id: parent,
+    audit_level: 'turn' as const,
+  };
+  if (kind < 6 && !isBig) {
+    return {
+      ...base,
+      event_type: 'log',
+      status: null,
+      duration_ms: null,
+      payload: { level: 'info', message: `step ${i} done` },
+    };
+  }
+  if (kind === 8)
+    return {
+      ...base,
+      event_type: 'llm.call',
+      status: 'ok',
+      duration_ms: 300 + (i % 700),
+      payload: llmPayload(i),
+    };
+  return {
+    ...base,
+    event_type: 'span',
+    status: i % 20 === 0 ? 'error' : 'ok',
+    duration_ms: 1 + (i % 250),
+    payload: { operation: OPERATIONS[i % OPERATIONS.length]!, layer: 'agent', component: 'Worker' },
+  };
+}
+
+/** Writes `total` events through a sink in large batches (the bench's setup, not a measured path). */
+export async function fill(sink: Sink, total: number): Promise<void> {
+  const big: string[] = [];
+  const BATCH = 20_000;
+  for (let i = 0; i < total; i += BATCH) {
+    const batch: EventRecord[] = [];
+    for (let j = i; j < Math.min(total, i + BATCH); j++)
+      batch.push(new EventRecord(makeEvent(j, total, big)));
+    await sink.write(batch);
+  }
+  await sink.close();
+}
+
+/** Median ms of `reps` calls after one warm-up call (skipped with `warm: false`). */
+async function time(reps: number, fn: () => Promise<unknown> | unknown, warm = true): Promise<number> {
+  if (warm) await fn();
+  const runs: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await fn();
+    runs.push(performance.now() - t);
+  }
+  return median(runs);
+}
+
+async function measureStore(
+  store: ReadStore,
+  label: string,
+  reps: number,
+  targets: Partial<Record<'page' | 'tree' | 'runs', string>>,
+  total: number,
+): Promise<BenchRow[]> {
+  const run = 'run-777';
+  const page = await time(reps, () => store.listEvents({ run_id: run, limit: 100 }));
+  const tree = await time(Math.max(3, reps / 4), async () => {
+    const t = await store.getTraceTree('run-big');
+    if (t.event_count !== BIG_RUN_EVENTS) throw new Error(`tree has ${t.event_count} events`);
+  });
+  const stats = await time(3, () => store.stats({ groupBy: 'operation' }), false);
+  const runs = await time(reps, () => store.listRuns({ limit: 50 }));
+  const n = `${label} ${total.toLocaleString('en-US')} events`;
+  return [
+    {
+      suite: 'read-store',
+      case: `${n}: one run's events, first page of 100`,
+      value: page,
+      unit: 'ms',
+      target: targets.page,
+    },
+    {
+      suite: 'read-store',
+      case: `${n}: trace tree of a 10k-event run`,
+      value: tree,
+      unit: 'ms',
+      target: targets.tree,
+    },
+    {
+      suite: 'read-store',
+      case: `${n}: stats over all events (groupBy operation)`,
+      value: stats,
+      unit: 'ms',
+    },
+    {
+      suite: 'read-store',
+      case: `${n}: list runs, first page of 50`,
+      value: runs,
+      unit: 'ms',
+      target: targets.runs,
+    },
+  ];
+}
+
+/** Read paths of `@obs/read-store` on a 1M-event SQLite store over 2k runs and a 100k-event JSONL trail. */
+export const readStoreSuite: BenchSuite = {
+  name: 'read-store',
+  async run({ quick }) {
+    const dir = mkdtempSync(join(tmpdir(), 'obs-bench-read-store-'));
+    const rows: BenchRow[] = [];
+    try {
+      const sqliteTotal = quick ? 200_000 : 1_000_000;
+      const path = join(dir, 'obs.db');
+      let t = performance.now();
+      await fill(createSqliteSink({ path, synchronous: 'OFF', cacheSizeKiB: 262_144 }), sqliteTotal);
+      const fillMs = performance.now() - t;
+      const sqlite = openSqliteReadStore(path);
+      rows.push(
+        ...(await measureStore(
+          sqlite,
+          'SQLite',
+          quick ? 10 : 20,
+          { page: '< 10 ms', tree: '< 100 ms', runs: '< 20 ms' },
+          sqliteTotal,
+        )),
+      );
+      await sqlite.close();
+      const db = new Database(path, { readonly: true });
+      const raw = db.prepare(
+        'SELECT json FROM events WHERE run_key = (SELECT run_key FROM runs WHERE run_id = ?) ORDER BY ts, id LIMIT 101',
+      );
+      const rawPage = await time(quick ? 10 : 20, () =>
+        raw.all('run-777').map((r) => JSON.parse((r as { json: string }).json)),
+      );
+      db.close();
+      const first = rows[0]!;
+      first.peer = { name: 'hand-written better-sqlite3 query', value: rawPage };
+      first.ratio = rawPage / first.value;
+      rows.push({
+        suite: 'read-store',
+        case: `SQLite: bench store written through createSqliteSink`,
+        value: sqliteTotal / (fillMs / 1000),
+        unit: 'events/s',
+        note: 'setup, not a read path',
+      });
+
+      const jsonlTotal = quick ? 20_000 : 100_000;
+      const trail = join(dir, 'trail');
+      await fill(createJsonlSink({ dir: trail }), jsonlTotal);
+      t = performance.now();
+      const jsonl = await openJsonlReadStore(trail);
+      const openMs = performance.now() - t;
+      rows.push({
+        suite: 'read-store',
+        case: `JSONL ${jsonlTotal.toLocaleString('en-US')} events: open (index the trail)`,
+        value: openMs,
+        unit: 'ms',
+      });
+      rows.push(...(await measureStore(jsonl, 'JSONL', quick ? 10 : 20, {}, jsonlTotal)));
+      await jsonl.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return rows;
+  },
+};

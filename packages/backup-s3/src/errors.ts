@@ -1,0 +1,48 @@
+import { OBS_ERROR_CODES, ObsError } from '@obs/core';
+
+/** Why a backup operation failed; stable strings, safe to match on. */
+export const BACKUP_ERROR_REASONS = {
+  /** The database to back up is missing or is not an SQLite database. */
+  DATABASE: 'DATABASE',
+  /** The snapshot could not be taken or written (disk full, permissions). */
+  SNAPSHOT: 'SNAPSHOT',
+  /** The S3 endpoint could not be reached (refused, DNS, timeout). */
+  UNREACHABLE: 'UNREACHABLE',
+  /** S3 refused the credentials or the access. */
+  AUTH: 'AUTH',
+  /** The bucket does not exist. */
+  BUCKET_MISSING: 'BUCKET_MISSING',
+  /** The requested backup does not exist. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** Any other S3 error. */
+  S3: 'S3',
+  /** The archive is not a valid obs backup (bad gzip/tar, missing or invalid manifest). */
+  ARCHIVE_INVALID: 'ARCHIVE_INVALID',
+  /** The restored database does not match the manifest's sha256 or size. */
+  CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
+  /** The restored database failed `PRAGMA integrity_check`. */
+  INTEGRITY: 'INTEGRITY',
+  /** The restore target exists and `overwrite` was not set. */
+  DESTINATION_EXISTS: 'DESTINATION_EXISTS',
+} as const;
+
+/** One of the values of {@link BACKUP_ERROR_REASONS}. */
+export type BackupErrorReason = (typeof BACKUP_ERROR_REASONS)[keyof typeof BACKUP_ERROR_REASONS];
+
+/** A backup, list, prune or restore failed; `reason` says why. Never carries credentials. */
+export class ObsBackupError extends ObsError {
+  readonly reason: BackupErrorReason;
+  /** Whether trying again later may succeed (network, server errors). */
+  readonly retryable: boolean;
+
+  constructor(
+    reason: BackupErrorReason,
+    message: string,
+    options: { cause?: unknown; retryable?: boolean } = {},
+  ) {
+    super(OBS_ERROR_CODES.SINK, message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ObsBackupError';
+    this.reason = reason;
+    this.retryable = options.retryable ?? false;
+  }
+}

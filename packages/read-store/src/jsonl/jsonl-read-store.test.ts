@@ -1,0 +1,4 @@
+import { describeReadStoreContract } from '../test/contract.js';
+import { openJsonlReadStore } from './jsonl-read-store.js';
+
+describeReadStoreContract('jsonl', async (fx) => openJsonlReadStore(fx.jsonlDir));

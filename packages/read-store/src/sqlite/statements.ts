@@ -1,0 +1,41 @@
+import type Database from 'better-sqlite3';
+
+/** Prepared statements cached by SQL text (queries are built from a fixed set of fragments). */
+export class Statements {
+  readonly #db: Database.Database;
+  readonly #cache = new Map<string, Database.Statement>();
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  get(sql: string): Database.Statement {
+    let statement = this.#cache.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#cache.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** The integer key of a name in a dictionary table (`runs`, `sessions`, `event_types`, `sources`). */
+  key(table: 'runs' | 'sessions' | 'event_types' | 'sources', name: string): number | undefined {
+    const [keyColumn, nameColumn] = KEYS[table];
+    const row = this.get(`SELECT ${keyColumn} AS k FROM ${table} WHERE ${nameColumn} = ?`).get(name) as
+      | { k: number }
+      | undefined;
+    return row?.k;
+  }
+}
+
+const KEYS = {
+  runs: ['run_key', 'run_id'],
+  sessions: ['session_key', 'session_id'],
+  event_types: ['type_key', 'event_type'],
+  sources: ['source_key', 'source'],
+} as const;
+
+/** `%text%` for `LIKE ? ESCAPE '\'`, with `%`, `_` and `\` in the text matched literally. */
+export function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

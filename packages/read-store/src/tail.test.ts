@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createObservability } from '@obs/core';
+import { createJsonlSink } from '@obs/sink-jsonl';
+import { createSqliteSink } from '@obs/sink-sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openJsonlReadStore } from './jsonl/jsonl-read-store.js';
+import type { ReadStore, TailedEvent } from './read-store.js';
+import { openSqliteReadStore } from './sqlite/sqlite-read-store.js';
+
+const CHILD = fileURLToPath(new URL('../test-fixtures/writer-child.mjs', import.meta.url));
+const COUNT = 30;
+
+let dir: string;
+let child: ChildProcess | undefined;
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Creates an empty store of each kind (with one seed event, so the file and schema exist). */
+async function seed(kind: 'sqlite' | 'jsonl'): Promise<{ path: string; open: () => Promise<ReadStore> }> {
+  dir = mkdtempSync(join(tmpdir(), 'obs-read-store-tail-'));
+  const path = kind === 'sqlite' ? join(dir, 'obs.db') : join(dir, 'trail');
+  const sink = kind === 'sqlite' ? createSqliteSink({ path }) : createJsonlSink({ dir: path });
+  const obs = createObservability({ source: 'seed', sinks: [sink], defaultRunId: 'run-seed' });
+  obs.emit('log', { level: 'info', message: 'seed' });
+  await obs.shutdown();
+  return {
+    path,
+    open: async () => (kind === 'sqlite' ? openSqliteReadStore(path) : openJsonlReadStore(path)),
+  };
+}
+
+function startChild(
+  kind: string,
+  path: string,
+): { written: Map<string, number>; ready: Promise<void>; done: Promise<void> } {
+  const proc = spawn(process.execPath, [CHILD, kind, path, String(COUNT), '10'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child = proc;
+  const written = new Map<string, number>();
+  let onReady: () => void = () => {};
+  let onDone: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    onReady = resolve;
+  });
+  const done = new Promise<void>((resolve) => {
+    onDone = resolve;
+  });
+  createInterface({ input: proc.stdout! }).on('line', (line) => {
+    if (line === 'ready') onReady();
+    else if (line === 'done') onDone();
+    else {
+      const [id, at] = line.split(' ');
+      written.set(id!, Number(at));
+    }
+  });
+  return { written, ready, done };
+}
+
+describe.each(['sqlite', 'jsonl'] as const)('tail on %s', (kind) => {
+  it('delivers events written by another process within 100 ms, and resumes from a cursor', {
+    timeout: 30_000,
+  }, async () => {
+    const { path, open } = await seed(kind);
+    const store = await open();
+    const controller = new AbortController();
+    const iterator = store.tail({ signal: controller.signal })[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const writer = startChild(kind, path);
+    await writer.ready;
+    child!.stdin!.write('go\n');
+    const got: { event: TailedEvent; at: number }[] = [];
+    let next = first;
+    while (got.length < COUNT) {
+      const result = await next;
+      if (result.done) break;
+      got.push({ event: result.value, at: Date.now() });
+      next = iterator.next();
+    }
+    controller.abort();
+    await writer.done;
+    expect(
+      got.map((g) => g.event.envelope.payload['message'] ?? g.event.envelope.payload['content']),
+    ).toEqual(Array.from({ length: COUNT }, (_, i) => (i % 2 === 0 ? `child ${i}` : `thinking ${i}`)));
+    const latencies = got.map((g) => g.at - writer.written.get(g.event.envelope.event_id)!);
+    expect(Math.max(...latencies)).toBeLessThan(100);
+
+    const resumed: TailedEvent[] = [];
+    const again = new AbortController();
+    for await (const e of store.tail({
+      since: got[9]!.event.cursor,
+      filter: { types: ['log'] },
+      signal: again.signal,
+    })) {
+      resumed.push(e);
+      if (resumed.length === 10) again.abort();
+    }
+    expect(resumed.map((e) => e.envelope.payload['message'])).toEqual(
+      Array.from({ length: 10 }, (_, i) => `child ${10 + 2 * i}`),
+    );
+
+    const fresh = await open();
+    const fromOther: TailedEvent[] = [];
+    const stop = new AbortController();
+    for await (const e of fresh.tail({ since: got[27]!.event.cursor, signal: stop.signal })) {
+      fromOther.push(e);
+      if (fromOther.length === 2) stop.abort();
+    }
+    expect(fromOther.map((e) => e.envelope.event_id)).toEqual(
+      got.slice(28).map((g) => g.event.envelope.event_id),
+    );
+    await fresh.close();
+    await store.close();
+  });
+});

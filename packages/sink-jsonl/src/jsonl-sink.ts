@@ -1,0 +1,233 @@
+import {
+  type DiagLogger,
+  type EventRecord,
+  OBS_ERROR_CODES,
+  ObsError,
+  type QueueOptions,
+  type Sink,
+  type SinkHealth,
+  silentLogger,
+} from '@obs/core';
+import { sanitizeEventTypeFileName } from '@obs/core/jsonl';
+import { gzipFile, recoverRotated } from './compress.js';
+import {
+  type JsonlDurability,
+  type JsonlSinkOptions,
+  type JsonlSinkSettings,
+  parseJsonlSinkOptions,
+} from './options.js';
+import { type AppendProgress, TrailFile } from './trail-file.js';
+
+/** The JSONL sink: a {@link Sink} plus what it recommends and where it writes. */
+export interface JsonlSink extends Sink {
+  readonly dir: string;
+  readonly durability: JsonlDurability;
+  /**
+   * Queue settings this sink is meant to run with: `{ lingerMs: 0 }` in `flush` durability, so an
+   * event is written on the next turn of the event loop instead of after a linger. The service
+   * applies them unless the binding's own `queue` overrides them.
+   */
+  readonly queueDefaults: QueueOptions;
+  /** Paths of the files currently open for writing. */
+  files(): string[];
+  /** Not ok after a failed write (with the error) until a write succeeds, and once closed. */
+  health(): SinkHealth;
+}
+
+type Group = { file: TrailFile; records: readonly EventRecord[] };
+
+/**
+ * Creates the append-only JSONL audit trail sink: each event's canonical JSON line, `\n`-terminated,
+ * in one file or one file per event type, rotated by size and age, optionally gzipped.
+ */
+export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
+  return new JsonlTrailSink(parseJsonlSinkOptions(options));
+}
+
+class JsonlTrailSink implements JsonlSink {
+  readonly name: string;
+  readonly dir: string;
+  readonly durability: JsonlDurability;
+  readonly queueDefaults: QueueOptions;
+  readonly #settings: JsonlSinkSettings;
+  readonly #logger: DiagLogger;
+  readonly #clock: () => number;
+  readonly #files = new Map<string, TrailFile>();
+  readonly #byType = new Map<string, TrailFile>();
+  readonly #compressions = new Set<Promise<void>>();
+  #retry: { batch: readonly EventRecord[]; written: Set<EventRecord> } | undefined;
+  #inflight: Promise<void> | undefined;
+  #lastError: string | null = null;
+  #closed = false;
+
+  constructor(settings: JsonlSinkSettings) {
+    this.#settings = settings;
+    this.name = settings.name;
+    this.dir = settings.dir;
+    this.durability = settings.durability;
+    this.queueDefaults = settings.durability === 'flush' ? { lingerMs: 0 } : {};
+    this.#logger = settings.logger ?? silentLogger;
+    this.#clock = settings.clock ?? Date.now;
+  }
+
+  write(batch: readonly EventRecord[]): Promise<void> | void {
+    if (this.#closed)
+      throw new ObsError(
+        OBS_ERROR_CODES.CLOSED,
+        `JSONL sink "${this.name}" is closed: write() after close() is refused`,
+      );
+    const retry = this.#retry;
+    this.#retry = undefined;
+    const records = retry?.batch === batch ? batch.filter((r) => !retry.written.has(r)) : batch;
+    const groups = this.#group(records);
+    // one write(2) per file per batch from this thread: the bytes are in the OS when write() returns
+    // and the batch is garbage at once; only fsync, which waits on the device, goes to the thread pool
+    if (this.durability !== 'fsync') return this.#writeSync(batch, groups);
+    const inflight = this.#writeAsync(batch, groups);
+    this.#inflight = inflight.catch(() => {});
+    return inflight;
+  }
+
+  flush(): void {}
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#inflight;
+    await Promise.all(this.#compressions);
+    for (const file of this.#files.values()) file.close();
+  }
+
+  health(): SinkHealth {
+    if (this.#closed) return { ok: false, detail: 'closed' };
+    return this.#lastError === null ? { ok: true } : { ok: false, detail: this.#lastError };
+  }
+
+  files(): string[] {
+    return [...this.#files.values()].map((f) => f.path).filter((p) => p !== '');
+  }
+
+  #writeSync(batch: readonly EventRecord[], groups: Group[]): void {
+    for (let g = 0; g < groups.length; g++) {
+      const { file, records } = groups[g]!;
+      const progress: AppendProgress = { lines: 0 };
+      try {
+        file.appendSync(lines(records), progress);
+      } catch (error) {
+        throw this.#failed(batch, groups, g, progress, error);
+      }
+    }
+    this.#lastError = null;
+  }
+
+  async #writeAsync(batch: readonly EventRecord[], groups: Group[]): Promise<void> {
+    for (let g = 0; g < groups.length; g++) {
+      const { file, records } = groups[g]!;
+      const progress: AppendProgress = { lines: 0 };
+      try {
+        await file.append(lines(records), progress);
+      } catch (error) {
+        throw this.#failed(batch, groups, g, progress, error);
+      }
+    }
+    this.#lastError = null;
+  }
+
+  /** Remembers which records are already in a file so the service's retry of this batch skips them. */
+  #failed(
+    batch: readonly EventRecord[],
+    groups: Group[],
+    failedGroup: number,
+    progress: AppendProgress,
+    error: unknown,
+  ): ObsError {
+    const written = new Set<EventRecord>();
+    for (let g = 0; g < failedGroup; g++) for (const r of groups[g]!.records) written.add(r);
+    const partial = groups[failedGroup]!.records;
+    for (let i = 0; i < progress.lines; i++) written.add(partial[i]!);
+    if (written.size > 0) this.#retry = { batch, written };
+    const wrapped =
+      error instanceof ObsError
+        ? error
+        : new ObsError(OBS_ERROR_CODES.SINK, `JSONL sink "${this.name}": ${(error as Error).message}`, {
+            cause: error,
+          });
+    this.#lastError = wrapped.message;
+    return wrapped;
+  }
+
+  #group(records: readonly EventRecord[]): Group[] {
+    if (this.#settings.routeBy === 'none') {
+      return records.length === 0 ? [] : [{ file: this.#file(this.#settings.fileName), records }];
+    }
+    const groups = new Map<TrailFile, EventRecord[]>();
+    for (const record of records) {
+      const type = record.envelope.event_type;
+      let file = this.#byType.get(type);
+      if (file === undefined) {
+        file = this.#file(sanitizeEventTypeFileName(type));
+        this.#byType.set(type, file);
+      }
+      const group = groups.get(file);
+      if (group) group.push(record);
+      else groups.set(file, [record]);
+    }
+    return [...groups].map(([file, grouped]) => ({ file, records: grouped }));
+  }
+
+  #file(stem: string): TrailFile {
+    let file = this.#files.get(stem);
+    if (file === undefined) {
+      file = new TrailFile({
+        dir: this.dir,
+        stem,
+        settings: this.#settings,
+        clock: this.#clock,
+        onRotated: (path) => this.#compress(path),
+        onTornTail: (path) => this.#warn(`"${path}" ended in a torn line; appending after a newline`),
+      });
+      this.#files.set(stem, file);
+      if (this.#settings.rotation !== undefined) this.#recover(stem);
+    }
+    return file;
+  }
+
+  #recover(stem: string): void {
+    let pending: string[];
+    try {
+      pending = recoverRotated(this.dir, stem);
+    } catch (error) {
+      this.#warn(`cleaning up after an interrupted compression failed: ${(error as Error).message}`);
+      return;
+    }
+    for (const path of pending) this.#compress(path);
+  }
+
+  #compress(path: string): void {
+    if (this.#settings.rotation?.gzip) this.#track(gzipFile(path, this.durability === 'fsync'), path);
+  }
+
+  #track(work: Promise<void>, what: string): void {
+    const tracked: Promise<void> = work
+      .catch((error: Error) => {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        this.#warn(`compressing "${what}" failed: ${error.message}`);
+      })
+      .finally(() => this.#compressions.delete(tracked));
+    this.#compressions.add(tracked);
+  }
+
+  #warn(message: string): void {
+    try {
+      this.#logger.warn(`JSONL sink "${this.name}": ${message}`);
+    } catch {
+      // a broken logger must not break writing
+    }
+  }
+}
+
+function lines(records: readonly EventRecord[]): string[] {
+  const out = new Array<string>(records.length);
+  for (let i = 0; i < records.length; i++) out[i] = records[i]!.json;
+  return out;
+}

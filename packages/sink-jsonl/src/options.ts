@@ -1,0 +1,56 @@
+import { type DiagLogger, ObsValidationError } from '@obs/core';
+import { z } from 'zod';
+
+/** How durable a written batch is (see the README's guarantees table). */
+export const JSONL_DURABILITIES = ['batch', 'flush', 'fsync'] as const;
+/** `batch`, `flush` or `fsync`. */
+export type JsonlDurability = (typeof JSONL_DURABILITIES)[number];
+
+const isFunction = (value: unknown) => typeof value === 'function';
+const isLogger = (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  isFunction((value as DiagLogger).error) &&
+  isFunction((value as DiagLogger).warn);
+
+/** Zod schema of {@link JsonlSinkOptions}. */
+export const JsonlSinkOptionsSchema = z.strictObject({
+  dir: z.string().min(1, 'expected the directory the trail is written to'),
+  name: z.string().min(1).default('jsonl'),
+  fileName: z
+    .string()
+    .max(100)
+    .regex(
+      /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/,
+      'expected a plain file stem like "events" (no path, no extension)',
+    )
+    .refine((name) => !/\.(jsonl|gz)$/i.test(name), 'leave out the extension: ".jsonl" is added')
+    .default('events'),
+  routeBy: z.enum(['none', 'event_type']).default('none'),
+  durability: z.enum(JSONL_DURABILITIES).default('batch'),
+  rotation: z
+    .strictObject({
+      maxBytes: z.number().int().min(1024, 'expected at least 1024 bytes').optional(),
+      intervalMs: z.number().int().positive().optional(),
+      gzip: z.boolean().default(false),
+    })
+    .optional(),
+  fileMode: z.number().int().min(0).max(0o777).default(0o640),
+  logger: z.custom<DiagLogger>(isLogger, 'expected a DiagLogger with error() and warn()').optional(),
+  clock: z.custom<() => number>(isFunction, 'expected a function returning epoch milliseconds').optional(),
+});
+
+/** Options of `createJsonlSink`; see the README for each one. */
+export type JsonlSinkOptions = z.input<typeof JsonlSinkOptionsSchema>;
+/** Options after defaults are applied. */
+export type JsonlSinkSettings = z.output<typeof JsonlSinkOptionsSchema>;
+
+/** Validates options; throws `ObsValidationError` naming each bad field. */
+export function parseJsonlSinkOptions(options: unknown): JsonlSinkSettings {
+  const parsed = JsonlSinkOptionsSchema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  throw new ObsValidationError(
+    'JSONL sink options',
+    parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  );
+}

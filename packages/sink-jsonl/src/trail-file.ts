@@ -1,0 +1,240 @@
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { OBS_ERROR_CODES, ObsError } from '@obs/core';
+import { trailFileName } from '@obs/core/jsonl';
+import type { JsonlSinkSettings } from './options.js';
+import { dataSync, writeAll, writeAllSync } from './write-all.js';
+
+/** What a {@link TrailFile} needs from its sink. */
+export interface TrailFileConfig {
+  dir: string;
+  stem: string;
+  settings: JsonlSinkSettings;
+  clock: () => number;
+  /** Called with the path of each file closed by rotation. */
+  onRotated: (path: string) => void;
+  /** Called when an existing file ended in a torn line and a newline was added after it. */
+  onTornTail: (path: string) => void;
+}
+
+/** How many lines of the last `append` reached the file, so a retry writes only the rest. */
+export interface AppendProgress {
+  lines: number;
+}
+
+const NEWLINE = Buffer.from('\n');
+/** Chunks up to this size are encoded into a buffer kept between writes; larger ones get their own. */
+const KEPT_BUFFER_MAX = 8 * 1024 * 1024;
+
+/**
+ * The open file of one stem: appends lines in one write per file chunk, rotates by size and age,
+ * rolls a failed write back to the last whole line, and reopens (recreating the directory) when
+ * the file was removed under it.
+ */
+export class TrailFile {
+  readonly #config: TrailFileConfig;
+  #fd = -1;
+  #path = '';
+  #size = 0;
+  #openedAt = 0;
+  #lastStamp = -1;
+  #counter = 0;
+  #buffer = Buffer.allocUnsafe(256 * 1024);
+
+  constructor(config: TrailFileConfig) {
+    this.#config = config;
+  }
+
+  /** The file being written, `''` before the first write. */
+  get path(): string {
+    return this.#path;
+  }
+
+  /** Appends with synchronous writes: every line is in the file when this returns. */
+  appendSync(lines: readonly string[], progress: AppendProgress): void {
+    for (let from = 0; from < lines.length; ) {
+      const end = this.#prepare(lines, from);
+      const buffer = this.#encode(lines, from, end);
+      try {
+        writeAllSync(this.#fd, buffer);
+      } catch (error) {
+        throw this.#rollback(error);
+      }
+      this.#size += buffer.length;
+      progress.lines = from = end;
+    }
+    if (this.#config.settings.durability === 'fsync') fsyncSync(this.#fd);
+  }
+
+  /** Appends on the thread pool; `fdatasync` after the last chunk in `fsync` durability. */
+  async append(lines: readonly string[], progress: AppendProgress): Promise<void> {
+    for (let from = 0; from < lines.length; ) {
+      const end = this.#prepare(lines, from);
+      const buffer = this.#encode(lines, from, end);
+      try {
+        await writeAll(this.#fd, buffer);
+        if (this.#config.settings.durability === 'fsync') await dataSync(this.#fd);
+      } catch (error) {
+        throw this.#rollback(error);
+      }
+      this.#size += buffer.length;
+      progress.lines = from = end;
+    }
+  }
+
+  /** Closes the file (fsync first in `fsync` durability). */
+  close(): void {
+    if (this.#fd < 0) return;
+    const fd = this.#fd;
+    this.#fd = -1;
+    try {
+      if (this.#config.settings.durability === 'fsync') fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Opens or rotates as needed and returns the end of the next chunk of lines that fits the file. */
+  #prepare(lines: readonly string[], from: number): number {
+    this.#ensureOpen();
+    const maxBytes = this.#config.settings.rotation?.maxBytes;
+    if (maxBytes === undefined) return lines.length;
+    let end = fitting(lines, from, maxBytes - this.#size);
+    if (end === from && this.#size > 0) {
+      this.#rotate();
+      end = fitting(lines, from, maxBytes);
+    }
+    return Math.max(end, from + 1);
+  }
+
+  /**
+   * Lines `from..end`, each followed by `\n`, as UTF-8 in a buffer reused by the next chunk: one
+   * write per chunk with no joined string and no new buffer per batch (writes never overlap).
+   */
+  #encode(lines: readonly string[], from: number, end: number): Buffer {
+    let max = 0;
+    for (let i = from; i < end; i++) max += lines[i]!.length * 3 + 1;
+    let buffer = this.#buffer;
+    if (max > buffer.length) {
+      buffer = Buffer.allocUnsafe(Math.max(max, buffer.length * 2));
+      if (buffer.length <= KEPT_BUFFER_MAX) this.#buffer = buffer;
+    }
+    let at = 0;
+    for (let i = from; i < end; i++) {
+      at += buffer.write(lines[i]!, at, 'utf8');
+      buffer[at++] = 0x0a;
+    }
+    return buffer.subarray(0, at);
+  }
+
+  #ensureOpen(): void {
+    if (this.#fd < 0) {
+      this.#open();
+      return;
+    }
+    if (fstatSync(this.#fd).nlink === 0) {
+      const path = this.#path;
+      this.#closeQuietly();
+      throw new ObsError(
+        OBS_ERROR_CODES.SINK,
+        `trail file "${path}" was removed while open; a retry writes to a new file`,
+      );
+    }
+    const intervalMs = this.#config.settings.rotation?.intervalMs;
+    if (intervalMs !== undefined && this.#config.clock() - this.#openedAt >= intervalMs) this.#rotate();
+  }
+
+  #open(): void {
+    const { dir, stem, settings, clock } = this.#config;
+    mkdirSync(dir, { recursive: true });
+    if (settings.rotation === undefined) {
+      this.#path = join(dir, trailFileName(stem));
+      this.#fd = openSync(this.#path, 'a+', settings.fileMode);
+      this.#size = fstatSync(this.#fd).size;
+      this.#terminateTornTail();
+    } else {
+      this.#openStamped(clock());
+    }
+    this.#openedAt = clock();
+    if (settings.durability === 'fsync') syncDirectory(dir);
+  }
+
+  #openStamped(now: number): void {
+    const { dir, stem, settings } = this.#config;
+    this.#counter = now === this.#lastStamp ? this.#counter + 1 : 0;
+    this.#lastStamp = now;
+    for (;;) {
+      this.#path = join(dir, trailFileName(stem, now, this.#counter));
+      try {
+        this.#fd = openSync(this.#path, 'wx', settings.fileMode);
+        this.#size = 0;
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        this.#counter++;
+      }
+    }
+  }
+
+  /** A crash can leave half a line at the end; a newline after it keeps the next line whole. */
+  #terminateTornTail(): void {
+    if (this.#size === 0) return;
+    const last = Buffer.alloc(1);
+    readSync(this.#fd, last, 0, 1, this.#size - 1);
+    if (last[0] === 0x0a) return;
+    writeAllSync(this.#fd, NEWLINE);
+    this.#size++;
+    this.#config.onTornTail(this.#path);
+  }
+
+  #rotate(): void {
+    const closed = this.#path;
+    this.close();
+    this.#config.onRotated(closed);
+    this.#open();
+  }
+
+  /** Cuts the file back to its last whole line; if that fails, closes it (the reopen checks its tail). */
+  #rollback(error: unknown): ObsError {
+    try {
+      ftruncateSync(this.#fd, this.#size);
+    } catch {
+      this.#closeQuietly();
+    }
+    const cause = error as Error;
+    return new ObsError(OBS_ERROR_CODES.SINK, `cannot write trail file "${this.#path}": ${cause.message}`, {
+      cause,
+    });
+  }
+
+  #closeQuietly(): void {
+    try {
+      closeSync(this.#fd);
+    } catch {
+      // already unusable
+    }
+    this.#fd = -1;
+  }
+}
+
+/** End index of the lines from `from` whose UTF-8 bytes (with newlines) fit in `room`. */
+function fitting(lines: readonly string[], from: number, room: number): number {
+  let chars = 0;
+  for (let i = from; i < lines.length; i++) chars += lines[i]!.length + 1;
+  if (chars * 3 <= room) return lines.length;
+  let bytes = 0;
+  for (let i = from; i < lines.length; i++) {
+    bytes += Buffer.byteLength(lines[i]!, 'utf8') + 1;
+    if (bytes > room) return i;
+  }
+  return lines.length;
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

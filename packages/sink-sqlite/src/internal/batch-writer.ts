@@ -1,0 +1,119 @@
+import type { Envelope } from '@obs/core';
+import { EVENT_COLUMNS } from '@obs/core/sqlite-schema';
+import type Database from 'better-sqlite3';
+import { KeyDictionary } from './key-dictionary.js';
+import {
+  addToRunDelta,
+  addToSessionDelta,
+  emptyDelta,
+  type RunDelta,
+  type SessionDelta,
+} from './summary-delta.js';
+import { UPDATE_RUN_SQL, UPDATE_SESSION_SQL } from './summary-sql.js';
+
+/** What the writer needs of an event: an `EventRecord` fits. */
+export interface StoredEvent {
+  readonly envelope: Envelope;
+  readonly json: string;
+}
+
+const INSERT_EVENT_SQL = `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`;
+
+/** Writes batches of events and their run/session summaries, one `BEGIN IMMEDIATE` transaction each. */
+export class BatchWriter {
+  readonly #insert: Database.Statement<unknown[]>;
+  readonly #updateRun: Database.Statement<[RunDelta]>;
+  readonly #updateSession: Database.Statement<[SessionDelta]>;
+  readonly #types: KeyDictionary;
+  readonly #sources: KeyDictionary;
+  readonly #runs: KeyDictionary;
+  readonly #sessions: KeyDictionary;
+  readonly #transaction: (batch: readonly StoredEvent[]) => number;
+
+  constructor(db: Database.Database) {
+    this.#insert = db.prepare(INSERT_EVENT_SQL);
+    this.#updateRun = db.prepare(UPDATE_RUN_SQL);
+    this.#updateSession = db.prepare(UPDATE_SESSION_SQL);
+    this.#types = new KeyDictionary(db, 'event_types', 'type_key', 'event_type');
+    this.#sources = new KeyDictionary(db, 'sources', 'source_key', 'source');
+    this.#runs = new KeyDictionary(db, 'runs', 'run_key', 'run_id');
+    this.#sessions = new KeyDictionary(db, 'sessions', 'session_key', 'session_id');
+    this.#transaction = db.transaction((batch: readonly StoredEvent[]) => this.#writeRows(batch)).immediate;
+  }
+
+  /** Commits the batch; returns how many events were new (re-delivered `event_id`s are skipped). */
+  write(batch: readonly StoredEvent[]): number {
+    const dictionaries = [this.#types, this.#sources, this.#runs, this.#sessions];
+    try {
+      const inserted = this.#transaction(batch);
+      for (const d of dictionaries) d.commit();
+      return inserted;
+    } catch (error) {
+      for (const d of dictionaries) d.rollback();
+      throw error;
+    }
+  }
+
+  #writeRows(batch: readonly StoredEvent[]): number {
+    const runs = new Map<number, RunDelta>();
+    const sessions = new Map<number, SessionDelta>();
+    let inserted = 0;
+    for (const record of batch) {
+      const e = record.envelope;
+      const ts = Date.parse(e.timestamp);
+      const runKey = this.#runs.keyOf(e.run_id);
+      const sessionKey = e.session_id === null ? null : this.#sessions.keyOf(e.session_id);
+      const info = this.#insert.run(
+        e.event_id,
+        e.schema_version,
+        e.event_type,
+        this.#types.keyOf(e.event_type),
+        e.timestamp,
+        ts,
+        e.seq,
+        e.source,
+        this.#sources.keyOf(e.source),
+        e.run_id,
+        runKey,
+        e.request_id,
+        e.cycle,
+        e.session_id,
+        sessionKey,
+        e.turn_number,
+        e.parent_event_id,
+        e.audit_level,
+        e.status,
+        e.duration_ms,
+        record.json,
+      );
+      if (info.changes === 0) continue;
+      inserted++;
+      let run = runs.get(runKey);
+      if (run === undefined) {
+        run = {
+          ...emptyDelta(runKey, ts),
+          source: e.source,
+          session_id: null,
+          session_key: null,
+          started_ts: null,
+          ended_ts: null,
+          status: null,
+          reported_duration_ms: null,
+        };
+        runs.set(runKey, run);
+      }
+      addToRunDelta(run, e, ts, sessionKey);
+      if (sessionKey === null) continue;
+      let session = sessions.get(sessionKey);
+      if (session === undefined) {
+        session = { ...emptyDelta(sessionKey, ts), max_turn_number: null };
+        sessions.set(sessionKey, session);
+      }
+      addToSessionDelta(session, e, ts);
+    }
+    for (const run of runs.values()) this.#updateRun.run(run);
+    for (const session of sessions.values()) this.#updateSession.run(session);
+    return inserted;
+  }
+}

@@ -1,0 +1,55 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Envelope } from '@obs/core';
+import type { ResolvedSqliteSinkOptions } from '../options.js';
+import { BatchWriter } from './batch-writer.js';
+import { busyBackoffMs, isBusyError, sleepSync } from './busy.js';
+import { openDatabase } from './open-database.js';
+
+/** A request to the writer thread: canonical lines to commit, or `null` to close. */
+export interface WorkerRequest {
+  id: number;
+  lines: string[] | null;
+}
+
+/** The writer thread's answer to one request. */
+export interface WorkerReply {
+  id: number;
+  inserted?: number;
+  error?: { message: string; code?: string };
+}
+
+const options = workerData as ResolvedSqliteSinkOptions;
+const { db } = openDatabase(options);
+const writer = new BatchWriter(db);
+const port = parentPort!;
+
+function commit(lines: string[]): number {
+  const batch = lines.map((json) => ({ envelope: JSON.parse(json) as Envelope, json }));
+  const deadline = Date.now() + options.busyRetryMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return writer.write(batch);
+    } catch (error) {
+      if (!isBusyError(error) || Date.now() >= deadline) throw error;
+      sleepSync(busyBackoffMs(attempt));
+    }
+  }
+}
+
+port.on('message', ({ id, lines }: WorkerRequest) => {
+  if (lines === null) {
+    db.close();
+    port.postMessage({ id } satisfies WorkerReply);
+    port.close();
+    return;
+  }
+  try {
+    port.postMessage({ id, inserted: commit(lines) } satisfies WorkerReply);
+  } catch (error) {
+    const e = error as Error & { code?: unknown };
+    port.postMessage({
+      id,
+      error: { message: e.message, ...(typeof e.code === 'string' ? { code: e.code } : {}) },
+    } satisfies WorkerReply);
+  }
+});

@@ -1,0 +1,151 @@
+import { join } from 'node:path';
+import { serializeEnvelope } from '@obs/core';
+import { assertSqliteSchemaCurrent, SQLITE_SCHEMA_VERSION, SqliteSchemaError } from '@obs/core/sqlite-schema';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteSink } from './sqlite-sink.js';
+import { envelope, record, tempDir } from './test/fixtures.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+});
+afterEach(() => cleanup());
+
+/** Schema version 1 as it shipped, written out here so the test pins the layout files in the field have. */
+function makeV1(path: string, lines: string[]): void {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec(`
+    CREATE TABLE events (event_id TEXT PRIMARY KEY, event_type TEXT NOT NULL, timestamp TEXT NOT NULL,
+      seq INTEGER NOT NULL, source TEXT NOT NULL, run_id TEXT NOT NULL, session_id TEXT, parent_event_id TEXT,
+      status TEXT, json TEXT NOT NULL);
+    CREATE INDEX events_run_id ON events(run_id);
+    PRAGMA user_version = 1;`);
+  const insert = db.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  for (const line of lines) {
+    const e = JSON.parse(line);
+    insert.run(
+      e.event_id,
+      e.event_type,
+      e.timestamp,
+      e.seq,
+      e.source,
+      e.run_id,
+      e.session_id,
+      e.parent_event_id,
+      e.status,
+      line,
+    );
+  }
+  db.close();
+}
+
+describe('schema migrations', () => {
+  it('upgrades a version 1 file in place, keeping every canonical line and building the summaries', () => {
+    const path = join(dir, 'v1.db');
+    const t = (s: number) => new Date(Date.UTC(2026, 0, 2, 3, 4, s, 678)).toISOString();
+    const v1 = [
+      envelope({
+        event_type: 'run.started',
+        payload: { agent: 'a' },
+        timestamp: t(0),
+        session_id: 's',
+        turn_number: 1,
+      }),
+      envelope({
+        event_type: 'llm.call',
+        payload: { provider: 'p', model: 'm', prompt_tokens: 3, completion_tokens: 4, cost_usd: 0.5 },
+        timestamp: t(1),
+        session_id: 's',
+        request_id: 'req',
+        cycle: 2,
+      }),
+      envelope({
+        event_type: 'error',
+        payload: { stage: 's', message: 'm', recoverable: false },
+        timestamp: t(2),
+        status: 'error',
+      }),
+      envelope({
+        event_type: 'run.finished',
+        payload: { outcome: 'timeout' },
+        timestamp: t(5),
+        duration_ms: 4900,
+      }),
+      envelope({ run_id: 'other', timestamp: t(3), audit_level: 'export' }),
+    ].map(serializeEnvelope);
+    makeV1(path, v1);
+
+    const sink = createSqliteSink({ path });
+    expect(sink.migration).toEqual({ from: 1, to: SQLITE_SCHEMA_VERSION, applied: [2] });
+    sink.write([record({ run_id: 'run-1', timestamp: t(6), event_type: 'log' })]);
+    sink.close();
+
+    const db = new Database(path, { readonly: true });
+    expect(() => assertSqliteSchemaCurrent(db)).not.toThrow();
+    const stored = db.prepare('SELECT json FROM events ORDER BY id').pluck().all();
+    expect(stored.slice(0, 5).sort()).toEqual([...v1].sort());
+    expect(
+      db.prepare("SELECT request_id, cycle, ts, audit_level FROM events WHERE event_type = 'llm.call'").get(),
+    ).toEqual({
+      request_id: 'req',
+      cycle: 2,
+      ts: Date.UTC(2026, 0, 2, 3, 4, 1, 678),
+      audit_level: 'turn',
+    });
+    expect(db.prepare("SELECT * FROM runs WHERE run_id = 'run-1'").get()).toMatchObject({
+      status: 'timeout',
+      event_count: 5,
+      error_count: 1,
+      total_tokens: 7,
+      cost_usd: 0.5,
+      session_id: 's',
+      duration_ms: 4900,
+      first_ts: Date.UTC(2026, 0, 2, 3, 4, 0, 678),
+      last_ts: Date.UTC(2026, 0, 2, 3, 4, 6, 678),
+    });
+    expect(db.prepare('SELECT event_count, max_turn_number FROM sessions').get()).toEqual({
+      event_count: 2,
+      max_turn_number: 1,
+    });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'events_v1'").pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('refuses a file from a newer version with a clear SqliteSchemaError', () => {
+    const path = join(dir, 'future.db');
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    let error: unknown;
+    try {
+      createSqliteSink({ path });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SqliteSchemaError);
+    expect(error).toMatchObject({ foundVersion: 99, supportedVersion: SQLITE_SCHEMA_VERSION });
+    expect((error as Error).message).toMatch(/version 99, newer than the 2 this build supports/);
+  });
+
+  it('rolls a failing migration back completely, leaving the file at its old version', () => {
+    const path = join(dir, 'v1.db');
+    makeV1(path, [serializeEnvelope(envelope())]);
+    const db = new Database(path);
+    db.exec('CREATE TABLE runs (x)');
+    db.close();
+    expect(() => createSqliteSink({ path })).toThrow(
+      /migration to schema version 2 .* failed: table runs already exists/,
+    );
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(1);
+    expect(after.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
+    expect(() => assertSqliteSchemaCurrent(after)).toThrow(
+      /version 1, expected 2; open it once with @obs\/sink-sqlite/,
+    );
+    after.close();
+  });
+});

@@ -1,0 +1,123 @@
+import {
+  type EventRecord,
+  OBS_ERROR_CODES,
+  ObsError,
+  type Sink,
+  type SinkHealth,
+  silentLogger,
+} from '@obs/core';
+import type { MigrationResult } from '@obs/core/sqlite-schema';
+import { BatchWriter } from './internal/batch-writer.js';
+import { busyBackoffMs, isBusyError } from './internal/busy.js';
+import { openDatabase } from './internal/open-database.js';
+import { WorkerWriter } from './internal/worker-writer.js';
+import { parseSqliteSinkOptions, type SqliteSinkOptions } from './options.js';
+
+/** The SQLite sink: a `Sink` plus what it found when opening the file. */
+export interface SqliteSink extends Sink {
+  /** The database file. */
+  readonly path: string;
+  /** Schema versions before and after opening, and the migrations applied. */
+  readonly migration: MigrationResult;
+  /** Events skipped because their `event_id` was already stored. */
+  readonly duplicates: number;
+}
+
+/** Commits one batch and returns how many events were new. */
+interface Committer {
+  commit(batch: readonly EventRecord[]): number | Promise<number>;
+  close(): void | Promise<void>;
+}
+
+/**
+ * Opens (creating or migrating) a WAL SQLite database and returns a sink writing each batch, with
+ * the run and session summaries, in one transaction. Throws `ObsValidationError` for bad options,
+ * `SqliteSchemaError` for a file newer than this build, `ObsError` (`OBS_SINK`) when the file cannot
+ * be opened as a database.
+ */
+export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
+  const resolved = parseSqliteSinkOptions(options);
+  const logger = resolved.logger ?? silentLogger;
+  const { db, migration } = openDatabase(resolved);
+  if (migration.applied.length > 0) {
+    logger.info?.(`migrated ${resolved.path} from schema ${migration.from} to ${migration.to}`);
+  }
+  let committer: Committer | undefined;
+  if (resolved.worker) {
+    db.close();
+    const worker = new WorkerWriter(resolved);
+    committer = { commit: (batch) => worker.write(batch.map((r) => r.json)), close: () => worker.close() };
+  } else {
+    const writer = new BatchWriter(db);
+    committer = { commit: (batch) => writer.write(batch), close: () => void db.close() };
+  }
+  let duplicates = 0;
+  let lastError: string | null = null;
+
+  const committed = (batch: readonly EventRecord[], inserted: number): void => {
+    duplicates += batch.length - inserted;
+    lastError = null;
+  };
+  const failure = (error: unknown): ObsError => {
+    lastError = error instanceof Error ? error.message : String(error);
+    return new ObsError(
+      OBS_ERROR_CODES.SINK,
+      `sqlite sink "${resolved.name}" could not write a batch: ${lastError}`,
+      {
+        cause: error,
+      },
+    );
+  };
+  const retryWhileBusy = async (batch: readonly EventRecord[], first: unknown): Promise<void> => {
+    const deadline = Date.now() + resolved.busyRetryMs;
+    let error = first;
+    for (let attempt = 0; isBusyError(error) && Date.now() < deadline && committer; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, busyBackoffMs(attempt)));
+      try {
+        committed(batch, (await committer?.commit(batch)) ?? 0);
+        return;
+      } catch (next) {
+        error = next;
+      }
+    }
+    throw failure(error);
+  };
+
+  return {
+    name: resolved.name,
+    path: resolved.path,
+    migration,
+    get duplicates() {
+      return duplicates;
+    },
+    write(batch) {
+      if (committer === undefined) {
+        throw new ObsError(OBS_ERROR_CODES.CLOSED, `sqlite sink "${resolved.name}" is closed`);
+      }
+      if (batch.length === 0) return;
+      try {
+        const result = committer.commit(batch);
+        if (typeof result === 'number') return committed(batch, result);
+        return result.then(
+          (inserted) => committed(batch, inserted),
+          (error) => {
+            throw failure(error);
+          },
+        );
+      } catch (error) {
+        if (!isBusyError(error)) throw failure(error);
+        return retryWhileBusy(batch, error);
+      }
+    },
+    flush() {},
+    close() {
+      const closing = committer;
+      committer = undefined;
+      return closing?.close();
+    },
+    health(): SinkHealth {
+      if (committer === undefined) return { ok: false, detail: 'closed' };
+      return lastError === null ? { ok: true } : { ok: false, detail: lastError };
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SLOW_CLIENT_CLOSE_CODE } from './client-connection.js';
+import { closeAll, makeEnvelope, RawClient, sleep, startServer } from './test/helpers.js';
+
+const cleanup: { close(): Promise<unknown> }[] = [];
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  await closeAll(...cleanup.splice(0));
+});
+
+const PAD = 'x'.repeat(1_000);
+const CAP = 256 * 1024;
+
+/** A raw TCP client that performs the WebSocket handshake, subscribes, and then never reads again. */
+async function neverReadingClient(url: string): Promise<Socket> {
+  const { hostname, port, pathname } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  sockets.push(socket);
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  const key = randomBytes(16).toString('base64');
+  socket.write(
+    `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  socket.write(maskedTextFrame(JSON.stringify({ type: 'subscribe', v: 1, id: 'slow' })));
+  socket.pause();
+  return socket;
+}
+
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = randomBytes(4);
+  const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
+}
+
+/** Publishes `total` ~1 KB events in slices of 50, yielding so sockets can write; returns the peak server pending bytes. */
+async function publishMany(
+  bus: { publish(e: ReturnType<typeof makeEnvelope>): void },
+  server: { stats(): { pendingBytes: number } },
+  total: number,
+) {
+  let peak = 0;
+  for (let i = 1; i <= total; i++) {
+    bus.publish(makeEnvelope(i, { payload: { n: i, pad: PAD } }));
+    if (i % 50 === 0) {
+      await sleep(1);
+      peak = Math.max(peak, server.stats().pendingBytes);
+    }
+  }
+  return peak;
+}
+
+describe('slow clients', () => {
+  it('closes a client that never reads once its pending bytes pass the cap; memory stays bounded', async () => {
+    const { bus, server, url } = await startServer({ maxPendingBytes: CAP, maxFrameBytes: 64 * 1024 });
+    cleanup.push(server);
+    await neverReadingClient(url);
+    const fast = await RawClient.open(url);
+    cleanup.push(fast);
+    fast.send({ type: 'subscribe', v: 1, id: 'fast' });
+    await fast.next((m) => m.type === 'subscribed');
+    while (server.stats().clients < 2) await sleep(5);
+    const peak = await publishMany(bus, server, 20_000);
+    expect(peak).toBeLessThanOrEqual(2 * CAP);
+    expect(server.stats().slowClosed).toBe(1);
+    await fast.waitForEvents(20_000, 10_000);
+    expect(fast.events().at(-1)?.seq).toBe(20_000);
+    const deadline = Date.now() + 3_000;
+    while (server.stats().clients > 1 && Date.now() < deadline) await sleep(10);
+    expect(server.stats().clients).toBe(1);
+  });
+
+  it('tells a paused ws client it was dropped for being slow, with close code 1013 and a reason', async () => {
+    const { bus, server, url } = await startServer({ maxPendingBytes: CAP, maxFrameBytes: 32 * 1024 });
+    cleanup.push(server);
+    const slow = await RawClient.open(url);
+    cleanup.push(slow);
+    slow.send({ type: 'subscribe', v: 1, id: 'a' });
+    await slow.next((m) => m.type === 'subscribed');
+    const raw = (slow.ws as unknown as { _socket: Socket })._socket;
+    raw.pause();
+    await publishMany(bus, server, 10_000);
+    expect(server.stats().slowClosed).toBe(1);
+    raw.resume();
+    expect(await slow.closed).toBe(SLOW_CLIENT_CLOSE_CODE);
+    expect(slow.closeReason).toMatch(/slow consumer/);
+  });
+
+  it('in skip mode keeps a slow client, bounded, and reports the skipped range with a gap', async () => {
+    const { bus, server, url } = await startServer({
+      maxPendingBytes: CAP,
+      maxFrameBytes: 32 * 1024,
+      slowClient: 'skip',
+    });
+    cleanup.push(server);
+    const slow = await RawClient.open(url);
+    cleanup.push(slow);
+    slow.send({ type: 'subscribe', v: 1, id: 'a' });
+    await slow.next((m) => m.type === 'subscribed');
+    const raw = (slow.ws as unknown as { _socket: Socket })._socket;
+    raw.pause();
+    const peak = await publishMany(bus, server, 20_000);
+    expect(peak).toBeLessThanOrEqual(2 * CAP);
+    expect(server.stats().slowClosed).toBe(0);
+    raw.resume();
+    const gap = await slow.next((m) => m.type === 'gap', 3_000);
+    expect(gap).toMatchObject({ reason: 'slow_client', subs: ['a'] });
+    bus.publish(makeEnvelope(20_001));
+    await slow.next((m) => m.type === 'event' && m['seq'] === 20_001, 5_000);
+    const seqs = slow.events().map((e) => e.seq);
+    expect(seqs.length).toBeLessThan(20_001);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]!).toBeGreaterThan(seqs[i - 1]!);
+    const gaps = slow.messages.filter((m) => m.type === 'gap') as unknown as { from: number; to: number }[];
+    const covered = new Set(seqs);
+    for (const g of gaps) for (let s = g.from; s <= g.to; s++) covered.add(s);
+    expect(covered.size).toBe(20_001);
+  });
+
+  it('bounds memory with many clients that never read', async () => {
+    const { bus, server, url } = await startServer({
+      maxPendingBytes: CAP,
+      maxFrameBytes: 32 * 1024,
+      slowClient: 'skip',
+    });
+    cleanup.push(server);
+    for (let i = 0; i < 8; i++) await neverReadingClient(url);
+    while (server.stats().clients < 8) await sleep(5);
+    const before = process.memoryUsage();
+    const peak = await publishMany(bus, server, 20_000);
+    expect(peak).toBeLessThanOrEqual(8 * 2 * CAP);
+    const after = process.memoryUsage();
+    expect(after.rss - before.rss).toBeLessThan(150 * 1024 * 1024);
+    expect(server.stats().clients).toBe(8);
+  });
+});
