@@ -1,5 +1,6 @@
 import { type BenchRow, type BenchSuite, report } from './harness.js';
 import { backupSuite } from './suites/backup.js';
+import { collectorSuite } from './suites/collector.js';
 import { emitSuite } from './suites/emit.js';
 import { jsonlSuite } from './suites/jsonl.js';
 import { readStoreSuite } from './suites/read-store.js';
@@ -7,7 +8,15 @@ import { sqliteSuite } from './suites/sqlite.js';
 import { streamSuite } from './suites/stream.js';
 
 /** Every suite, in the order they run; `pnpm bench [suite…] [--quick]` picks some. */
-const suites: BenchSuite[] = [emitSuite, jsonlSuite, sqliteSuite, streamSuite, readStoreSuite, backupSuite];
+const suites: BenchSuite[] = [
+  emitSuite,
+  jsonlSuite,
+  sqliteSuite,
+  streamSuite,
+  readStoreSuite,
+  backupSuite,
+  collectorSuite,
+];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -1,0 +1,65 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'demo', 'main.js');
+const dir = mkdtempSync(join(tmpdir(), 'obs-demo-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the demo (npm start)', () => {
+  it('prints its options with --help and refuses bad values with exit code 2', () => {
+    const help = spawnSync(process.execPath, [MAIN, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    for (const option of ['--duration', '--rate', '--seed', '--data-dir', '--admin-port', '--collector-port'])
+      expect(help.stdout).toContain(option);
+    const bad = spawnSync(process.execPath, [MAIN, '--rate', 'fast'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--rate "fast": expected runs per second');
+  });
+
+  it('writes the workload to SQLite and JSONL and serves it on the dashboard until SIGTERM', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        MAIN,
+        '--duration',
+        '1',
+        '--rate',
+        '6',
+        '--data-dir',
+        dir,
+        '--admin-port',
+        '0',
+        '--collector-port',
+        '0',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let out = '';
+    const dashboard = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no dashboard URL in time:\n${out}`)), 60_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /Serving the dashboard at (http:\/\/\S+?)\/? —/.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+    });
+    expect(out).toMatch(/Trace of run-42-0001:\n[^\n]+\n\[run\.started\]/);
+    expect(out).toMatch(/dropped 0, failed 0/);
+    expect(existsSync(join(dir, 'events.db'))).toBe(true);
+    expect(readdirSync(join(dir, 'jsonl')).some((f) => f.endsWith('.jsonl'))).toBe(true);
+    const runs = (await (await fetch(`${dashboard}/api/runs`)).json()) as { items: { run_id: string }[] };
+    expect(runs.items.map((r) => r.run_id)).toContain('run-42-0001');
+    expect(runs.items).toHaveLength(6);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

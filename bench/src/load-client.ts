@@ -1,0 +1,78 @@
+import { Agent, request } from 'node:http';
+
+/**
+ * A bounded HTTP load generator, run as its own process so it does not share the server's event loop:
+ * `node load-client.js <url> <requests> <concurrency> <batch>`. Prints one JSON line with the result.
+ */
+const [url, requestsText, concurrencyText, batchText] = process.argv.slice(2);
+const total = Number(requestsText);
+const concurrency = Number(concurrencyText);
+const batchSize = Number(batchText);
+const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+const target = new URL(`${url}/v1/events`);
+
+const body = (n: number) =>
+  JSON.stringify(
+    Array.from({ length: batchSize }, (_, i) => ({
+      event_type: 'tool.call',
+      run_id: `load-run-${n % 50}`,
+      source: 'load-client',
+      status: 'ok',
+      payload: {
+        tool: 'search',
+        call_id: `c-${n}-${i}`,
+        arguments: { query: 'how do I reset my password', page: i },
+      },
+    })),
+  );
+
+function post(n: number): Promise<{ status: number; accepted: number }> {
+  const text = body(n);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      target,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+      },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (data += chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            accepted: res.statusCode === 200 ? (JSON.parse(data) as { accepted: number }).accepted : 0,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+let next = 0;
+let accepted = 0;
+let failed = 0;
+const latencies: number[] = [];
+const started = performance.now();
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < total) {
+      const n = next++;
+      const t = performance.now();
+      const result = await post(n).catch(() => ({ status: 0, accepted: 0 }));
+      latencies.push(performance.now() - t);
+      if (result.status === 200) accepted += result.accepted;
+      else failed++;
+    }
+  }),
+);
+const seconds = (performance.now() - started) / 1000;
+latencies.sort((a, b) => a - b);
+agent.destroy();
+process.stdout.write(
+  `${JSON.stringify({ accepted, failed, seconds, p50_ms: latencies[Math.floor(latencies.length / 2)], p99_ms: latencies[Math.floor(latencies.length * 0.99)] })}\n`,
+);

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { loadCollectorConfig, startCollector } from '@obs/collector';
+import Database from 'better-sqlite3';
+import type { BenchRow, BenchSuite } from '../harness.js';
+
+interface LoadResult {
+  accepted: number;
+  failed: number;
+  seconds: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+const LOAD_CLIENT = fileURLToPath(new URL('../load-client.js', import.meta.url));
+
+async function load(url: string, requests: number, concurrency: number, batch: number): Promise<LoadResult> {
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    LOAD_CLIENT,
+    url,
+    String(requests),
+    String(concurrency),
+    String(batch),
+  ]);
+  return JSON.parse(stdout) as LoadResult;
+}
+
+/** The ceiling: a bare node:http server that reads and parses the same bodies and answers 200. */
+async function bareServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const events = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown[];
+      const text = JSON.stringify({ accepted: events.length });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** Accepted events/s through the collector (SQLite + JSONL, batches of 100), zero loss checked in the store. */
+export const collectorSuite: BenchSuite = {
+  name: 'collector',
+  async run({ quick }) {
+    const requests = quick ? 300 : 1_500;
+    const concurrency = 16;
+    const batch = 100;
+    const dir = mkdtempSync(join(tmpdir(), 'obs-bench-collector-'));
+    try {
+      const config = loadCollectorConfig({
+        OBS_DATA_DIR: dir,
+        OBS_MODE: 'dual',
+        OBS_COLLECTOR_PORT: '0',
+        OBS_SOURCE: 'bench',
+      });
+      const collector = await startCollector(config);
+      await load(collector.url, 20, concurrency, batch);
+      const obs = await load(collector.url, requests, concurrency, batch);
+      await collector.close();
+      const db = new Database(config.sqlitePath, { readonly: true });
+      const stored = (
+        db.prepare("SELECT count(*) AS n FROM events WHERE source = 'load-client'").get() as { n: number }
+      ).n;
+      db.close();
+      const bare = await bareServer();
+      const peer = await load(bare.url, requests, concurrency, batch);
+      await bare.close();
+      const rate = obs.accepted / obs.seconds;
+      const peerRate = peer.accepted / peer.seconds;
+      const rows: BenchRow[] = [
+        {
+          suite: 'collector',
+          case: `POST /v1/events, batches of ${batch}, ${concurrency} connections: accepted events/s (SQLite + JSONL)`,
+          value: rate,
+          unit: 'ev/s',
+          peer: { name: 'bare node:http parse + 200', value: peerRate },
+          ratio: rate / peerRate,
+          target: '≥ 50k ev/s',
+        },
+        {
+          suite: 'collector',
+          case: 'request latency p50 / p99',
+          value: obs.p50_ms,
+          unit: 'ms',
+          note: `p99 ${obs.p99_ms.toFixed(1)} ms`,
+        },
+        {
+          suite: 'collector',
+          case: 'loss: accepted − stored (must be 0)',
+          value: obs.accepted + 20 * batch - stored,
+          unit: 'events',
+          note: `${stored} stored, ${obs.failed} failed requests`,
+        },
+      ];
+      return rows;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
