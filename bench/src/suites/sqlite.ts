@@ -37,35 +37,42 @@ async function throughService(
   });
   const envelopes: unknown[] = [];
   const start = performance.now();
-  for (let i = 0; i < n; i++) {
-    const run = `run-${Math.floor(i / 5_000)}`;
-    const env = obs.withContext(
-      { run_id: run, session_id: `session-${Math.floor(i / 50_000)}`, turn_number: i % 7 },
-      () =>
-        i % 4 === 0
-          ? obs.emit('llm.call', {
-              provider: 'openai',
-              model: 'gpt-x',
-              prompt_tokens: 812,
-              completion_tokens: 95,
-              cost_usd: 0.0042,
-              latency_ms: 840,
-              finish_reason: 'stop',
-              input: 'Summarise the ticket and propose the next tool call for the agent loop.',
-              output: 'Call search_docs with query "refund policy", then draft a reply.',
-            })
-          : obs.emit('tool.call', {
-              tool: 'search_docs',
-              call_id: `c${i}`,
-              arguments: { query: 'refund policy', limit: 5 },
-            }),
-    );
-    if (i < 200_000) envelopes.push(env);
-    if (i % 1_000 === 999) {
-      // a host yields to I/O between bursts of work; without it no batch could be handed off
-      await obs.ready();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+  const RUN = 5_000;
+  for (let first = 0; first < n; first += RUN) {
+    // an agent run sets its context once; events inside inherit it
+    const context = {
+      run_id: `run-${first / RUN}`,
+      session_id: `session-${Math.floor(first / 50_000)}`,
+      turn_number: 1,
+    };
+    await obs.withContext(context, async () => {
+      for (let i = first; i < Math.min(n, first + RUN); i++) {
+        const env =
+          i % 4 === 0
+            ? obs.emit('llm.call', {
+                provider: 'openai',
+                model: 'gpt-x',
+                prompt_tokens: 812,
+                completion_tokens: 95,
+                cost_usd: 0.0042,
+                latency_ms: 840,
+                finish_reason: 'stop',
+                input: 'Summarise the ticket and propose the next tool call for the agent loop.',
+                output: 'Call search_docs with query "refund policy", then draft a reply.',
+              })
+            : obs.emit('tool.call', {
+                tool: 'search_docs',
+                call_id: `c${i}`,
+                arguments: { query: 'refund policy', limit: 5 },
+              });
+        if (i < 200_000) envelopes.push(env);
+        if (i % 1_000 === 999) {
+          // a host yields to I/O between bursts of work; without it no batch could be handed off
+          await obs.ready();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    });
   }
   await obs.flush();
   const rate = n / ((performance.now() - start) / 1000);

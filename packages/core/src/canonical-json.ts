@@ -1,4 +1,4 @@
-import type { Envelope } from './envelope.js';
+import { ENVELOPE_FIELDS, type Envelope } from './envelope.js';
 
 /**
  * The canonical JSON text of an envelope: envelope fields in the order of SPEC §2, object keys
@@ -6,6 +6,9 @@ import type { Envelope } from './envelope.js';
  * byte-identical in every store, and the same event always gives the same bytes.
  */
 export function serializeEnvelope(e: Envelope): string {
+  const payload = sortKeysDeep(e.payload);
+  // The service builds envelopes in canonical field order; stringifying them as they are avoids a copy.
+  if (payload === e.payload && hasCanonicalFieldOrder(e)) return JSON.stringify(e);
   return JSON.stringify({
     schema_version: e.schema_version,
     event_id: e.event_id,
@@ -22,8 +25,17 @@ export function serializeEnvelope(e: Envelope): string {
     audit_level: e.audit_level,
     status: e.status,
     duration_ms: e.duration_ms,
-    payload: sortKeysDeep(e.payload),
+    payload,
   });
+}
+
+/** True when the envelope's own keys are exactly the envelope fields in canonical order. */
+function hasCanonicalFieldOrder(e: Envelope): boolean {
+  let i = 0;
+  for (const key in e) {
+    if (key !== ENVELOPE_FIELDS[i++]) return false;
+  }
+  return i === ENVELOPE_FIELDS.length;
 }
 
 /** Deterministic JSON of any JSON-compatible value: `JSON.stringify` semantics with object keys sorted. */
@@ -58,23 +70,16 @@ function sortKeysDeep(value: unknown): unknown {
   }
   const object = value as Record<string, unknown>;
   const keys = Object.keys(object);
-  let sorted = true;
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1]! > keys[i]!) {
-      sorted = false;
-      break;
-    }
-  }
-  if (!sorted) keys.sort();
-  let changed = !sorted;
-  const values = new Array<unknown>(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const child = object[keys[i]!];
-    values[i] = sortKeysDeep(child);
-    if (values[i] !== child) changed = true;
+    if ((i > 0 && keys[i - 1]! > keys[i]!) || sortKeysDeep(child) !== child) return sortedCopy(object, keys);
   }
-  if (!changed) return object;
+  return object;
+}
+
+function sortedCopy(object: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  keys.sort();
   const out: Record<string, unknown> = {};
-  for (let i = 0; i < keys.length; i++) out[keys[i]!] = values[i];
+  for (const key of keys) out[key] = sortKeysDeep(object[key]);
   return out;
 }

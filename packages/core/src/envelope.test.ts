@@ -55,6 +55,16 @@ describe('serializeEnvelope', () => {
     expect(serializeEnvelope(a)).toBe(serializeEnvelope(b));
   });
 
+  it('gives the same bytes whatever the field order of the envelope object, and drops unknown fields', () => {
+    const e = envelope();
+    const reversed = Object.fromEntries(Object.entries(e).reverse()) as Envelope;
+    const extra = { ...e, extra: 'not an envelope field' } as Envelope;
+    expect(serializeEnvelope(reversed)).toBe(serializeEnvelope(e));
+    expect(serializeEnvelope(extra)).toBe(serializeEnvelope(e));
+    const sortedPayload = envelope({ payload: { arguments: { q: 'x' }, tool: 'search' } });
+    expect(serializeEnvelope(sortedPayload)).toBe(JSON.stringify(sortedPayload));
+  });
+
   it('writes envelope fields in SPEC order and round-trips through JSON.parse', () => {
     const e = envelope();
     const text = serializeEnvelope(e);

@@ -47,11 +47,11 @@ export class PayloadGuard {
 
   /** Returns a guarded payload; the input is never mutated (changed branches are copied). */
   guard(payload: Record<string, unknown>): GuardResult {
-    const state = { redacted: 0, bytes: 0, strings: [] as number[] };
+    const state = { redacted: 0, bytes: 0 };
     let out = this.#walk(payload, '', 0, state) as Record<string, unknown>;
     let truncated = 0;
     if (state.bytes > this.#maxBytes) {
-      const cap = stringCap(state.strings, state.bytes, this.#maxBytes);
+      const cap = stringCap(stringLengths(out), state.bytes, this.#maxBytes);
       const cut = { count: 0 };
       out = truncateStrings(out, cap, cut) as Record<string, unknown>;
       truncated = cut.count;
@@ -63,7 +63,6 @@ export class PayloadGuard {
     switch (typeof value) {
       case 'string':
         state.bytes += value.length + 3;
-        state.strings.push(value.length);
         if (this.#scanValues && SECRET_VALUE.test(value)) {
           state.redacted++;
           return value.replace(SECRET_VALUE_GLOBAL, REDACTED);
@@ -141,7 +140,14 @@ export class PayloadGuard {
 interface WalkState {
   redacted: number;
   bytes: number;
-  strings: number[];
+}
+
+/** Lengths of every string in a value (only walked for payloads over the size limit). */
+function stringLengths(value: unknown, out: number[] = []): number[] {
+  if (typeof value === 'string') out.push(value.length);
+  else if (typeof value === 'object' && value !== null)
+    for (const v of Object.values(value)) stringLengths(v, out);
+  return out;
 }
 
 const invalid = (path: string, message: string) =>

@@ -49,7 +49,7 @@ export interface SinkStats {
 
 const DEFAULTS: Required<QueueOptions> = {
   capacity: 10_000,
-  batchSize: 512,
+  batchSize: 256,
   lingerMs: 10,
   overflow: 'drop-newest',
   maxRetries: 8,
