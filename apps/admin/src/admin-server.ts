@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ReadStore } from '@obs/read-store';
+import { type AccessGuard, isLoopbackHost } from '@obs/read-store';
 import { WebSocketServer } from 'ws';
 import { LIVE_PARAMS } from './api-params.js';
 import { eventFilter, routeApi } from './api-routes.js';
@@ -9,7 +10,7 @@ import { AdminConfigError, HttpError, toHttpError } from './http-error.js';
 import { LiveFeed } from './live-socket.js';
 import { parseParams } from './query-params.js';
 import { sendError, sendJson, sendStream } from './responses.js';
-import { AccessGuard, applySecurityHeaders, isLoopbackHost, TOKEN_COOKIE } from './security.js';
+import { applySecurityHeaders, createAdminGuard, TOKEN_COOKIE } from './security.js';
 import { DEFAULT_UI_DIR, StaticFiles } from './static-files.js';
 
 /** Options of {@link createAdminServer}. */
@@ -49,7 +50,7 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 4600;
   validateOptions(options, host, port);
-  const guard = new AccessGuard(options.token, host);
+  const guard = createAdminGuard(options.token, host);
   const files = new StaticFiles(options.uiDir ?? DEFAULT_UI_DIR);
   const onError = options.onError ?? (() => {});
   const info: StoreInfo = { kind: options.store.kind, auth: guard.requiresToken };
@@ -69,8 +70,8 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
-    if (!guard.hostAllowed(req))
-      throw new HttpError(403, 'FORBIDDEN_HOST', 'this server answers only to a loopback host name');
+    const denial = guard.check(req, { origin: false, token: false });
+    if (denial !== null) throw new HttpError(denial.status, denial.code, denial.message);
     if (!READ_METHODS.has(req.method ?? '')) {
       res.setHeader('Allow', 'GET, HEAD');
       throw new HttpError(
@@ -105,8 +106,8 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (url.pathname !== '/api/live') return refuse(404, 'Not Found');
-    if (!guard.hostAllowed(req) || !guard.originAllowed(req)) return refuse(403, 'Forbidden');
-    if (!guard.authorized(req)) return refuse(401, 'Unauthorized');
+    const denial = guard.check(req, { origin: true });
+    if (denial !== null) return refuse(denial.status, denial.status === 401 ? 'Unauthorized' : 'Forbidden');
     if (feeds.size >= maxLive) return refuse(503, 'Service Unavailable');
     let tail: ReturnType<typeof liveOptions>;
     try {

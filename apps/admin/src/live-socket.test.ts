@@ -1,7 +1,12 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { makeEnvelope } from '@obs/core/testing';
+import type { ReadStore } from '@obs/read-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import type { AdminServer } from './admin-server.js';
 import type { LiveMessage } from './api-types.js';
+import { LIVE_MAX_PENDING_EVENTS, LiveFeed } from './live-socket.js';
 import { startAdmin } from './test/admin-fixture.js';
 import { writeFromChild } from './test/child-writer.js';
 import { createStoreFixture, type StoreFixture } from './test/store-fixture.js';
@@ -35,7 +40,7 @@ async function subscribe(admin: AdminServer, query = '') {
     while (events().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     return events();
   };
-  return { ws, events, waitFor };
+  return { ws, events, waitFor, received };
 }
 
 describe.each(['sqlite', 'jsonl'] as const)('/api/live over a %s store', (kind) => {
@@ -96,4 +101,100 @@ describe.each(['sqlite', 'jsonl'] as const)('/api/live over a %s store', (kind) 
     await extra.close();
     expect(await closed).toBe(1001);
   });
+});
+
+describe('a large backlog', () => {
+  /** A LiveFeed over `store` on a real loopback socket; returns what the client received. */
+  async function feed(store: ReadStore) {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await once(server, 'listening');
+    const feeds: LiveFeed[] = [];
+    const errors: Error[] = [];
+    server.on('connection', (socket) => feeds.push(new LiveFeed(store, socket, {}, (e) => errors.push(e))));
+    const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const messages: LiveMessage[] = [];
+    client.on('message', (data) => messages.push(JSON.parse(String(data)) as LiveMessage));
+    const counts = () => {
+      let events = 0;
+      let dropped = 0;
+      for (const m of messages) {
+        if (m.kind === 'events') events += m.items.length;
+        if (m.kind === 'dropped') dropped += m.count;
+      }
+      return { events, dropped };
+    };
+    const waitForTotal = async (n: number) => {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const c = counts();
+        if (c.events + c.dropped >= n) return c;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return counts();
+    };
+    const close = async () => {
+      for (const f of feeds) f.stop();
+      client.close();
+      await new Promise((resolve) => server.close(resolve));
+    };
+    return { messages, errors, waitForTotal, close };
+  }
+
+  it('caps the events waiting for a frame and tells the client how many were dropped', async () => {
+    const burst = 5 * LIVE_MAX_PENDING_EVENTS;
+    // a tail that yields its whole backlog without letting the event loop turn, then one more event later
+    const store = {
+      tail: ({ signal }: { signal?: AbortSignal }) => ({
+        async *[Symbol.asyncIterator]() {
+          for (let i = 1; i <= burst; i++) yield { envelope: makeEnvelope(i), cursor: `c${i}` };
+          await new Promise((r) => setTimeout(r, 50));
+          yield { envelope: makeEnvelope(burst + 1), cursor: `c${burst + 1}` };
+          while (!signal?.aborted) await new Promise((r) => setTimeout(r, 20));
+        },
+      }),
+    } as unknown as ReadStore;
+    const live = await feed(store);
+    try {
+      expect(await live.waitForTotal(burst + 1)).toEqual({
+        events: LIVE_MAX_PENDING_EVENTS + 1,
+        dropped: burst - LIVE_MAX_PENDING_EVENTS,
+      });
+      const kinds = live.messages.map((m) => m.kind);
+      expect(kinds).toEqual(['ready', 'events', 'dropped', 'events']);
+      const frames = live.messages.flatMap((m) =>
+        m.kind === 'events' ? [m.items.map((i) => i.event.seq)] : [],
+      );
+      expect(frames[0]).toEqual(Array.from({ length: LIVE_MAX_PENDING_EVENTS }, (_, i) => i + 1));
+      expect(frames[1]).toEqual([burst + 1]);
+      expect(live.errors).toEqual([]);
+    } finally {
+      await live.close();
+    }
+  });
+
+  it.each(['sqlite', 'jsonl'] as const)(
+    'a %s store catching up from an old ?since= sends every event and drops none',
+    { timeout: 60_000 },
+    async (kind) => {
+      const big = await createStoreFixture({ bigRunEvents: 4 * LIVE_MAX_PENDING_EVENTS });
+      const admin = await startAdmin(big[kind]);
+      try {
+        const total = (await big[kind].stats()).total;
+        expect(total).toBeGreaterThan(4 * LIVE_MAX_PENDING_EVENTS);
+        const first = await big[kind].listEvents({ order: 'asc', limit: 1 });
+        const client = await subscribe(admin, `?since=${encodeURIComponent(first.next_cursor!)}`);
+        try {
+          const got = await client.waitFor(total - 1, 20_000);
+          expect(got).toHaveLength(total - 1);
+          expect(new Set(got.map((e) => e.event.event_id)).size).toBe(total - 1);
+          expect(client.received.filter((r) => r.message.kind === 'dropped')).toEqual([]);
+        } finally {
+          client.ws.close();
+        }
+      } finally {
+        await admin.close();
+        await big.cleanup();
+      }
+    },
+  );
 });

@@ -4,11 +4,17 @@ import type { LiveMessage } from './api-types.js';
 
 /** Bytes a client may have unsent before new events for it are dropped (and counted). */
 export const LIVE_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/**
+ * Events a client may have waiting for its next frame before new ones are dropped (and counted): a
+ * tail that yields a long backlog without letting the frame go out cannot grow the server's memory.
+ */
+export const LIVE_MAX_PENDING_EVENTS = 1000;
 const HEARTBEAT_MS = 30_000;
 
 /**
  * Feeds one browser socket from `store.tail()`: the events of one poll go out as one frame; a
- * client that cannot keep up has events dropped and is told how many, so memory stays bounded.
+ * client that cannot keep up, or a backlog past {@link LIVE_MAX_PENDING_EVENTS} waiting for one
+ * frame, has events dropped and is told how many, so memory stays bounded.
  */
 export class LiveFeed {
   readonly #abort = new AbortController();
@@ -57,28 +63,34 @@ export class LiveFeed {
   async #pump(store: ReadStore, options: Omit<TailOptions, 'signal'>): Promise<void> {
     for await (const tailed of store.tail({ ...options, signal: this.#abort.signal })) {
       if (this.#abort.signal.aborted) return;
-      if (this.#socket.bufferedAmount > LIVE_MAX_BUFFERED_BYTES) {
+      if (
+        this.#socket.bufferedAmount > LIVE_MAX_BUFFERED_BYTES ||
+        this.#pending.items.length >= LIVE_MAX_PENDING_EVENTS
+      )
         this.#dropped++;
-        continue;
-      }
-      this.#pending.items.push({ cursor: tailed.cursor, event: tailed.envelope });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
+      else this.#pending.items.push({ cursor: tailed.cursor, event: tailed.envelope });
+      this.#schedule();
     }
   }
 
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  /** Sends the waiting events, then how many later ones were dropped since the last frame. */
   #flush(): void {
     this.#scheduled = false;
+    if (this.#pending.items.length > 0) {
+      const batch = this.#pending;
+      this.#pending = { kind: 'events', items: [] };
+      this.#send(batch);
+    }
     if (this.#dropped > 0) {
       this.#send({ kind: 'dropped', count: this.#dropped });
       this.#dropped = 0;
     }
-    if (this.#pending.items.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = { kind: 'events', items: [] };
-    this.#send(batch);
   }
 
   #send(message: LiveMessage): void {

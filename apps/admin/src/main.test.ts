@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStoreFixture, type StoreFixture } from './test/store-fixture.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -13,12 +13,21 @@ afterAll(async () => {
   await fx?.cleanup();
 });
 
+/** Servers started here: one still running when its test ends (a failed step) is SIGKILLed. */
+const children = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+
 /** Runs the built CLI until it prints its URL (or exits); resolves with what it printed. */
 function run(
   args: string[],
 ): Promise<{ child: ChildProcess; out: string; code: number | null; url: string | null }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
     let out = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     const onData = (d: Buffer) => {

@@ -1,4 +1,4 @@
-import { loadConfig, type ObsConfig, ObsConfigError, parseEnv } from '@obs/core';
+import { isLoopbackHost, loadConfig, type ObsConfig, ObsConfigError, parseEnv } from '@obs/core';
 import { z } from 'zod';
 
 const port = z.coerce
@@ -51,13 +51,11 @@ export interface CollectorConfig extends ObsConfig {
     | undefined;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/;
-
 /** Reads and validates the collector's configuration; a bad value throws `ObsConfigError` naming the variable. */
 export function loadCollectorConfig(env: Record<string, string | undefined> = process.env): CollectorConfig {
   const base = loadConfig(env);
   const e = parseEnv(CollectorEnvSchema, env);
-  if (!LOOPBACK.test(e.OBS_COLLECTOR_HOST) && e.OBS_COLLECTOR_TOKEN === undefined) {
+  if (!isLoopbackHost(e.OBS_COLLECTOR_HOST) && e.OBS_COLLECTOR_TOKEN === undefined) {
     throw new ObsConfigError([
       {
         path: 'OBS_COLLECTOR_TOKEN',
@@ -68,7 +66,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
   return {
     ...base,
     http: {
-      host: e.OBS_COLLECTOR_HOST,
+      host: e.OBS_COLLECTOR_HOST.replace(/^\[(.*)\]$/, '$1'),
       port: e.OBS_COLLECTOR_PORT,
       token: e.OBS_COLLECTOR_TOKEN,
       maxBodyBytes: e.OBS_MAX_BODY_BYTES,

@@ -2,25 +2,46 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sampleEvent, storedEventIds } from './test/harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'obs-collector-sigterm-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Collectors started here: one still running when its test ends (a failed step) is SIGKILLed. */
+const children = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+const START_TIMEOUT_MS = 15_000;
+
+/** Starts the built collector; rejects if it exits or prints no URL within {@link START_TIMEOUT_MS}. */
 function startChild(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'main.js')], {
     env: { ...process.env, OBS_DATA_DIR: dir, OBS_COLLECTOR_PORT: '0', OBS_STREAM: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   return new Promise((resolve, reject) => {
     let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`collector printed no URL in ${START_TIMEOUT_MS} ms: ${out}`)),
+      START_TIMEOUT_MS,
+    );
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve({ child, url: match[1]! });
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]! });
+      }
     });
-    child.once('exit', (code) => reject(new Error(`collector exited early with ${code}: ${out}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`collector exited early with ${code}: ${out}`));
+    });
   });
 }
 

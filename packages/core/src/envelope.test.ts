@@ -33,6 +33,7 @@ describe('EnvelopeSchema', () => {
     ['event_type', { event_type: `a${'.b'.repeat(70)}` }],
     ['event_type', { event_type: '../etc' }],
     ['timestamp', { timestamp: '2026-01-02 03:04:05' }],
+    ['timestamp', { timestamp: '2026-02-30T25:61:61.000Z' }],
     ['event_id', { event_id: '6f1c0c4e-2b1a-4c55-9d0a-8f6c0a3b2d11' }],
     ['audit_level', { audit_level: 'forever' as never }],
     ['seq', { seq: -1 }],

@@ -25,6 +25,12 @@ export const EventTypeNameSchema = z
   .max(128, 'an event type has at most 128 characters')
   .regex(EVENT_TYPE_PATTERN, 'expected a dotted lower-case name like "tool.call"');
 
+/** True when the text names an instant that exists, written exactly as `toISOString` writes it. */
+function isRealInstant(text: string): boolean {
+  const millis = Date.parse(text);
+  return !Number.isNaN(millis) && new Date(millis).toISOString() === text;
+}
+
 const nullableId = z.string().min(1).max(256).nullable();
 
 /** Zod schema of the wire envelope (SPEC §2); `payload` is checked against its type's schema separately. */
@@ -34,7 +40,8 @@ export const EnvelopeSchema = z.strictObject({
   event_type: EventTypeNameSchema,
   timestamp: z
     .string()
-    .regex(ISO_MILLIS_UTC, 'expected ISO 8601 UTC with milliseconds, like 2026-01-02T03:04:05.678Z'),
+    .regex(ISO_MILLIS_UTC, 'expected ISO 8601 UTC with milliseconds, like 2026-01-02T03:04:05.678Z')
+    .refine(isRealInstant, 'expected a real date and time (no Feb 30, no hour 25)'),
   seq: z.number().int().nonnegative(),
   source: z.string().min(1).max(256),
   run_id: z.string().min(1).max(256),

@@ -7,6 +7,8 @@ import type { Envelope } from './envelope.js';
  */
 export class EventRecord {
   readonly envelope: Envelope;
+  /** Sinks that dropped this event (overflow policy) or failed to write it after every retry. */
+  undelivered = 0;
   #json: string | undefined;
 
   constructor(envelope: Envelope, json?: string) {

@@ -1,3 +1,16 @@
+export {
+  ACCESS_DENIAL_CODES,
+  type AccessCheckOptions,
+  type AccessDenial,
+  type AccessDenialCode,
+  AccessGuard,
+  type AccessGuardOptions,
+  type AccessRequest,
+  bearerToken,
+  hostNameOf,
+  isLoopbackHost,
+  tokenMatches,
+} from './access-guard.js';
 export { canonicalJson, serializeEnvelope } from './canonical-json.js';
 export { type BuiltinEventType, type BuiltinPayloads, builtinPayloadSchemas } from './catalog.js';
 export { loadConfig, OBS_MODES, type ObsConfig, type ObsMode, parseEnv, storesForMode } from './config.js';
@@ -35,9 +48,10 @@ export {
   type SinkBinding,
 } from './observability.js';
 export { type PayloadGuardOptions, REDACTED } from './payload-guard.js';
+export type { OverflowPolicy, QueueOptions, SinkStats } from './queue-options.js';
 export { EventRegistry } from './registry.js';
 export { globsToRegExp, type Route, Router } from './router.js';
 export type { Sink, SinkHealth } from './sink.js';
-export type { OverflowPolicy, QueueOptions, SinkStats } from './sink-channel.js';
 export type { SpanOptions } from './span.js';
 export { UUID_V7_PATTERN, uuidv7 } from './uuidv7.js';
+export { fromZodIssues } from './zod-issues.js';

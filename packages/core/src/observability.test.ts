@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { OBS_ERROR_CODES, ObsError, ObsValidationError } from './errors.js';
+import type { EventRecord } from './event-record.js';
 import { defineEventType } from './event-type.js';
 import { createObservability } from './observability.js';
 import { createMemorySink } from './testing/memory-sink.js';
@@ -242,11 +243,15 @@ describe('sink isolation, retries and overflow', () => {
     expect(obs.stats().dropped).toBe(10);
   });
 
-  it('a sink whose write never settles is timed out and retried, and flush resolves', async () => {
+  it('reports a write that never settles as stuck, never starts a second one, and the shutdown deadline counts it failed', async () => {
     let calls = 0;
+    const errors: string[] = [];
     const hanging = {
       name: 'hanging',
-      write: () => (++calls === 1 ? new Promise<void>(() => {}) : Promise.resolve()),
+      write: () => {
+        calls++;
+        return new Promise<void>(() => {});
+      },
       flush() {},
       close() {},
     };
@@ -255,20 +260,99 @@ describe('sink isolation, retries and overflow', () => {
       sinks: [hanging],
       defaultRunId: 'r',
       queue: { writeTimeoutMs: 20, retryBaseMs: 1 },
+      onError: (e) => errors.push(e.message),
     });
     obs.emit('log', { level: 'info', message: 'x' });
-    await obs.flush();
-    expect(calls).toBe(2);
-    expect(obs.stats().sinks[0]).toMatchObject({ written: 1, retries: 1 });
+    obs.emit('log', { level: 'info', message: 'y' });
+    await sleep(80);
+    expect(calls).toBe(1);
+    expect(errors).toContain('write has not settled after 20 ms');
+    await obs.shutdown({ timeoutMs: 50 });
+    expect(obs.stats().sinks[0]).toMatchObject({ written: 0, failed: 2 });
   });
 
-  it('emit does not wait for a slow sink', () => {
-    const slow = createMemorySink({ writeDelayMs: 1_000 });
+  it('isolates a poison event: after the retries, halves are written so only that event fails', async () => {
+    const stored: string[] = [];
+    const picky = {
+      name: 'picky',
+      write(batch: readonly EventRecord[]) {
+        if (batch.some((r) => r.envelope.payload['message'] === 'poison'))
+          throw new Error('cannot store this one');
+        for (const r of batch) stored.push(String(r.envelope.payload['message']));
+      },
+      flush() {},
+      close() {},
+    };
+    const obs = createObservability({
+      source: 's',
+      sinks: [picky],
+      defaultRunId: 'r',
+      queue: { maxRetries: 1, retryBaseMs: 1, batchSize: 16 },
+    });
+    const messages = Array.from({ length: 16 }, (_, i) => (i === 11 ? 'poison' : `m${i}`));
+    for (const message of messages) obs.emit('log', { level: 'info', message });
+    await obs.flush();
+    expect(stored.sort()).toEqual(messages.filter((m) => m !== 'poison').sort());
+    expect(obs.stats().sinks[0]).toMatchObject({ written: 15, failed: 1 });
+  });
+
+  it('deliver() reports exactly the events a sink did not store', async () => {
+    const ok = createMemorySink({ name: 'ok' });
+    const broken = createMemorySink({ name: 'broken', failWrites: 1_000 });
+    const healthy = createObservability({ source: 's', sinks: [ok] });
+    const input = (m: string) => ({ event_type: 'log', run_id: 'r', payload: { level: 'info', message: m } });
+    expect((await healthy.deliver([input('a'), input('b')])).undelivered).toEqual([]);
+    const failing = createObservability({ source: 's', sinks: [ok, broken], queue: { maxRetries: 0 } });
+    const { envelopes, undelivered } = await failing.deliver([input('c'), input('d')]);
+    expect(undelivered.map((e) => e.event_id)).toEqual(envelopes.map((e) => e.event_id));
+  });
+
+  it('emitAsync and ready() wait only on block-policy sinks', async () => {
+    const stuck = { name: 'stuck', write: () => new Promise<void>(() => {}), flush() {}, close() {} };
+    const obs = createObservability({
+      source: 's',
+      sinks: [{ sink: stuck, queue: { capacity: 1, overflow: 'drop-newest' } }],
+      defaultRunId: 'r',
+    });
+    for (let i = 0; i < 5; i++) obs.emit('log', { level: 'info', message: String(i) });
+    const settled = await Promise.race([
+      obs.emitAsync('log', { level: 'info', message: 'more' }).then(() => 'resolved'),
+      sleep(1_000).then(() => 'waited'),
+    ]);
+    expect(settled).toBe('resolved');
+    await obs.shutdown({ timeoutMs: 10 });
+  });
+
+  it('emit does not wait for a slow sink', async () => {
+    const slow = createMemorySink();
+    const store = slow.write.bind(slow);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let writesStarted = 0;
+    slow.write = async (batch: readonly EventRecord[]) => {
+      writesStarted++;
+      await gate;
+      await store(batch);
+    };
     const obs = createObservability({ source: 's', sinks: [slow], defaultRunId: 'r' });
-    const started = performance.now();
-    for (let i = 0; i < 1_000; i++) obs.emit('log', { level: 'info', message: 'x' });
-    expect(performance.now() - started).toBeLessThan(900);
+    for (let i = 0; i < 1_000; i++) {
+      const envelope = obs.emit('log', { level: 'info', message: 'x' });
+      // returned synchronously: an envelope, not a promise of one
+      expect(typeof (envelope as unknown as { then?: unknown }).then).toBe('undefined');
+      expect(envelope.seq).toBe(i + 1);
+    }
+    expect(writesStarted).toBe(0);
     expect(slow.events).toHaveLength(0);
+    // once a write is under way and stuck, emit still returns at once and the event waits in the queue
+    for (let turn = 0; turn < 100 && writesStarted === 0; turn++) await new Promise((r) => setImmediate(r));
+    expect(writesStarted).toBe(1);
+    expect(obs.emit('log', { level: 'info', message: 'during a stuck write' }).seq).toBe(1_001);
+    expect(slow.events).toHaveLength(0);
+    release();
+    await obs.shutdown();
+    expect(slow.events).toHaveLength(1_001);
   });
 });
 

@@ -2,20 +2,22 @@ import type { BuiltinPayloads } from './catalog.js';
 import { currentContext, type ObsContext, withContext } from './context.js';
 import { assertValidEmitOptions } from './context-schema.js';
 import { type DiagLogger, report, silentLogger } from './diag.js';
-import { type AuditLevel, type Envelope, type EventStatus, SCHEMA_VERSION } from './envelope.js';
-import { EnvelopeInputSchema } from './envelope-input.js';
-import { OBS_ERROR_CODES, ObsError, ObsValidationError, toError, type ValidationIssue } from './errors.js';
+import type { AuditLevel, Envelope } from './envelope.js';
+import { type EmitOptions, EnvelopeFactory } from './envelope-factory.js';
+import { OBS_ERROR_CODES, ObsError, ObsValidationError, toError } from './errors.js';
 import { EventRecord } from './event-record.js';
 import type { EventType, PayloadsOf } from './event-type.js';
 import { installExitHooks } from './exit-hooks.js';
+import { buildIngested } from './ingest.js';
 import { PayloadGuard, type PayloadGuardOptions } from './payload-guard.js';
+import type { QueueOptions, SinkStats } from './queue-options.js';
 import { EventRegistry } from './registry.js';
 import { type Route, Router } from './router.js';
 import type { Sink } from './sink.js';
-import { type QueueOptions, SinkChannel, type SinkStats } from './sink-channel.js';
-import type { SpanOptions } from './span.js';
-import { uuidv7 } from './uuidv7.js';
-import { fromZodIssues } from './zod-issues.js';
+import { SinkChannel } from './sink-channel.js';
+import { runSpan, type SpanOptions } from './span.js';
+
+export type { EmitOptions } from './envelope-factory.js';
 
 /** A sink with its route and queue settings. */
 export interface SinkBinding {
@@ -50,16 +52,6 @@ export interface ObservabilityOptions<Types extends readonly EventType[] = reado
   clock?: () => number;
 }
 
-/** Per-event fields an `emit` may set; context fields override the surrounding `withContext`. */
-export interface EmitOptions extends ObsContext {
-  audit_level?: AuditLevel;
-  status?: EventStatus | null;
-  duration_ms?: number | null;
-  /** A UUIDv7 made by the caller, for events it must refer to before emitting them. */
-  event_id?: string;
-  timestamp?: Date | number;
-}
-
 /** Counters of the service and of each sink. */
 export interface ObservabilityStats {
   source: string;
@@ -86,6 +78,11 @@ export interface Observability<P extends object = BuiltinPayloads> {
   ingest(input: unknown): Envelope;
   /** Validates every input first; enqueues all or none. Issue paths start with the input's index. */
   ingestBatch(inputs: readonly unknown[]): Envelope[];
+  /**
+   * `ingestBatch`, then waits until every sink has written the batch. `undelivered` lists the events
+   * some sink dropped (overflow policy) or failed to write after every retry; empty means all stored.
+   */
+  deliver(inputs: readonly unknown[]): Promise<{ envelopes: Envelope[]; undelivered: Envelope[] }>;
   /** Times `fn` as a `span` event; events inside hang under it; errors are recorded and rethrown. */
   span<T>(name: string, fn: () => T | Promise<T>, options?: SpanOptions<T>): Promise<T>;
   withContext<T>(context: ObsContext, fn: () => T): T;
@@ -94,8 +91,11 @@ export interface Observability<P extends object = BuiltinPayloads> {
   ready(): Promise<void>;
   /** Resolves when every event accepted so far has been written by its sinks. */
   flush(): Promise<void>;
-  /** Flushes and closes every sink; later emits throw. Idempotent. */
-  shutdown(): Promise<void>;
+  /**
+   * Flushes and closes every sink; later emits throw. Idempotent. Past `timeoutMs` (default 10 s) it
+   * stops waiting for sinks that do not settle and counts what they still held as failed.
+   */
+  shutdown(options?: { timeoutMs?: number }): Promise<void>;
   stats(): ObservabilityStats;
 }
 
@@ -106,17 +106,26 @@ export function createObservability<const Types extends readonly EventType[] = r
   return new ObservabilityService(options) as unknown as Observability<BuiltinPayloads & PayloadsOf<Types>>;
 }
 
+const NO_OPTIONS: EmitOptions = Object.freeze({});
+
+const isBinding = (value: Sink | SinkBinding): value is SinkBinding =>
+  typeof (value as Partial<Sink>).write !== 'function';
+
 class ObservabilityService implements Observability<Record<string, Record<string, unknown>>> {
   readonly source: string;
   readonly registry: EventRegistry;
   readonly #channels: SinkChannel[];
   readonly #router: Router<SinkChannel>;
   readonly #guard: PayloadGuard;
+  readonly #factory: EnvelopeFactory;
   readonly #logger: DiagLogger;
   readonly #clock: () => number;
-  readonly #defaultRunId: string | undefined;
-  readonly #defaultAuditLevel: AuditLevel;
-  #seq = 0;
+  readonly #guardPayload = (payload: Record<string, unknown>) => {
+    const guarded = this.#guard.guard(payload);
+    this.#redacted += guarded.redacted;
+    this.#truncated += guarded.truncated;
+    return guarded.payload;
+  };
   #emitted = 0;
   #rejected = 0;
   #redacted = 0;
@@ -136,15 +145,20 @@ class ObservabilityService implements Observability<Record<string, Record<string
     this.#guard = new PayloadGuard(options.redaction);
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? Date.now;
-    this.#defaultRunId = options.defaultRunId;
-    this.#defaultAuditLevel = options.defaultAuditLevel ?? 'turn';
+    this.#factory = new EnvelopeFactory(
+      options.source,
+      this.#clock,
+      options.defaultRunId,
+      options.defaultAuditLevel ?? 'turn',
+    );
     const bindings = options.sinks.map((s): SinkBinding => (isBinding(s) ? s : { sink: s }));
     const names = new Set<string>();
     for (const { sink } of bindings) {
-      if (names.has(sink.name))
+      if (names.has(sink.name)) {
         throw new ObsValidationError('observability options', [
           { path: 'sinks', message: `two sinks are named "${sink.name}"` },
         ]);
+      }
       names.add(sink.name);
     }
     const onError = options.onError ?? (() => {});
@@ -174,7 +188,7 @@ class ObservabilityService implements Observability<Record<string, Record<string
         throw error;
       }
     }
-    return this.#emit(type, payload, options);
+    return this.#emit(type, payload, options ?? NO_OPTIONS).envelope;
   }
 
   async emitAsync(type: string, payload: Record<string, unknown>, options?: EmitOptions): Promise<Envelope> {
@@ -188,81 +202,26 @@ class ObservabilityService implements Observability<Record<string, Record<string
   }
 
   ingestBatch(inputs: readonly unknown[]): Envelope[] {
-    this.#assertOpen();
-    const issues: ValidationIssue[] = [];
-    const envelopes: Envelope[] = [];
-    inputs.forEach((input, index) => {
-      const prefix = inputs.length === 1 ? '' : `[${index}]`;
-      const parsed = EnvelopeInputSchema.safeParse(input);
-      if (!parsed.success) {
-        issues.push(...fromZodIssues(parsed.error.issues, prefix));
-        return;
-      }
-      const { payload, event_type, ...fields } = parsed.data;
-      try {
-        const guarded = this.#guardPayload(this.registry.parsePayload(event_type, payload));
-        envelopes.push(this.#envelope(event_type, guarded, fields, fields.source ?? this.source));
-      } catch (error) {
-        if (!(error instanceof ObsValidationError)) throw error;
-        issues.push(...error.issues.map((i) => ({ ...i, path: prefix ? `${prefix}.${i.path}` : i.path })));
-      }
-    });
-    if (issues.length > 0) {
-      this.#rejected += inputs.length;
-      throw new ObsValidationError(
-        inputs.length === 1 ? 'event' : `batch of ${inputs.length} events`,
-        issues,
-      );
-    }
-    for (const envelope of envelopes) this.#dispatch(envelope);
-    return envelopes;
+    return this.#ingest(inputs).map((record) => record.envelope);
   }
 
-  async span<T>(name: string, fn: () => T | Promise<T>, options: SpanOptions<T> = {}): Promise<T> {
+  async deliver(inputs: readonly unknown[]): Promise<{ envelopes: Envelope[]; undelivered: Envelope[] }> {
+    const records = this.#ingest(inputs);
+    await this.flush();
+    return {
+      envelopes: records.map((r) => r.envelope),
+      undelivered: records.filter((r) => r.undelivered > 0).map((r) => r.envelope),
+    };
+  }
+
+  span<T>(name: string, fn: () => T | Promise<T>, options: SpanOptions<T> = {}): Promise<T> {
     this.#assertOpen();
-    const startedAt = this.#clock();
-    const started = performance.now();
-    const spanId = uuidv7(startedAt);
-    const outer = currentContext();
-    const finish = (status: EventStatus, extra: Record<string, unknown>) => {
-      const payload: Record<string, unknown> = { operation: name, ...extra };
-      if (options.component !== undefined) payload['component'] = options.component;
-      if (options.layer !== undefined) payload['layer'] = options.layer;
-      if (options.input_summary !== undefined) payload['input_summary'] = options.input_summary;
+    return runSpan(name, fn, options, this.#clock, (payload, emitOptions) => {
       try {
-        this.#emit('span', payload, {
-          event_id: spanId,
-          timestamp: startedAt,
-          parent_event_id: outer.parent_event_id ?? null,
-          status,
-          duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-          ...(options.audit_level ? { audit_level: options.audit_level } : {}),
-        });
+        this.#emit('span', payload, emitOptions);
       } catch (error) {
         report(this.#logger, 'warn', `span "${name}" could not be recorded: ${toError(error).message}`);
       }
-    };
-    return withContext({ parent_event_id: spanId }, async () => {
-      let result: T;
-      try {
-        result = await fn();
-      } catch (error) {
-        const err = toError(error);
-        finish('error', {
-          error: { message: err.message, ...(err.stack ? { stack: err.stack } : {}), type: err.name },
-        });
-        throw error;
-      }
-      const extra: Record<string, unknown> = {};
-      if (options.summarize) {
-        try {
-          extra['output_summary'] = String(options.summarize(result));
-        } catch {
-          // a failing summary must not fail the work it describes
-        }
-      }
-      finish('ok', extra);
-      return result;
     });
   }
 
@@ -282,10 +241,11 @@ class ObservabilityService implements Observability<Record<string, Record<string
     await Promise.all(this.#channels.map((c) => c.flush()));
   }
 
-  shutdown(): Promise<void> {
+  shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
     this.#shutdown ??= (async () => {
       this.#removeExitHooks?.();
-      await Promise.all(this.#channels.map((c) => c.close()));
+      const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+      await Promise.all(this.#channels.map((c) => c.close(deadline)));
     })();
     return this.#shutdown;
   }
@@ -307,78 +267,41 @@ class ObservabilityService implements Observability<Record<string, Record<string
     };
   }
 
-  #emit(type: string, payload: Record<string, unknown>, options: EmitOptions | undefined): Envelope {
+  #emit(type: string, payload: Record<string, unknown>, options: EmitOptions): EventRecord {
     this.#assertOpen();
     let envelope: Envelope;
     try {
-      const guarded = this.#guardPayload(this.registry.parsePayload(type, payload));
-      envelope = this.#envelope(type, guarded, options ?? NO_OPTIONS, this.source);
+      envelope = this.#factory.build(
+        type,
+        this.#guardPayload(this.registry.parsePayload(type, payload)),
+        options,
+      );
     } catch (error) {
       this.#rejected++;
       throw error;
     }
-    this.#dispatch(envelope);
-    return envelope;
+    return this.#dispatch(envelope);
   }
 
-  #guardPayload(payload: Record<string, unknown>): Record<string, unknown> {
-    const guarded = this.#guard.guard(payload);
-    this.#redacted += guarded.redacted;
-    this.#truncated += guarded.truncated;
-    return guarded.payload;
-  }
-
-  #envelope(
-    type: string,
-    payload: Record<string, unknown>,
-    fields: EnvelopeFields,
-    source: string,
-  ): Envelope {
-    const ctx = currentContext();
-    const runId = fields.run_id ?? ctx.run_id ?? this.#defaultRunId;
-    if (runId === undefined) {
-      throw new ObsValidationError('event', [
-        { path: 'run_id', message: 'required: emit inside withContext({ run_id }) or pass options.run_id' },
-      ]);
+  #ingest(inputs: readonly unknown[]): EventRecord[] {
+    this.#assertOpen();
+    let envelopes: Envelope[];
+    try {
+      envelopes = buildIngested(inputs, this.registry, this.#guardPayload, this.#factory);
+    } catch (error) {
+      this.#rejected += inputs.length;
+      throw error;
     }
-    const ts = fields.timestamp;
-    const millis =
-      ts === undefined
-        ? this.#clock()
-        : typeof ts === 'number'
-          ? ts
-          : typeof ts === 'string'
-            ? Date.parse(ts)
-            : ts.getTime();
-    return {
-      schema_version: SCHEMA_VERSION,
-      event_id: fields.event_id ?? uuidv7(millis),
-      event_type: type,
-      timestamp: typeof ts === 'string' ? ts : isoMillis(millis),
-      seq: fields.seq ?? ++this.#seq,
-      source,
-      run_id: runId,
-      request_id: pick(fields.request_id, ctx.request_id),
-      cycle: pick(fields.cycle, ctx.cycle),
-      session_id: pick(fields.session_id, ctx.session_id),
-      turn_number: pick(fields.turn_number, ctx.turn_number),
-      parent_event_id: pick(fields.parent_event_id, ctx.parent_event_id),
-      audit_level: fields.audit_level ?? this.#defaultAuditLevel,
-      status: fields.status ?? null,
-      duration_ms: fields.duration_ms ?? null,
-      payload,
-    };
+    return envelopes.map((envelope) => this.#dispatch(envelope));
   }
 
-  #dispatch(envelope: Envelope): void {
+  #dispatch(envelope: Envelope): EventRecord {
     this.#emitted++;
-    const targets = this.#router.route(envelope);
-    if (targets.length === 0) {
-      this.#unrouted++;
-      return;
-    }
     const record = new EventRecord(envelope);
+    const targets = this.#router.route(envelope);
+    if (targets.length === 0) this.#unrouted++;
     for (let i = 0; i < targets.length; i++) targets[i]!.offer(record);
+    return record;
   }
 
   #assertOpen(): void {
@@ -390,28 +313,3 @@ class ObservabilityService implements Observability<Record<string, Record<string
     }
   }
 }
-
-type EnvelopeFields = Omit<EmitOptions, 'timestamp'> & {
-  seq?: number;
-  timestamp?: Date | number | string;
-  source?: string;
-};
-
-let lastMillis = Number.NaN;
-let lastIso = '';
-/** `toISOString` with the last result cached: most events share their millisecond with the previous one. */
-function isoMillis(millis: number): string {
-  if (millis !== lastMillis) {
-    lastMillis = millis;
-    lastIso = new Date(millis).toISOString();
-  }
-  return lastIso;
-}
-
-const isBinding = (value: Sink | SinkBinding): value is SinkBinding =>
-  typeof (value as Partial<Sink>).write !== 'function';
-
-const NO_OPTIONS: EnvelopeFields = Object.freeze({});
-
-const pick = <T>(explicit: T | null | undefined, inherited: T | null | undefined): T | null =>
-  explicit !== undefined ? explicit : (inherited ?? null);

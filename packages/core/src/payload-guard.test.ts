@@ -55,6 +55,18 @@ describe('PayloadGuard', () => {
     expect(JSON.stringify(payload).length).toBeLessThanOrEqual(10_000);
   });
 
+  it('redacts and measures what toJSON returns, and rejects a toJSON that yields a bigint', () => {
+    const guard = new PayloadGuard({ maxPayloadBytes: 1_000 });
+    const { payload } = guard.guard({
+      when: new Date(0),
+      creds: { toJSON: () => ({ api_key: 'k', user: 'u' }) },
+    });
+    expect(payload).toEqual({ when: '1970-01-01T00:00:00.000Z', creds: { api_key: REDACTED, user: 'u' } });
+    const big = guard.guard({ blob: { toJSON: () => 'x'.repeat(5_000) } });
+    expect(big.truncated).toBe(1);
+    expect(() => guard.guard({ n: { toJSON: () => 10n } })).toThrow(/payload\.n: a bigint/);
+  });
+
   it('rejects cyclic and bigint payloads with the failing path', () => {
     const guard = new PayloadGuard();
     const cyclic: Record<string, unknown> = { a: {} };

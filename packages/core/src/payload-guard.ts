@@ -102,8 +102,11 @@ export class PayloadGuard {
     return copy ?? (values as unknown[]);
   }
 
-  #walkObject(object: object, path: string, depth: number, state: WalkState): object {
-    if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return object;
+  #walkObject(object: object, path: string, depth: number, state: WalkState): unknown {
+    if (typeof (object as { toJSON?: unknown }).toJSON === 'function') {
+      // What JSON would store (a Date's string, a Buffer's bytes) is what gets redacted and measured.
+      return this.#walk((object as { toJSON: () => unknown }).toJSON(), path, depth + 1, state);
+    }
     let copy: Record<string, unknown> | undefined;
     state.bytes += 2;
     for (const key of Object.keys(object)) {

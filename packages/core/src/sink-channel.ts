@@ -1,62 +1,9 @@
 import { type DiagLogger, report } from './diag.js';
 import { toError } from './errors.js';
 import type { EventRecord } from './event-record.js';
+import { QUEUE_DEFAULTS, type QueueOptions, type SinkStats } from './queue-options.js';
 import { RingQueue } from './ring-queue.js';
 import type { Sink, SinkHealth } from './sink.js';
-
-/** What happens to an event when its sink's queue is full. */
-export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
-
-/** Queueing, batching and retry settings of one sink. */
-export interface QueueOptions {
-  /** Events held for this sink before the overflow policy applies (default 10 000). */
-  capacity?: number;
-  /** Most events handed to one `write` (default 512). */
-  batchSize?: number;
-  /** How long a partial batch waits for more events (default 10 ms; 0 writes on the next turn of the event loop). */
-  lingerMs?: number;
-  /**
-   * `drop-newest` (default) refuses the new event, `drop-oldest` evicts the oldest queued one,
-   * `block` keeps the event and makes `emitAsync`/`ready()` wait until the queue is below capacity;
-   * a synchronous `emit` past twice the capacity is still refused, so memory stays bounded.
-   */
-  overflow?: OverflowPolicy;
-  /** Retries of a failing batch before its events are counted as failed (default 8). */
-  maxRetries?: number;
-  /** First retry delay; doubles per attempt up to `retryMaxMs` (defaults 50 ms and 5 s). */
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  /** A `write` that takes longer counts as failed and is retried (default 30 s). */
-  writeTimeoutMs?: number;
-}
-
-/** Counters of one sink, as reported by `stats()`. */
-export interface SinkStats {
-  name: string;
-  queued: number;
-  capacity: number;
-  accepted: number;
-  written: number;
-  /** Events refused or evicted by the overflow policy. */
-  dropped: number;
-  /** Events whose batch still failed after every retry. */
-  failed: number;
-  retries: number;
-  batches: number;
-  last_error: string | null;
-  health: SinkHealth;
-}
-
-const DEFAULTS: Required<QueueOptions> = {
-  capacity: 10_000,
-  batchSize: 256,
-  lingerMs: 10,
-  overflow: 'drop-newest',
-  maxRetries: 8,
-  retryBaseMs: 50,
-  retryMaxMs: 5_000,
-  writeTimeoutMs: 30_000,
-};
 
 type Waiter = { target: number; resolve: () => void };
 
@@ -78,12 +25,13 @@ export class SinkChannel {
   #timer: NodeJS.Timeout | undefined;
   #scheduled = false;
   #draining = false;
+  #inFlight: EventRecord[] = [];
   #flushWaiters: Waiter[] = [];
   #spaceWaiters: (() => void)[] = [];
 
   constructor(sink: Sink, options: QueueOptions, logger: DiagLogger, onError: (error: Error) => void) {
     this.sink = sink;
-    this.#options = { ...DEFAULTS, ...stripUndefined(options) };
+    this.#options = { ...QUEUE_DEFAULTS, ...stripUndefined(options) };
     this.#logger = logger;
     this.#onError = onError;
   }
@@ -98,10 +46,11 @@ export class SinkChannel {
     const { capacity, overflow, batchSize } = this.#options;
     if (this.#queue.size >= capacity) {
       if (overflow === 'drop-oldest') {
-        this.#queue.shift();
+        this.#queue.shift()!.undelivered++;
         this.#dropped++;
         this.#settled++;
       } else if (overflow === 'drop-newest' || this.#queue.size >= capacity * 2) {
+        record.undelivered++;
         this.#dropped++;
         return false;
       }
@@ -115,9 +64,9 @@ export class SinkChannel {
     return true;
   }
 
-  /** Resolves when the queue is below capacity again. */
+  /** With the `block` policy, resolves when the queue is below capacity again; at once otherwise. */
   whenWritable(): Promise<void> {
-    if (!this.full) return Promise.resolve();
+    if (this.#options.overflow !== 'block' || !this.full) return Promise.resolve();
     return new Promise((resolve) => this.#spaceWaiters.push(resolve));
   }
 
@@ -135,18 +84,30 @@ export class SinkChannel {
     }
   }
 
-  /** Flushes, then closes the sink; errors are reported, not thrown. */
-  async close(): Promise<void> {
-    await this.flush();
+  /**
+   * Flushes, then closes the sink; errors are reported, not thrown. Past `deadline` (epoch ms) it
+   * stops waiting: events still queued or in a write that has not settled are counted as failed.
+   */
+  async close(deadline: number): Promise<void> {
+    const flushed = await withDeadline(this.flush(), deadline);
+    if (!flushed) {
+      const abandoned = this.#accepted - this.#settled;
+      this.#failed += abandoned;
+      for (const record of this.#queue.take(this.#queue.size)) record.undelivered++;
+      for (const record of this.#inFlight) record.undelivered++;
+      this.#settled = this.#accepted;
+      this.#notify();
+      this.#fail(new Error(`shutdown deadline passed with ${abandoned} events unwritten`), 'close');
+    }
     try {
-      await this.sink.close();
+      await withDeadline(Promise.resolve(this.sink.close()), Math.max(deadline, Date.now() + 1_000));
     } catch (error) {
       this.#fail(error, 'close');
     }
   }
 
   stats(): SinkStats {
-    let health: SinkHealth = { ok: this.#lastError === null || this.#queue.size === 0 };
+    let health: SinkHealth = this.#lastError === null ? { ok: true } : { ok: false, detail: this.#lastError };
     try {
       health = this.sink.health?.() ?? health;
     } catch (error) {
@@ -192,7 +153,9 @@ export class SinkChannel {
     try {
       while (this.#queue.size > 0) {
         const batch = this.#queue.take(this.#options.batchSize);
+        this.#inFlight = batch;
         await this.#writeWithRetry(batch);
+        this.#inFlight = [];
         this.#settled += batch.length;
         this.#notify();
       }
@@ -213,28 +176,51 @@ export class SinkChannel {
         return;
       } catch (error) {
         this.#fail(error, 'write', { attempt, batch: batch.length });
-        if (attempt >= maxRetries) {
-          this.#failed += batch.length;
-          report(this.#logger, 'error', `sink "${this.sink.name}" gave up on a batch`, {
-            events: batch.length,
-          });
-          return;
-        }
+        if (attempt >= maxRetries) return this.#isolateFailure(batch);
         this.#retries++;
         await delay(Math.min(retryMaxMs, retryBaseMs * 2 ** attempt));
       }
     }
   }
 
+  /**
+   * A batch failed on every retry. Write its halves once each: when one half goes through, the other
+   * is split again, so one event the sink cannot take (a poison event) fails alone. When both halves
+   * fail the sink itself is failing, and the whole batch is counted failed without more attempts.
+   */
+  async #isolateFailure(batch: EventRecord[]): Promise<void> {
+    if (batch.length > 1) {
+      const middle = Math.ceil(batch.length / 2);
+      const halves = [batch.slice(0, middle), batch.slice(middle)];
+      const failedHalves: EventRecord[][] = [];
+      for (const half of halves) {
+        try {
+          await this.#writeOnce(half);
+          this.#written += half.length;
+          this.#batches++;
+        } catch (error) {
+          this.#fail(error, 'write', { batch: half.length });
+          failedHalves.push(half);
+        }
+      }
+      if (failedHalves.length === 1) return this.#isolateFailure(failedHalves[0]!);
+      if (failedHalves.length === 0) return;
+    }
+    this.#failed += batch.length;
+    for (const record of batch) record.undelivered++;
+    report(this.#logger, 'error', `sink "${this.sink.name}" gave up on ${batch.length} events`, {
+      first_event_id: batch[0]!.envelope.event_id,
+    });
+  }
+
+  /** One `write`; a write that has not settled after `writeTimeoutMs` is reported (once), never run twice at once. */
   #writeOnce(batch: EventRecord[]): Promise<void> | void {
     const result = this.sink.write(batch);
     if (result === undefined) return;
-    const timeoutMs = this.#options.writeTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`write did not settle within ${timeoutMs} ms`)), timeoutMs);
-    });
-    return Promise.race([result, timeout]).finally(() => clearTimeout(timer));
+    const timer = setTimeout(() => {
+      this.#fail(new Error(`write has not settled after ${this.#options.writeTimeoutMs} ms`), 'write');
+    }, this.#options.writeTimeoutMs);
+    return Promise.resolve(result).finally(() => clearTimeout(timer));
   }
 
   #notify(): void {
@@ -266,6 +252,19 @@ export class SinkChannel {
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Resolves true when `work` settles before `deadline` (epoch ms), false when the deadline comes first. */
+async function withDeadline(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work.then(() => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

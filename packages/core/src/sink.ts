@@ -1,5 +1,5 @@
 import type { EventRecord } from './event-record.js';
-import type { QueueOptions } from './sink-channel.js';
+import type { QueueOptions } from './queue-options.js';
 
 /** Health a sink reports to `stats()` and the collector's `/health`. */
 export interface SinkHealth {

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseCsv } from './test/contract.js';
 import { buildFixture, type Fixture } from './test/fixture.js';
 
@@ -145,6 +145,10 @@ describe('obs errors and help', () => {
   it('follows new events with tail -f until interrupted', async () => {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [BIN, 'tail', '-f', '--store', fx.sqlitePath], { cwd: fx.dir });
+    // tail -f runs until told to stop: never leave it running when an expectation fails first
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createObservability } from '@obs/core';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
 import { createJsonlSink } from './jsonl-sink.js';
 import { readAll, tempDir } from './test/helpers.js';
 
@@ -9,20 +9,37 @@ const child = fileURLToPath(new URL('../test-fixtures/crash-child.mjs', import.m
 const { dir, cleanup } = tempDir();
 afterAll(() => cleanup());
 
+/** Children started here: one still running when the test ends (a failed step) is SIGKILLed. */
+const children = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+const START_TIMEOUT_MS = 15_000;
+
 /** Runs the child until a random moment after it is ready, SIGKILLs it, returns the last seq it reported written. */
 function runAndKill(runId: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [child, dir, runId], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(proc);
     let out = '';
     let err = '';
+    const notReady = setTimeout(() => {
+      err += `no "ready" in ${START_TIMEOUT_MS} ms`;
+      proc.kill('SIGTERM');
+    }, START_TIMEOUT_MS);
     proc.stdout.setEncoding('utf8').on('data', (d: string) => {
-      if (out === '' && d.startsWith('ready'))
+      if (out === '' && d.startsWith('ready')) {
+        clearTimeout(notReady);
         setTimeout(() => proc.kill('SIGKILL'), 50 + Math.random() * 250);
+      }
       out += d;
     });
     proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     proc.on('error', reject);
     proc.on('exit', (_code, signal) => {
+      clearTimeout(notReady);
       if (signal !== 'SIGKILL') return reject(new Error(`child ended without being killed: ${err}`));
       const acked = out
         .split('\n')

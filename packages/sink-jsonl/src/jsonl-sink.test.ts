@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createObservability, OBS_ERROR_CODES, ObsError, ObsValidationError } from '@obs/core';
-import { createMemorySink } from '@obs/core/testing';
+import { createMemorySink, makeRecord } from '@obs/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonlSink } from './jsonl-sink.js';
-import { readAll, record, tempDir } from './test/helpers.js';
+import { readAll, tempDir } from './test/helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -35,10 +35,10 @@ describe('createJsonlSink', () => {
   it('in flush durability has each batch in the file when write() returns, with no await', () => {
     const sink = createJsonlSink({ dir, durability: 'flush' });
     expect(sink.queueDefaults).toEqual({ lingerMs: 0 });
-    const result = sink.write([record(1), record(2)]);
+    const result = sink.write([makeRecord(1), makeRecord(2)]);
     expect(result).toBeUndefined();
     expect(readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n')).toHaveLength(3);
-    sink.write([record(3)]);
+    sink.write([makeRecord(3)]);
     expect(readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n')).toHaveLength(4);
   });
 
@@ -61,12 +61,12 @@ describe('createJsonlSink', () => {
 
   it('raises on write after close', async () => {
     const sink = createJsonlSink({ dir });
-    await sink.write([record(1)]);
+    await sink.write([makeRecord(1)]);
     await sink.close();
     await sink.close();
-    expect(() => sink.write([record(2)])).toThrow(ObsError);
+    expect(() => sink.write([makeRecord(2)])).toThrow(ObsError);
     try {
-      sink.write([record(2)]);
+      sink.write([makeRecord(2)]);
     } catch (error) {
       expect((error as ObsError).code).toBe(OBS_ERROR_CODES.CLOSED);
       expect((error as Error).message).toMatch(/closed/);
@@ -77,12 +77,12 @@ describe('createJsonlSink', () => {
   it('appends cleanly after a torn last line left by a crash', async () => {
     const file = join(dir, 'events.jsonl');
     const first = createJsonlSink({ dir });
-    await first.write([record(1)]);
+    await first.write([makeRecord(1)]);
     await first.close();
     writeFileSync(file, `${readFileSync(file, 'utf8')}{"schema_version":1,"event_id":"01`);
     const warnings: string[] = [];
     const second = createJsonlSink({ dir, logger: { error() {}, warn: (m) => warnings.push(m) } });
-    await second.write([record(2), record(3)]);
+    await second.write([makeRecord(2), makeRecord(3)]);
     await second.close();
     const { seqs, report } = await readAll(dir);
     expect(seqs).toEqual([1, 2, 3]);
@@ -93,8 +93,8 @@ describe('createJsonlSink', () => {
   it('writes one file per event type, inside the directory whatever the type', async () => {
     const sink = createJsonlSink({ dir: join(dir, 'trail'), routeBy: 'event_type' });
     const hostile = ['../escape', '/etc/passwd', 'a\u0000b', 'x'.repeat(300), '..', 'ｌｏｇ', 'tool.call'];
-    await sink.write(hostile.map((event_type, i) => record(i + 1, { event_type })));
-    await sink.write([record(100, { event_type: 'tool.call' })]);
+    await sink.write(hostile.map((event_type, i) => makeRecord(i + 1, { event_type })));
+    await sink.write([makeRecord(100, { event_type: 'tool.call' })]);
     await sink.close();
     const names = readdirSync(join(dir, 'trail'));
     expect(readdirSync(dir)).toEqual(['trail']);

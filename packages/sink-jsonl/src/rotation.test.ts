@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createObservability } from '@obs/core';
 import { trailFileName } from '@obs/core/jsonl';
+import { makeRecord } from '@obs/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonlSink } from './jsonl-sink.js';
-import { readAll, record, tempDir } from './test/helpers.js';
+import { readAll, tempDir } from './test/helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -40,13 +41,13 @@ describe('rotation', () => {
   it('by age, with a new file once intervalMs has passed', async () => {
     let now = Date.UTC(2026, 0, 1);
     const sink = createJsonlSink({ dir, rotation: { intervalMs: 60_000 }, clock: () => now });
-    await sink.write([record(1), record(2)]);
+    await sink.write([makeRecord(1), makeRecord(2)]);
     now += 59_999;
-    await sink.write([record(3)]);
+    await sink.write([makeRecord(3)]);
     now += 1;
-    await sink.write([record(4)]);
+    await sink.write([makeRecord(4)]);
     now += 3_600_000;
-    await sink.write([record(5)]);
+    await sink.write([makeRecord(5)]);
     await sink.close();
     expect(readdirSync(dir).sort()).toEqual([
       trailFileName('events', Date.UTC(2026, 0, 1)),
@@ -77,13 +78,13 @@ describe('rotation', () => {
   it('finishes what a crash interrupted during compression, without duplicates', async () => {
     const done = join(dir, trailFileName('events', Date.UTC(2026, 0, 1)));
     const pending = join(dir, trailFileName('events', Date.UTC(2026, 0, 2)));
-    const [one, two, three] = [record(1), record(2), record(3)].map((r) => `${r.json}\n`);
+    const [one, two, three] = [makeRecord(1), makeRecord(2), makeRecord(3)].map((r) => `${r.json}\n`);
     writeFileSync(done, one!);
     writeFileSync(`${done}.gz`, gzipSync(one!));
     writeFileSync(`${pending}.gz.tmp`, 'half a gzip stream');
     writeFileSync(pending, two! + three!);
     const sink = createJsonlSink({ dir, rotation: { maxBytes: 1 << 20, gzip: true } });
-    await sink.write([record(4)]);
+    await sink.write([makeRecord(4)]);
     await sink.close();
     const names = readdirSync(dir).sort();
     expect(names.slice(0, 2)).toEqual([
@@ -96,7 +97,7 @@ describe('rotation', () => {
 
   it('per event type, each type rotates on its own', async () => {
     const sink = createJsonlSink({ dir, routeBy: 'event_type', rotation: { maxBytes: 2048 } });
-    const batch = range(60).map((i) => record(i, { event_type: i % 3 === 0 ? 'tool.call' : 'log' }));
+    const batch = range(60).map((i) => makeRecord(i, { event_type: i % 3 === 0 ? 'tool.call' : 'log' }));
     await sink.write(batch);
     await sink.close();
     const stems = new Set(readdirSync(dir).map((n) => n.split('.20')[0]));

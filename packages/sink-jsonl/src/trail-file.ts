@@ -166,7 +166,8 @@ export class TrailFile {
     for (;;) {
       this.#path = join(dir, trailFileName(stem, now, this.#counter));
       try {
-        this.#fd = openSync(this.#path, 'wx', settings.fileMode);
+        // O_APPEND as well as O_EXCL: after a rollback's ftruncate the next write lands at the new end
+        this.#fd = openSync(this.#path, 'ax', settings.fileMode);
         this.#size = 0;
         return;
       } catch (error) {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -11,17 +11,32 @@ beforeEach(() => {
 });
 afterEach(() => cleanup());
 
+/** Writers started here: one still running when the test ends (a failed step) is SIGKILLed. */
+const children = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+const START_TIMEOUT_MS = 15_000;
+
 /** Starts the crash writer, SIGKILLs it `afterMs` after its first commit; resolves with the last reported commit. */
 function writeUntilKilled(path: string, runId: string, afterMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fixture('crash-writer.mjs'), path, runId, '300'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.add(child);
     let committed = 0;
     let pending = '';
     let err = '';
     let timer: NodeJS.Timeout | undefined;
+    const notStarted = setTimeout(() => {
+      err += `no commit reported in ${START_TIMEOUT_MS} ms`;
+      child.kill('SIGTERM');
+    }, START_TIMEOUT_MS);
     child.stdout.on('data', (chunk) => {
+      clearTimeout(notStarted);
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
@@ -34,6 +49,7 @@ function writeUntilKilled(path: string, runId: string, afterMs: number): Promise
     child.on('error', reject);
     child.on('exit', (_code, signal) => {
       clearTimeout(timer);
+      clearTimeout(notStarted);
       if (signal === 'SIGKILL') resolve(committed);
       else reject(new Error(`crash writer ended on its own (${signal ?? _code}): ${err}`));
     });

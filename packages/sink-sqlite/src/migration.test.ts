@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { serializeEnvelope } from '@obs/core';
 import { assertSqliteSchemaCurrent, SQLITE_SCHEMA_VERSION, SqliteSchemaError } from '@obs/core/sqlite-schema';
+import { makeEnvelope, makeRecord } from '@obs/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteSink } from './sqlite-sink.js';
-import { envelope, record, tempDir } from './test/fixtures.js';
+import { tempDir } from './test/fixtures.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -47,14 +48,14 @@ describe('schema migrations', () => {
     const path = join(dir, 'v1.db');
     const t = (s: number) => new Date(Date.UTC(2026, 0, 2, 3, 4, s, 678)).toISOString();
     const v1 = [
-      envelope({
+      makeEnvelope(1, {
         event_type: 'run.started',
         payload: { agent: 'a' },
         timestamp: t(0),
         session_id: 's',
         turn_number: 1,
       }),
-      envelope({
+      makeEnvelope(2, {
         event_type: 'llm.call',
         payload: { provider: 'p', model: 'm', prompt_tokens: 3, completion_tokens: 4, cost_usd: 0.5 },
         timestamp: t(1),
@@ -62,25 +63,25 @@ describe('schema migrations', () => {
         request_id: 'req',
         cycle: 2,
       }),
-      envelope({
+      makeEnvelope(3, {
         event_type: 'error',
         payload: { stage: 's', message: 'm', recoverable: false },
         timestamp: t(2),
         status: 'error',
       }),
-      envelope({
+      makeEnvelope(4, {
         event_type: 'run.finished',
         payload: { outcome: 'timeout' },
         timestamp: t(5),
         duration_ms: 4900,
       }),
-      envelope({ run_id: 'other', timestamp: t(3), audit_level: 'export' }),
+      makeEnvelope(5, { run_id: 'other', timestamp: t(3), audit_level: 'export' }),
     ].map(serializeEnvelope);
     makeV1(path, v1);
 
     const sink = createSqliteSink({ path });
     expect(sink.migration).toEqual({ from: 1, to: SQLITE_SCHEMA_VERSION, applied: [2] });
-    sink.write([record({ run_id: 'run-1', timestamp: t(6), event_type: 'log' })]);
+    sink.write([makeRecord(10, { run_id: 'run-1', timestamp: t(6), event_type: 'log' })]);
     sink.close();
 
     const db = new Database(path, { readonly: true });
@@ -133,7 +134,7 @@ describe('schema migrations', () => {
 
   it('rolls a failing migration back completely, leaving the file at its old version', () => {
     const path = join(dir, 'v1.db');
-    makeV1(path, [serializeEnvelope(envelope())]);
+    makeV1(path, [serializeEnvelope(makeEnvelope(6))]);
     const db = new Database(path);
     db.exec('CREATE TABLE runs (x)');
     db.close();

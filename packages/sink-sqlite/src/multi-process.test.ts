@@ -13,8 +13,11 @@ afterEach(() => cleanup());
 
 function runWriter(path: string, index: number, count: number): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
+    // bounded: a stuck writer is killed (and fails the test) rather than left running
     const child = spawn(process.execPath, [fixture('writer.mjs'), path, String(index), String(count)], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
     });
     let out = '';
     let err = '';

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createObservability, ObsError, ObsValidationError } from '@obs/core';
+import { makeRecord } from '@obs/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteSink } from './sqlite-sink.js';
-import { record, tempDir } from './test/fixtures.js';
+import { tempDir } from './test/fixtures.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -81,9 +82,9 @@ describe('createSqliteSink', () => {
   it('skips a re-delivered event_id without counting it twice', () => {
     const path = join(dir, 'obs.db');
     const sink = createSqliteSink({ path });
-    const batch = [record({ run_id: 'r' }), record({ run_id: 'r', status: 'error' })];
+    const batch = [makeRecord(1, { run_id: 'r' }), makeRecord(2, { run_id: 'r', status: 'error' })];
     sink.write(batch);
-    sink.write([...batch, record({ run_id: 'r' })]);
+    sink.write([...batch, makeRecord(3, { run_id: 'r' })]);
     expect(sink.duplicates).toBe(2);
     sink.close();
     const db = open(path);
@@ -100,7 +101,7 @@ describe('createSqliteSink', () => {
     const sink = createSqliteSink({ path, busyTimeoutMs: 5 });
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
-    const result = sink.write([record()]);
+    const result = sink.write([makeRecord(4)]);
     expect(result).toBeInstanceOf(Promise);
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 5);
@@ -120,7 +121,7 @@ describe('createSqliteSink', () => {
     const sink = createSqliteSink({ path, busyTimeoutMs: 1, busyRetryMs: 50 });
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
-    const batch = [record(), record()];
+    const batch = [makeRecord(5), makeRecord(6)];
     await expect(sink.write(batch)).rejects.toMatchObject({
       code: 'OBS_SINK',
       message: /database is locked/,
@@ -145,7 +146,7 @@ describe('createSqliteSink', () => {
     const sink = createSqliteSink({ path: join(dir, 'obs.db') });
     sink.close();
     sink.close();
-    expect(() => sink.write([record()])).toThrow(expect.objectContaining({ code: 'OBS_CLOSED' }));
+    expect(() => sink.write([makeRecord(7)])).toThrow(expect.objectContaining({ code: 'OBS_CLOSED' }));
     expect(sink.health?.()).toEqual({ ok: false, detail: 'closed' });
   });
 

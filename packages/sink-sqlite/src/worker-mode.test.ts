@@ -1,5 +1,8 @@
+import { once } from 'node:events';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { createObservability } from '@obs/core';
+import { makeRecord } from '@obs/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { tempDir } from './test/fixtures.js';
@@ -37,4 +40,58 @@ it('worker: true writes the same rows and summaries from a writer thread', async
   });
   db.close();
   expect(() => sink.write([])).toThrow(expect.objectContaining({ code: 'OBS_CLOSED' }));
+});
+
+const { WorkerWriter, RESPAWN_BASE_MS } = (await import(
+  new URL('../dist/internal/worker-writer.js', import.meta.url).href
+)) as typeof import('./internal/worker-writer.js');
+const { parseSqliteSinkOptions } = (await import(
+  new URL('../dist/options.js', import.meta.url).href
+)) as typeof import('./options.js');
+
+it('a writer thread that dies is replaced on the next write, with backoff while it keeps dying', {
+  timeout: 20_000,
+}, async () => {
+  const path = join(dir, 'obs.db');
+  const threads: Worker[] = [];
+  const writer = new WorkerWriter(parseSqliteSinkOptions({ path, worker: true }), {
+    onSpawn: (w) => threads.push(w),
+  });
+  const kill = async (w: Worker) => {
+    const exited = once(w, 'exit');
+    await w.terminate();
+    await exited;
+  };
+  try {
+    const line = (seq: number) => makeRecord(seq, { run_id: 'respawn' }).json;
+    expect(await writer.write([line(1)])).toBe(1);
+
+    // a write in flight when the thread dies fails with the death; the next one gets a new thread
+    const inFlight = writer.write([line(2)]);
+    await kill(threads[0]!);
+    await inFlight.then(
+      () => undefined, // it may have committed before the thread ended
+      (error: Error) => expect(error.message).toMatch(/writer thread exited/),
+    );
+    expect(await writer.write([line(3)])).toBe(1);
+    expect(threads).toHaveLength(2);
+
+    // a new thread dying before any write succeeded on it: the next write is refused until the backoff passed
+    await kill(threads[1]!);
+    const beforeStart = writer.write([line(4)]);
+    expect(threads).toHaveLength(3);
+    await kill(threads[2]!);
+    await expect(beforeStart).rejects.toThrow(/writer thread exited/);
+    await expect(writer.write([line(5)])).rejects.toThrow(/a new writer thread starts in \d+ ms/);
+    expect(threads).toHaveLength(3);
+    await new Promise((resolve) => setTimeout(resolve, RESPAWN_BASE_MS + 50));
+    expect(await writer.write([line(5)])).toBe(1);
+    expect(threads).toHaveLength(4);
+  } finally {
+    await writer.close();
+  }
+  const db = new Database(path, { readonly: true });
+  const seqs = db.prepare("SELECT seq FROM events WHERE run_id = 'respawn' ORDER BY seq").pluck().all();
+  expect(seqs.filter((s) => s !== 2)).toEqual([1, 3, 5]);
+  db.close();
 });

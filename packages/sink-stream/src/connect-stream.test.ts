@@ -1,4 +1,5 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import type { Envelope } from '@obs/core';
 import { ObsValidationError } from '@obs/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -147,6 +148,21 @@ describe('connectStream', () => {
     expect(server.stats().refused).toBe(1);
   });
 
+  it('stops with a forbidden error on 403 instead of retrying', async () => {
+    const http = createHttpServer((_req, res) => res.end());
+    http.on('upgrade', (_req, socket: Socket) => {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    cleanup.push({ close: () => new Promise<void>((r) => http.close(() => r())) });
+    const { port } = http.address() as AddressInfo;
+    const { client, errors } = collect({ url: `ws://127.0.0.1:${port}/v1/stream` });
+    await expect(client.ready).rejects.toMatchObject({ streamCode: 'forbidden', message: /403/ });
+    await sleep(100);
+    expect(errors.some((e) => e.streamCode === 'forbidden')).toBe(true);
+    expect(client.reconnects).toBe(0);
+  });
+
   it('connects with a valid token', async () => {
     const { server, url } = await startServer({ token: 'right-token-0123456789' });
     cleanup.push(server);
@@ -158,5 +174,66 @@ describe('connectStream', () => {
     expect(() =>
       connectStream({ url: 'ws://127.0.0.1:1', filter: { types: ['BAD'] }, onEvent() {} }),
     ).toThrow(ObsValidationError);
+  });
+});
+
+describe('connectStream ready when the client stops for good', () => {
+  /** A TCP server on loopback that does `onSocket` with each connection and never speaks HTTP. */
+  async function rawTcp(onSocket: (socket: Socket) => void) {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      onSocket(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push({
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => resolve());
+        }),
+    });
+    return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v1/stream`;
+  }
+
+  it('rejects ready when nothing listens and reconnect is false', async () => {
+    const url = await rawTcp(() => {});
+    const port = Number(new URL(url).port);
+    await closeAll(...cleanup.splice(0));
+    const { client } = collect({ url: `ws://127.0.0.1:${port}/v1/stream`, reconnect: false });
+    await expect(client.ready).rejects.toMatchObject({
+      streamCode: 'connection',
+      message: /reconnect: false/,
+    });
+    expect(client.reconnects).toBe(0);
+  });
+
+  it('rejects ready when the server hangs up before subscribing and reconnect is false', async () => {
+    const url = await rawTcp((socket) => socket.destroy());
+    const { client } = collect({ url, reconnect: false });
+    await expect(client.ready).rejects.toMatchObject({ streamCode: 'connection' });
+    await sleep(50);
+    expect(client.reconnects).toBe(0);
+  });
+
+  it('rejects ready when closed before the subscription is acknowledged', async () => {
+    let accepted = 0;
+    const url = await rawTcp(() => {
+      accepted++;
+    });
+    const { client } = collect({ url });
+    await until(() => accepted === 1);
+    await client.close();
+    await expect(client.ready).rejects.toMatchObject({ streamCode: 'closed' });
+  });
+
+  it('keeps ready resolved when closed after subscribing', async () => {
+    const { server, url } = await startServer();
+    cleanup.push(server);
+    const { client } = collect({ url, reconnect: false });
+    await client.ready;
+    await client.close();
+    await expect(client.ready).resolves.toBeUndefined();
   });
 });

@@ -20,7 +20,7 @@ export interface ConnectStreamOptions {
   onEvent: (event: Envelope, meta: { seq: number; subs: readonly string[] }) => void;
   /** Called when the server says events were skipped (evicted from its buffer, server restart, slow reading). */
   onGap?: (gap: GapMessage) => void;
-  /** Connection problems and server `error` messages; the client keeps reconnecting unless refused with 401. */
+  /** Connection problems and server `error` messages; the client keeps reconnecting unless refused with 401 or 403. */
   onError?: (error: ObsStreamError) => void;
   /** Backoff between reconnects (default 100 ms doubling to 5 s); `false` disables reconnecting. */
   reconnect?: false | { minDelayMs?: number; maxDelayMs?: number };
@@ -35,13 +35,23 @@ export interface StreamClient {
   readonly connected: boolean;
   /** Times the client connected after the first time. */
   readonly reconnects: number;
-  /** Resolves on the first `subscribed`; rejects when the server refuses the connection with 401. */
+  /**
+   * Resolves on the first `subscribed`. Rejects with an `ObsStreamError` when the client stops before
+   * that: refused with 401 (`unauthorized`) or 403 (`forbidden`), the connection lost with
+   * `reconnect: false` (`connection`), or `close()` called (`closed`).
+   */
   readonly ready: Promise<void>;
   /** Stops reconnecting and closes the socket with 1000. */
   close(): Promise<void>;
 }
 
 const SUB_ID = 'main';
+
+/** HTTP refusals that reconnecting cannot fix. */
+const REFUSALS: Partial<Record<number, StreamErrorCode>> = {
+  401: STREAM_ERROR_CODES.UNAUTHORIZED,
+  403: STREAM_ERROR_CODES.FORBIDDEN,
+};
 
 /** Connects to a stream server: `connectStream({ url, token, filter, onEvent })`. */
 export function connectStream(options: ConnectStreamOptions): StreamClient {
@@ -83,7 +93,10 @@ class ReconnectingClient implements StreamClient {
   }
 
   async close(): Promise<void> {
-    this.#stopped = true;
+    this.#stop(
+      STREAM_ERROR_CODES.CLOSED,
+      'the client was closed before the server acknowledged the subscription',
+    );
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#livenessTimer);
     const ws = this.#ws;
@@ -100,11 +113,12 @@ class ReconnectingClient implements StreamClient {
     const headers = this.#o.token ? { authorization: `Bearer ${this.#o.token}` } : undefined;
     const ws = new WebSocket(this.#o.url, { headers, perMessageDeflate: false });
     this.#ws = ws;
-    let refused = false;
+    let refusal: StreamErrorCode | undefined;
+    let lastError = 'the connection closed';
     ws.on('unexpected-response', (_req, res) => {
-      refused = res.statusCode === 401;
-      const code = refused ? STREAM_ERROR_CODES.UNAUTHORIZED : STREAM_ERROR_CODES.CONNECTION;
-      this.#fail(code, `server refused the connection with HTTP ${res.statusCode}`);
+      refusal = REFUSALS[res.statusCode ?? 0];
+      lastError = `server refused the connection with HTTP ${res.statusCode}`;
+      this.#fail(refusal ?? STREAM_ERROR_CODES.CONNECTION, lastError);
       res.resume();
       ws.terminate();
     });
@@ -126,16 +140,16 @@ class ReconnectingClient implements StreamClient {
       );
     });
     ws.on('message', (data) => this.#receive(data.toString()));
-    ws.on('error', (error) => this.#fail(STREAM_ERROR_CODES.CONNECTION, error.message, error));
+    ws.on('error', (error) => {
+      if (refusal === undefined) lastError = error.message;
+      this.#fail(STREAM_ERROR_CODES.CONNECTION, error.message, error);
+    });
     ws.on('close', () => {
       this.connected = false;
       clearTimeout(this.#livenessTimer);
-      if (refused) {
-        this.#stopped = true;
-        this.#rejectReady(
-          new ObsStreamError(STREAM_ERROR_CODES.UNAUTHORIZED, 'stream server refused the token (401)'),
-        );
-      }
+      if (refusal !== undefined) this.#stop(refusal, `stream ${lastError}`);
+      else if (this.#o.reconnect === false)
+        this.#stop(STREAM_ERROR_CODES.CONNECTION, `${lastError}; not reconnecting (reconnect: false)`);
       this.#scheduleReconnect();
     });
   }
@@ -202,10 +216,17 @@ class ReconnectingClient implements StreamClient {
     this.#livenessTimer.unref();
   }
 
+  /** Stops for good; `ready` rejects with `code` unless it already resolved. */
+  #stop(code: StreamErrorCode, message: string): void {
+    this.#stopped = true;
+    this.#rejectReady(new ObsStreamError(code, message));
+  }
+
   #scheduleReconnect(): void {
-    if (this.#stopped || this.#o.reconnect === false) return;
-    const min = this.#o.reconnect?.minDelayMs ?? 100;
-    const max = this.#o.reconnect?.maxDelayMs ?? 5_000;
+    if (this.#stopped) return;
+    const backoff = this.#o.reconnect || {};
+    const min = backoff.minDelayMs ?? 100;
+    const max = backoff.maxDelayMs ?? 5_000;
     const base = Math.min(max, min * 2 ** this.#attempt++);
     this.#retryTimer = setTimeout(() => this.#open(), base * (0.8 + Math.random() * 0.4));
   }

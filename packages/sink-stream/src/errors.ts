@@ -11,7 +11,9 @@ export const STREAM_ERROR_CODES = {
   DUPLICATE_SUBSCRIPTION: 'duplicate_subscription',
   UNKNOWN_SUBSCRIPTION: 'unknown_subscription',
   UNAUTHORIZED: 'unauthorized',
+  FORBIDDEN: 'forbidden',
   CONNECTION: 'connection',
+  CLOSED: 'closed',
 } as const;
 
 /** One of the values of {@link STREAM_ERROR_CODES}. */

@@ -1,6 +1,5 @@
 import { Server as HttpServer } from 'node:http';
-import { isIP } from 'node:net';
-import { type DiagLogger, ObsConfigError } from '@obs/core';
+import { type DiagLogger, isLoopbackHost, ObsConfigError } from '@obs/core';
 import { z } from 'zod';
 import { EventBus } from './event-bus.js';
 import { toIssues } from './zod-issues.js';
@@ -43,20 +42,18 @@ export type StreamServerOptions = z.input<typeof StreamServerOptionsSchema>;
 /** Options with their defaults applied. */
 export type ResolvedStreamServerOptions = z.output<typeof StreamServerOptionsSchema>;
 
-/** True for 127.0.0.0/8, ::1, `localhost` and IPv4-mapped loopback. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
-  return isIP(v4) === 4 && v4.startsWith('127.');
-}
+/**
+ * True for 127.0.0.0/8, ::1, `localhost` and IPv4-mapped loopback.
+ * @deprecated use `isLoopbackHost` from `@obs/core`.
+ */
+export const isLoopback: (host: string) => boolean = isLoopbackHost;
 
 /** Validates options; binding to a non-loopback address without a token is a config error. */
 export function resolveServerOptions(options: StreamServerOptions): ResolvedStreamServerOptions {
   const parsed = StreamServerOptionsSchema.safeParse(options);
   if (!parsed.success) throw new ObsConfigError(toIssues(parsed.error.issues).map(prefix));
   const o = parsed.data;
-  if (o.server === undefined && !isLoopback(o.host) && o.token === undefined) {
+  if (o.server === undefined && !isLoopbackHost(o.host) && o.token === undefined) {
     throw new ObsConfigError([
       {
         path: 'stream.token',
@@ -65,7 +62,7 @@ export function resolveServerOptions(options: StreamServerOptions): ResolvedStre
     ]);
   }
   const address = o.server?.address();
-  if (address && typeof address === 'object' && !isLoopback(address.address) && o.token === undefined) {
+  if (address && typeof address === 'object' && !isLoopbackHost(address.address) && o.token === undefined) {
     throw new ObsConfigError([
       {
         path: 'stream.token',

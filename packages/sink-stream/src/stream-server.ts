@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type DiagLogger, OBS_ERROR_CODES, ObsError, silentLogger } from '@obs/core';
-import { type WebSocket, WebSocketServer } from 'ws';
-import { requestToken, tokenMatches } from './auth.js';
+import type { WebSocket } from 'ws';
 import { ClientConnection, SLOW_CLIENT_CLOSE_CODE } from './client-connection.js';
 import type { BusSubscription } from './event-bus.js';
 import { handleClientMessage } from './message-handler.js';
@@ -12,11 +10,11 @@ import { parseClientMessage } from './message-parser.js';
 import { encodeControl } from './protocol.js';
 import { RingBuffer, type StreamItem } from './ring-buffer.js';
 import {
-  isLoopback,
   type ResolvedStreamServerOptions,
   resolveServerOptions,
   type StreamServerOptions,
 } from './server-options.js';
+import { UpgradeGate } from './upgrade-gate.js';
 
 /** Counters of a stream server. */
 export interface StreamServerStats {
@@ -57,16 +55,13 @@ class WsStreamServer implements StreamServer {
   readonly #logger: DiagLogger;
   readonly #http: HttpServer;
   readonly #ownsHttp: boolean;
-  readonly #wss: WebSocketServer;
+  readonly #gate: UpgradeGate;
   readonly #ring: RingBuffer;
   readonly #clients = new Set<ClientConnection>();
   readonly #busSub: BusSubscription;
   readonly #heartbeat: NodeJS.Timeout;
-  readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-    this.#upgrade(req, socket, head);
   #seq = 0;
   #flushScheduled = false;
-  #refused = 0;
   #slowClosed = 0;
   #closing: Promise<void> | undefined;
 
@@ -80,13 +75,18 @@ class WsStreamServer implements StreamServer {
       createServer((_req, res) => {
         res.writeHead(426, { 'content-type': 'text/plain' }).end('this endpoint speaks WebSocket only\n');
       });
-    this.#wss = new WebSocketServer({
-      noServer: true,
+    this.#gate = new UpgradeGate({
+      http: this.#http,
+      ownsHttp: this.#ownsHttp,
+      path: options.path,
+      token: options.token,
+      host: options.host,
+      maxClients: options.maxClients,
       maxPayload: options.maxPayload,
-      perMessageDeflate: false,
-      clientTracking: false,
+      isClosing: () => this.#closing !== undefined,
+      clientCount: () => this.#clients.size,
+      accept: (ws) => this.#connect(ws),
     });
-    this.#http.on('upgrade', this.#onUpgrade);
     this.#busSub = options.bus.subscribe((record) => this.#publish(record.envelope, record.json));
     this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatMs);
     this.#heartbeat.unref();
@@ -132,7 +132,7 @@ class WsStreamServer implements StreamServer {
       buffered: this.#ring.size,
       oldest: this.#ring.oldestSeq ?? null,
       frames,
-      refused: this.#refused,
+      refused: this.#gate.refused,
       slowClosed: this.#slowClosed,
       gaps,
       pendingBytes,
@@ -162,7 +162,7 @@ class WsStreamServer implements StreamServer {
     }
     await Promise.race([Promise.all(closed), delay(timeout)]);
     for (const c of clients) c.ws.terminate();
-    this.#http.off('upgrade', this.#onUpgrade);
+    this.#gate.detach();
     if (this.#ownsHttp && this.#http.listening) {
       await new Promise<void>((resolve) => {
         this.#http.close(() => resolve());
@@ -195,37 +195,6 @@ class WsStreamServer implements StreamServer {
       this.#flushScheduled = false;
       for (const client of this.#clients) if (client.queued > 0) client.flush();
     });
-  }
-
-  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== this.#o.path && !this.#ownsHttp && this.#http.listenerCount('upgrade') > 1) return;
-    socket.on('error', () => {});
-    const refusal = this.#refusal(req, socket as Socket, path);
-    if (refusal === null) this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connect(ws));
-    else this.#reject(socket, ...refusal);
-  }
-
-  /** Why an upgrade request is refused, or null to accept it. */
-  #refusal(req: IncomingMessage, socket: Socket, path: string | undefined): [number, string] | null {
-    if (path !== this.#o.path) return [404, 'Not Found'];
-    if (this.#closing) return [503, 'Service Unavailable'];
-    const token = this.#o.token;
-    if (
-      token !== undefined ? !tokenMatches(requestToken(req), token) : !isLoopback(socket.localAddress ?? '')
-    ) {
-      return [401, 'Unauthorized'];
-    }
-    if (this.#clients.size >= this.#o.maxClients) return [503, 'Service Unavailable'];
-    return null;
-  }
-
-  #reject(socket: Duplex, status: number, text: string): void {
-    this.#refused++;
-    const auth = status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '';
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${auth}Content-Length: 0\r\n\r\n`, () =>
-      socket.destroy(),
-    );
   }
 
   #connect(ws: WebSocket): void {

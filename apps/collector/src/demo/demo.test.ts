@@ -1,25 +1,37 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'demo', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'obs-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Demo processes started here: one still running when its test ends (a failed step) is SIGKILLed. */
+const children = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+const START_TIMEOUT_MS = 60_000;
+
 describe('the demo (npm start)', () => {
   it('prints its options with --help and refuses bad values with exit code 2', () => {
-    const help = spawnSync(process.execPath, [MAIN, '--help'], { encoding: 'utf8' });
+    const sync = { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' } as const;
+    const help = spawnSync(process.execPath, [MAIN, '--help'], sync);
     expect(help.status).toBe(0);
     for (const option of ['--duration', '--rate', '--seed', '--data-dir', '--admin-port', '--collector-port'])
       expect(help.stdout).toContain(option);
-    const bad = spawnSync(process.execPath, [MAIN, '--rate', 'fast'], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [MAIN, '--rate', 'fast'], sync);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--rate "fast": expected runs per second');
   });
 
-  it('writes the workload to SQLite and JSONL and serves it on the dashboard until SIGTERM', async () => {
+  it('writes the workload to SQLite and JSONL and serves it on the dashboard until SIGTERM', {
+    timeout: START_TIMEOUT_MS + 30_000,
+  }, async () => {
     const child = spawn(
       process.execPath,
       [
@@ -39,10 +51,18 @@ describe('the demo (npm start)', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    children.add(child);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     let out = '';
     const dashboard = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no dashboard URL in time:\n${out}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`no dashboard URL in ${START_TIMEOUT_MS} ms:\n${out}`)),
+        START_TIMEOUT_MS,
+      );
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the demo exited (${code}) before serving the dashboard:\n${out}`));
+      });
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         const match = /Serving the dashboard at (http:\/\/\S+?)\/? —/.exec(out);

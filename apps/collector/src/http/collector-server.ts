@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type Observability, ObsValidationError } from '@obs/core';
 import type { LiveStatsSink } from '../live-stats.js';
-import { assertAuthorized } from './auth.js';
+import { assertAccess } from './auth.js';
 import { HttpError } from './http-error.js';
 import { parseEvents } from './parse-events.js';
 import { readBody } from './read-body.js';
@@ -46,25 +46,28 @@ export function createCollectorServer(options: CollectorServerOptions): Collecto
     const body = await readBody(request, maxBodyBytes);
     const inputs = parseEvents(request.headers['content-type'], body, maxEvents);
     await obs.ready();
-    const droppedBefore = obs.stats().dropped;
-    let envelopes: ReturnType<Observability['ingestBatch']>;
+    let delivery: Awaited<ReturnType<Observability['deliver']>>;
     try {
-      envelopes = obs.ingestBatch(inputs);
+      delivery = await obs.deliver(inputs);
     } catch (error) {
       if (error instanceof ObsValidationError) {
         throw new HttpError(400, 'INVALID_EVENTS', error.message, { issues: error.issues });
       }
       throw error;
     }
-    await obs.flush();
-    const dropped = obs.stats().dropped - droppedBefore;
-    if (dropped > 0) {
+    const { envelopes, undelivered } = delivery;
+    if (undelivered.length > 0) {
       throw new HttpError(
         503,
-        'OVERLOADED',
-        `the collector is overloaded and dropped ${dropped} events; retry later`,
+        'NOT_STORED',
+        `${undelivered.length} of ${envelopes.length} events could not be stored (a sink is overloaded or failing); ` +
+          'retry the request with the event_id values listed here so stored events are not duplicated',
         {
           headers: { 'retry-after': '1' },
+          details: {
+            event_ids: envelopes.map((e) => e.event_id),
+            undelivered_ids: undelivered.map((e) => e.event_id),
+          },
         },
       );
     }
@@ -134,7 +137,7 @@ export function createCollectorServer(options: CollectorServerOptions): Collecto
           headers: { allow: Object.keys(route).join(', ') },
         });
       }
-      if (path !== '/health') assertAuthorized(request, token);
+      assertAccess(request, path, token);
       await handler(request, response);
     } catch (error) {
       const failure =

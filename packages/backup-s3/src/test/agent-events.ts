@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Envelope } from '@obs/core';
+import { makeEnvelope } from '@obs/core/testing';
 import Database from 'better-sqlite3';
 
 /** Schema of the test event database: an `events` table shaped like the sqlite sink's, with its read-path indexes. */
@@ -65,7 +67,7 @@ function rng(seed: number): () => number {
 }
 
 /** Yields realistic agent-event envelopes (llm calls with prompts, tool calls and results, thoughts, spans, logs). */
-export function* agentEvents(seed = 1, startMs = Date.UTC(2025, 0, 1)): Generator<Record<string, unknown>> {
+export function* agentEvents(seed = 1, startMs = Date.UTC(2025, 0, 1)): Generator<Envelope> {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * r() * xs.length)]!;
   const sentence = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
@@ -81,27 +83,18 @@ export function* agentEvents(seed = 1, startMs = Date.UTC(2025, 0, 1)): Generato
     const source = pick(SOURCES);
     const runId = uuid7(ms);
     const sessionId = `sess-${hex(8)}`;
-    const base = (type: string, payload: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+    const base = (type: string, payload: Record<string, unknown>, extra: Partial<Envelope> = {}) => {
       ms += 1 + Math.floor(r() * 40);
-      return {
-        schema_version: 1,
+      return makeEnvelope(++seq, {
         event_id: uuid7(ms),
         event_type: type,
         timestamp: new Date(ms).toISOString(),
-        seq: ++seq,
         source,
         run_id: runId,
-        request_id: null,
-        cycle: null,
         session_id: sessionId,
-        turn_number: null,
-        parent_event_id: null,
-        audit_level: 'turn',
-        status: null,
-        duration_ms: null,
         payload,
         ...extra,
-      };
+      });
     };
     const goal = sentence(12 + Math.floor(r() * 20));
     yield base('run.started', { agent: source, goal });
@@ -207,18 +200,18 @@ export function fillEventDb(
   const size = () => (db.pragma('page_count', { simple: true }) as number) * pageSize;
   const batch = db.transaction((n: number) => {
     for (let i = 0; i < n; i++) {
-      const e = events.next().value as Record<string, unknown>;
+      const e = events.next().value as Envelope;
       insert.run(
-        e['event_id'],
-        e['event_type'],
-        e['timestamp'],
-        e['seq'],
-        e['source'],
-        e['run_id'],
-        e['session_id'],
-        e['parent_event_id'],
-        e['status'],
-        e['duration_ms'],
+        e.event_id,
+        e.event_type,
+        e.timestamp,
+        e.seq,
+        e.source,
+        e.run_id,
+        e.session_id,
+        e.parent_event_id,
+        e.status,
+        e.duration_ms,
         JSON.stringify(e),
       );
     }

@@ -17,3 +17,18 @@ export {
   SQLITE_TABLES,
   SUMMARY_COUNTER_COLUMNS,
 } from './sqlite-tables.js';
+export {
+  applyToRunSummary,
+  applyToSessionSummary,
+  applyToSummary,
+  emptyRunSummary,
+  emptySessionSummary,
+  emptySummaryCounters,
+  isErrorEvent,
+  type LlmUsage,
+  llmUsage,
+  type RunSummaryState,
+  runDurationMs,
+  type SessionSummaryState,
+  type SummaryCounters,
+} from './summary-rules.js';

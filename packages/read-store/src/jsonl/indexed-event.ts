@@ -1,4 +1,5 @@
 import type { Envelope } from '@obs/core';
+import { llmUsage } from '@obs/core/sqlite-schema';
 import type { StatsFacts } from '../internal/stats-accumulator.js';
 import { nodeName } from '../trace-tree.js';
 
@@ -18,8 +19,6 @@ export interface IndexedEvent extends StatsFacts {
 }
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const count = (value: unknown): number =>
-  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
 
 /** The indexed form of an envelope read from the trail. */
 export function indexEvent(
@@ -29,9 +28,7 @@ export function indexEvent(
   at: { stem: string; file: string; end: number },
 ): IndexedEvent {
   const p = e.payload;
-  const llm = e.event_type === 'llm.call';
-  const prompt = llm ? count(p['prompt_tokens']) : 0;
-  const completion = llm ? count(p['completion_tokens']) : 0;
+  const usage = llmUsage(e);
   return {
     ord,
     json,
@@ -51,14 +48,10 @@ export function indexEvent(
     layer: str(p['layer']),
     component: str(p['component']),
     model: str(p['model']),
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: llm
-      ? p['total_tokens'] === undefined
-        ? prompt + completion
-        : count(p['total_tokens'])
-      : 0,
-    cost_usd: llm ? count(p['cost_usd']) : 0,
+    prompt_tokens: usage.prompt_tokens,
+    completion_tokens: usage.completion_tokens,
+    total_tokens: usage.total_tokens,
+    cost_usd: usage.cost_usd,
     stem: at.stem,
     file: at.file,
     end: at.end,

@@ -66,7 +66,7 @@ export class JsonlIndex {
         else siblings.push(e);
       }
       addToRun(this.runs, e, envelope);
-      addToSession(this.sessions, e);
+      addToSession(this.sessions, e, envelope);
       const run = this.runs.get(e.run_id)!;
       if (run.session_id !== null) this.sessions.get(run.session_id)?.runs.add(run.run_id);
     }

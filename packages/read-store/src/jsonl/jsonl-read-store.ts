@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { exportPages } from '../export-format.js';
 import { sleep } from '../internal/sleep.js';
 import { computeStats } from '../internal/stats-accumulator.js';
+import { TAIL_PAGE, yieldToLoop } from '../internal/yield-to-loop.js';
 import {
   ChildrenLimitSchema,
   EventQuerySchema,
@@ -171,7 +172,12 @@ class JsonlReadStore implements ReadStore {
         const position = { ...(startPos ?? index.cursor) };
         while (!o.signal?.aborted && !self.#closed) {
           await self.refresh();
-          for (; next < index.arrival.length; next++) {
+          for (let scanned = 0; next < index.arrival.length; next++) {
+            if (++scanned % TAIL_PAGE === 0) {
+              // catching up from an old cursor: let timers and I/O run between pages
+              await yieldToLoop();
+              if (o.signal?.aborted || self.#closed) return;
+            }
             const e = index.arrival[next]!;
             if (startPos !== undefined && !isAfter(e, startPos)) continue;
             position[e.stem] = { file: e.file, offset: e.end };

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { exportPages } from '../export-format.js';
 import { sleep } from '../internal/sleep.js';
+import { TAIL_PAGE, yieldToLoop } from '../internal/yield-to-loop.js';
 import {
   ChildrenLimitSchema,
   EventQuerySchema,
@@ -37,8 +38,6 @@ import { SqliteEvents, stored } from './sqlite-events.js';
 import { sqliteStats } from './sqlite-stats.js';
 import { SqliteSummaries } from './sqlite-summaries.js';
 import { Statements } from './statements.js';
-
-const TAIL_BATCH = 500;
 
 /**
  * Opens an obs SQLite database read-only (it never writes or migrates, and works while writers
@@ -128,13 +127,17 @@ class SqliteReadStore implements ReadStore {
         while (!o.signal?.aborted && self.#db !== undefined) {
           const upTo = self.#read(() => self.#events.maxId());
           if (upTo > last) {
-            const rows = self.#read(() => self.#events.committedBetween(o.filter, last, upTo, TAIL_BATCH));
+            const rows = self.#read(() => self.#events.committedBetween(o.filter, last, upTo, TAIL_PAGE));
             for (const row of rows) {
               yield { ...stored(row.json), cursor: encodeCursor({ k: 't', b: 's', i: row.id }) };
               if (o.signal?.aborted) return;
             }
-            last = rows.length === TAIL_BATCH ? rows[rows.length - 1]!.id : upTo;
-            if (rows.length === TAIL_BATCH) continue;
+            last = rows.length === TAIL_PAGE ? rows[rows.length - 1]!.id : upTo;
+            if (rows.length === TAIL_PAGE) {
+              // catching up from an old cursor: let timers and I/O run between pages
+              await yieldToLoop();
+              continue;
+            }
           }
           await sleep(o.intervalMs, o.signal);
         }

@@ -1,14 +1,14 @@
 import type { Envelope } from '@obs/core';
-import { EVENT_COLUMNS } from '@obs/core/sqlite-schema';
+import {
+  applyToRunSummary,
+  applyToSessionSummary,
+  EVENT_COLUMNS,
+  emptyRunSummary,
+  emptySessionSummary,
+} from '@obs/core/sqlite-schema';
 import type Database from 'better-sqlite3';
 import { KeyDictionary } from './key-dictionary.js';
-import {
-  addToRunDelta,
-  addToSessionDelta,
-  emptyDelta,
-  type RunDelta,
-  type SessionDelta,
-} from './summary-delta.js';
+import type { RunDelta, SessionDelta } from './summary-delta.js';
 import { UPDATE_RUN_SQL, UPDATE_SESSION_SQL } from './summary-sql.js';
 
 /** What the writer needs of an event: an `EventRecord` fits. */
@@ -91,26 +91,19 @@ export class BatchWriter {
       inserted++;
       let run = runs.get(runKey);
       if (run === undefined) {
-        run = {
-          ...emptyDelta(runKey, ts),
-          source: e.source,
-          session_id: null,
-          session_key: null,
-          started_ts: null,
-          ended_ts: null,
-          status: null,
-          reported_duration_ms: null,
-        };
+        run = { ...emptyRunSummary(e, ts), key: runKey, session_key: null };
         runs.set(runKey, run);
       }
-      addToRunDelta(run, e, ts, sessionKey);
+      applyToRunSummary(run, e, ts);
       if (sessionKey === null) continue;
+      // the run's first session: the one applyToRunSummary took its session_id from
+      if (run.session_key === null) run.session_key = sessionKey;
       let session = sessions.get(sessionKey);
       if (session === undefined) {
-        session = { ...emptyDelta(sessionKey, ts), max_turn_number: null };
+        session = { ...emptySessionSummary(ts), key: sessionKey };
         sessions.set(sessionKey, session);
       }
-      addToSessionDelta(session, e, ts);
+      applyToSessionSummary(session, e, ts);
     }
     for (const run of runs.values()) this.#updateRun.run(run);
     for (const session of sessions.values()) this.#updateSession.run(session);

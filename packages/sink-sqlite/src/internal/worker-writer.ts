@@ -4,65 +4,117 @@ import type { WorkerReply, WorkerRequest } from './writer-worker.js';
 
 type Pending = { resolve: (inserted: number) => void; reject: (error: Error) => void };
 
+/** Wait before the second respawn in a row; doubles with each further death, up to the maximum. */
+export const RESPAWN_BASE_MS = 250;
+/** Longest wait between respawns of a thread that keeps dying. */
+export const RESPAWN_MAX_MS = 10_000;
+
+/** Internal hooks; `onSpawn` sees each writer thread started (tests use it to end one). */
+export interface WorkerWriterHooks {
+  onSpawn?: (worker: Worker) => void;
+}
+
 /**
  * The host side of the writer thread: sends canonical lines, resolves with the count inserted.
- * The thread keeps the process alive only while a request is pending.
+ * The thread keeps the process alive only while a request is pending. When the thread dies, its
+ * pending writes fail and the next write starts a new thread: at once after one death, then after
+ * {@link RESPAWN_BASE_MS} doubling to {@link RESPAWN_MAX_MS} while deaths follow each other without
+ * a successful write; a write before then fails at once and is retried by the sink's queue.
  */
 export class WorkerWriter {
-  readonly #worker: Worker;
+  readonly #data: Omit<ResolvedSqliteSinkOptions, 'logger'>;
+  readonly #hooks: WorkerWriterHooks;
   readonly #pending = new Map<number, Pending>();
+  #worker: Worker | undefined;
   #nextId = 0;
-  #exited: Error | undefined;
+  /** Deaths since the last successful write, and the last one. */
+  #deaths = 0;
+  #death: { error: Error; at: number } | undefined;
   #closing = false;
 
-  constructor(options: ResolvedSqliteSinkOptions) {
+  constructor(options: ResolvedSqliteSinkOptions, hooks: WorkerWriterHooks = {}) {
     const { logger: _logger, ...data } = options;
-    this.#worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: data });
-    this.#worker.unref();
-    this.#worker.on('message', (reply: WorkerReply) => this.#settle(reply));
-    this.#worker.on('error', (error) => this.#failAll(error));
-    this.#worker.on('exit', (code) =>
-      this.#failAll(new Error(`the SQLite writer thread exited (code ${code})`)),
-    );
+    this.#data = data;
+    this.#hooks = hooks;
+    this.#worker = this.#spawn();
   }
 
   /** Commits lines in the writer thread; rejects with the thread's error (its `code` kept). */
   write(lines: string[]): Promise<number> {
-    return this.#send(lines);
+    if (this.#closing) return Promise.reject(new Error('the SQLite writer thread is closed'));
+    let worker = this.#worker;
+    if (worker === undefined) {
+      const death = this.#death!;
+      const wait = respawnDelayMs(this.#deaths) - (Date.now() - death.at);
+      if (wait > 0) {
+        return Promise.reject(
+          new Error(`${death.error.message}; a new writer thread starts in ${Math.ceil(wait)} ms`),
+        );
+      }
+      worker = this.#worker = this.#spawn();
+    }
+    return this.#send(worker, lines);
   }
 
   /** Closes the database in the thread and waits for the thread to end. */
   async close(): Promise<void> {
-    if (this.#exited) return;
+    if (this.#closing) return;
     this.#closing = true;
-    this.#worker.ref();
-    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
-    await this.#send(null).catch(() => {});
+    const worker = this.#worker;
+    if (worker === undefined) return;
+    worker.ref();
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await this.#send(worker, null).catch(() => {});
     await exited;
   }
 
-  #send(lines: string[] | null): Promise<number> {
-    if (this.#exited) return Promise.reject(this.#exited);
+  #spawn(): Worker {
+    const worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: this.#data });
+    worker.unref();
+    worker.on('message', (reply: WorkerReply) => this.#settle(worker, reply));
+    worker.on('error', (error) => this.#died(worker, error));
+    worker.on('exit', (code) =>
+      this.#died(worker, new Error(`the SQLite writer thread exited (code ${code})`)),
+    );
+    this.#hooks.onSpawn?.(worker);
+    return worker;
+  }
+
+  #send(worker: Worker, lines: string[] | null): Promise<number> {
     const id = this.#nextId++;
     const promise = new Promise<number>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    if (this.#pending.size === 1) this.#worker.ref();
-    this.#worker.postMessage({ id, lines } satisfies WorkerRequest);
+    if (this.#pending.size === 1) worker.ref();
+    worker.postMessage({ id, lines } satisfies WorkerRequest);
     return promise;
   }
 
-  #settle(reply: WorkerReply): void {
+  #settle(worker: Worker, reply: WorkerReply): void {
     const pending = this.#pending.get(reply.id);
     if (!pending) return;
     this.#pending.delete(reply.id);
-    if (this.#pending.size === 0 && !this.#closing) this.#worker.unref();
-    if (reply.error)
+    if (this.#pending.size === 0 && !this.#closing) worker.unref();
+    if (reply.error) {
       pending.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
-    else pending.resolve(reply.inserted ?? 0);
+    } else {
+      this.#deaths = 0;
+      pending.resolve(reply.inserted ?? 0);
+    }
   }
 
-  #failAll(error: Error): void {
-    this.#exited ??= error;
+  /** The thread failed or exited (`error` is followed by `exit`: only the first one counts). */
+  #died(worker: Worker, error: Error): void {
+    if (worker !== this.#worker) return;
+    this.#worker = undefined;
+    if (!this.#closing) {
+      this.#deaths++;
+      this.#death = { error, at: Date.now() };
+    }
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
   }
+}
+
+/** Wait before starting a new thread after `deaths` deaths in a row. */
+function respawnDelayMs(deaths: number): number {
+  return deaths <= 1 ? 0 : Math.min(RESPAWN_BASE_MS * 2 ** (deaths - 2), RESPAWN_MAX_MS);
 }

@@ -1,0 +1,39 @@
+import type { Envelope } from './envelope.js';
+import type { EnvelopeFactory } from './envelope-factory.js';
+import { EnvelopeInputSchema } from './envelope-input.js';
+import { ObsValidationError, type ValidationIssue } from './errors.js';
+import type { EventRegistry } from './registry.js';
+import { fromZodIssues } from './zod-issues.js';
+
+/**
+ * Validates envelopes sent by another process and builds them, all or none: every failing path of
+ * every input is collected (prefixed with the input's index in a batch) before anything is returned.
+ */
+export function buildIngested(
+  inputs: readonly unknown[],
+  registry: EventRegistry,
+  guard: (payload: Record<string, unknown>) => Record<string, unknown>,
+  factory: EnvelopeFactory,
+): Envelope[] {
+  const issues: ValidationIssue[] = [];
+  const envelopes: Envelope[] = [];
+  inputs.forEach((input, index) => {
+    const prefix = inputs.length === 1 ? '' : `[${index}]`;
+    const parsed = EnvelopeInputSchema.safeParse(input);
+    if (!parsed.success) {
+      issues.push(...fromZodIssues(parsed.error.issues, prefix));
+      return;
+    }
+    const { payload, event_type, ...fields } = parsed.data;
+    try {
+      envelopes.push(factory.build(event_type, guard(registry.parsePayload(event_type, payload)), fields));
+    } catch (error) {
+      if (!(error instanceof ObsValidationError)) throw error;
+      issues.push(...error.issues.map((i) => ({ ...i, path: prefix ? `${prefix}.${i.path}` : i.path })));
+    }
+  });
+  if (issues.length > 0) {
+    throw new ObsValidationError(inputs.length === 1 ? 'event' : `batch of ${inputs.length} events`, issues);
+  }
+  return envelopes;
+}

@@ -1,0 +1,56 @@
+import type { SinkHealth } from './sink.js';
+
+/** What happens to an event when its sink's queue is full. */
+export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
+
+/** Queueing, batching and retry settings of one sink. */
+export interface QueueOptions {
+  /** Events held for this sink before the overflow policy applies (default 10 000). */
+  capacity?: number;
+  /** Most events handed to one `write` (default 512). */
+  batchSize?: number;
+  /** How long a partial batch waits for more events (default 10 ms; 0 writes on the next turn of the event loop). */
+  lingerMs?: number;
+  /**
+   * `drop-newest` (default) refuses the new event, `drop-oldest` evicts the oldest queued one,
+   * `block` keeps the event and makes `emitAsync`/`ready()` wait until the queue is below capacity;
+   * a synchronous `emit` past twice the capacity is still refused, so memory stays bounded.
+   */
+  overflow?: OverflowPolicy;
+  /** Retries of a failing batch before its events are counted as failed (default 8). */
+  maxRetries?: number;
+  /** First retry delay; doubles per attempt up to `retryMaxMs` (defaults 50 ms and 5 s). */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** A `write` still pending after this long is reported as stuck (default 30 s); it is never started twice at once. */
+  writeTimeoutMs?: number;
+}
+
+/** Counters of one sink, as reported by `stats()`. */
+export interface SinkStats {
+  name: string;
+  queued: number;
+  capacity: number;
+  accepted: number;
+  written: number;
+  /** Events refused or evicted by the overflow policy. */
+  dropped: number;
+  /** Events whose batch still failed after every retry. */
+  failed: number;
+  retries: number;
+  batches: number;
+  last_error: string | null;
+  health: SinkHealth;
+}
+
+/** Queue settings used where neither the service, the sink nor the binding sets one. */
+export const QUEUE_DEFAULTS: Readonly<Required<QueueOptions>> = {
+  capacity: 10_000,
+  batchSize: 256,
+  lingerMs: 10,
+  overflow: 'drop-newest',
+  maxRetries: 8,
+  retryBaseMs: 50,
+  retryMaxMs: 5_000,
+  writeTimeoutMs: 30_000,
+};
