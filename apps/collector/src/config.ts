@@ -18,6 +18,7 @@ const CollectorEnvSchema = z.object({
   OBS_COLLECTOR_TOKEN: z.string().min(16, 'expected a token of at least 16 characters').optional(),
   OBS_MAX_BODY_BYTES: positiveInt.default(8 * 1024 * 1024),
   OBS_MAX_EVENTS_PER_REQUEST: positiveInt.max(50_000, 'expected at most 50000').default(10_000),
+  OBS_SQLITE_WORKER: z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }).default('false'),
   OBS_JSONL_DURABILITY: z
     .enum(['batch', 'flush', 'fsync'], { error: 'expected batch, flush or fsync' })
     .default('batch'),
@@ -39,6 +40,8 @@ export interface CollectorConfig extends ObsConfig {
     maxEventsPerRequest: number;
   };
   jsonlDurability: 'batch' | 'flush' | 'fsync';
+  /** Run SQLite writes in a worker thread (`OBS_SQLITE_WORKER`). */
+  sqliteWorker: boolean;
   backup:
     | {
         bucket: string;
@@ -73,6 +76,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
       maxEventsPerRequest: e.OBS_MAX_EVENTS_PER_REQUEST,
     },
     jsonlDurability: e.OBS_JSONL_DURABILITY,
+    sqliteWorker: e.OBS_SQLITE_WORKER === 'true' || e.OBS_SQLITE_WORKER === '1',
     backup:
       e.OBS_BACKUP_BUCKET === undefined
         ? undefined

@@ -105,7 +105,7 @@ export const emitSuite: BenchSuite = {
           unit: 'ev/s',
           peer: { name: 'pino → discard stream', value: med(runs.pinoDiscard, 'rate') },
           ratio: med(list, 'rate') / med(runs.pinoDiscard, 'rate'),
-          target: '≥ 300k ev/s',
+          ...(list === runs.obs ? { target: '≥ 300k ev/s' } : {}),
         },
         {
           suite: 'emit',
@@ -122,7 +122,7 @@ export const emitSuite: BenchSuite = {
           unit: 'ns',
           peer: { name: 'pino → discard', value: med(runs.pinoDiscard, 'p50') },
           ratio: med(runs.pinoDiscard, 'p50') / med(list, 'p50'),
-          target: '< 3000 ns',
+          ...(list === runs.obs ? { target: '< 3000 ns' } : {}),
         },
         {
           suite: 'emit',

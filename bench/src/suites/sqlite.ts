@@ -7,7 +7,7 @@ import { createSqliteSink } from '@obs/sink-sqlite';
 import Database from 'better-sqlite3';
 import { type BenchRow, type BenchSuite, median, percentile } from '../harness.js';
 
-const BATCH = 1024;
+const BATCH = 256; // the service default
 
 /** A sink wrapper timing each `write`: the time it holds the event loop, since the sink writes synchronously. */
 function timed(sink: Sink, times: number[]): Sink {
