@@ -39,7 +39,7 @@ export function LivePage() {
         sub={
           <span class={`live-dot live-${live.state}`} data-testid="live-state">
             {live.state === 'live' ? 'connected' : live.state}
-            {live.dropped > 0 && ` · ${live.dropped} dropped (browser too slow)`}
+            {live.dropped > 0 && ` · ${live.dropped} dropped (the browser or the backlog fell behind)`}
             {live.message && ` · ${live.message}`}
           </span>
         }
