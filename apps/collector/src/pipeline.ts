@@ -37,7 +37,11 @@ export function createPipeline(config: CollectorConfig, logger?: DiagLogger): Pi
   ];
   if (config.stores.sqlite)
     sinks.push({
-      sink: createSqliteSink({ path: config.sqlitePath, worker: config.sqliteWorker, ...(logger ? { logger } : {}) }),
+      sink: createSqliteSink({
+        path: config.sqlitePath,
+        worker: config.sqliteWorker,
+        ...(logger ? { logger } : {}),
+      }),
       queue: durable,
     });
   if (config.stores.jsonl) {

@@ -26,6 +26,8 @@ export class SinkChannel {
   #scheduled = false;
   #draining = false;
   #inFlight: EventRecord[] = [];
+  /** Set when shutdown gave up on this sink: a write that settles later changes no counter. */
+  #abandoned = false;
   #flushWaiters: Waiter[] = [];
   #spaceWaiters: (() => void)[] = [];
 
@@ -91,6 +93,7 @@ export class SinkChannel {
   async close(deadline: number): Promise<void> {
     const flushed = await withDeadline(this.flush(), deadline);
     if (!flushed) {
+      this.#abandoned = true;
       const abandoned = this.#accepted - this.#settled;
       this.#failed += abandoned;
       for (const record of this.#queue.take(this.#queue.size)) record.undelivered++;
@@ -155,6 +158,7 @@ export class SinkChannel {
         const batch = this.#queue.take(this.#options.batchSize);
         this.#inFlight = batch;
         await this.#writeWithRetry(batch);
+        if (this.#abandoned) return;
         this.#inFlight = [];
         this.#settled += batch.length;
         this.#notify();
@@ -170,11 +174,13 @@ export class SinkChannel {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.#writeOnce(batch);
+        if (this.#abandoned) return;
         this.#written += batch.length;
         this.#batches++;
         this.#lastError = null;
         return;
       } catch (error) {
+        if (this.#abandoned) return;
         this.#fail(error, 'write', { attempt, batch: batch.length });
         if (attempt >= maxRetries) return this.#isolateFailure(batch);
         this.#retries++;
