@@ -18,9 +18,7 @@ const CollectorEnvSchema = z.object({
   OBS_COLLECTOR_TOKEN: z.string().min(16, 'expected a token of at least 16 characters').optional(),
   OBS_MAX_BODY_BYTES: positiveInt.default(8 * 1024 * 1024),
   OBS_MAX_EVENTS_PER_REQUEST: positiveInt.max(50_000, 'expected at most 50000').default(10_000),
-  OBS_SQLITE_WORKER: z
-    .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
-    .default('false'),
+  OBS_SQLITE_WORKER: z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }).default('true'),
   OBS_JSONL_DURABILITY: z
     .enum(['batch', 'flush', 'fsync'], { error: 'expected batch, flush or fsync' })
     .default('batch'),

@@ -13,6 +13,7 @@ const BATCH = 256; // the service default
 function timed(sink: Sink, times: number[]): Sink {
   return {
     name: sink.name,
+    ...(sink.queueDefaults ? { queueDefaults: sink.queueDefaults } : {}),
     write(batch: readonly EventRecord[]) {
       const start = performance.now();
       const result = sink.write(batch);

@@ -376,6 +376,46 @@ describe('queue settings', () => {
   });
 });
 
+describe('concurrent writes', () => {
+  it('with concurrency 2 keeps two batches in flight and flush waits for the earlier one finishing last', async () => {
+    const pending: (() => void)[] = [];
+    let maxInFlight = 0;
+    let inFlight = 0;
+    const slow = {
+      name: 'slow',
+      write: () =>
+        new Promise<void>((resolve) => {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          pending.push(() => {
+            inFlight--;
+            resolve();
+          });
+        }),
+      flush() {},
+      close() {},
+    };
+    const obs = createObservability({
+      source: 's',
+      defaultRunId: 'r',
+      sinks: [{ sink: slow, queue: { batchSize: 2, lingerMs: 0, concurrency: 2 } }],
+    });
+    for (let i = 0; i < 4; i++) obs.emit('log', { level: 'info', message: String(i) });
+    let flushed = false;
+    const flushing = obs.flush().then(() => {
+      flushed = true;
+    });
+    await sleep(10);
+    expect(maxInFlight).toBe(2);
+    pending[1]!();
+    await sleep(10);
+    expect(flushed).toBe(false);
+    pending[0]!();
+    await flushing;
+    expect(obs.stats().sinks[0]).toMatchObject({ written: 4, batches: 2 });
+  });
+});
+
 describe('routing', () => {
   it('sends events only to sinks whose route matches', async () => {
     const all = createMemorySink({ name: 'all' });

@@ -22,6 +22,12 @@ export interface QueueOptions {
   /** First retry delay; doubles per attempt up to `retryMaxMs` (defaults 50 ms and 5 s). */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /**
+   * Batches written at once (default 1). Only for sinks whose `write` may be called again before the
+   * previous call settled (the SQLite sink's worker thread takes a queue of batches); flush still waits
+   * for every earlier batch, whatever order they finish in.
+   */
+  concurrency?: number;
   /** A `write` still pending after this long is reported as stuck (default 30 s); it is never started twice at once. */
   writeTimeoutMs?: number;
 }
@@ -53,4 +59,5 @@ export const QUEUE_DEFAULTS: Readonly<Required<QueueOptions>> = {
   retryBaseMs: 50,
   retryMaxMs: 5_000,
   writeTimeoutMs: 30_000,
+  concurrency: 1,
 };

@@ -6,6 +6,7 @@ import { RingQueue } from './ring-queue.js';
 import type { Sink, SinkHealth } from './sink.js';
 
 type Waiter = { target: number; resolve: () => void };
+type InFlightBatch = { start: number; records: EventRecord[] };
 
 /** One sink's bounded queue and the loop that drains it in batches, with retries. */
 export class SinkChannel {
@@ -15,7 +16,8 @@ export class SinkChannel {
   readonly #onError: (error: Error) => void;
   readonly #queue = new RingQueue<EventRecord>(64);
   #accepted = 0;
-  #settled = 0;
+  /** Records taken off the queue (into a batch, or evicted by `drop-oldest`). */
+  #taken = 0;
   #written = 0;
   #dropped = 0;
   #failed = 0;
@@ -25,7 +27,7 @@ export class SinkChannel {
   #timer: NodeJS.Timeout | undefined;
   #scheduled = false;
   #draining = false;
-  #inFlight: EventRecord[] = [];
+  #inFlight = new Set<InFlightBatch>();
   /** Set when shutdown gave up on this sink: a write that settles later changes no counter. */
   #abandoned = false;
   #flushWaiters: Waiter[] = [];
@@ -50,7 +52,7 @@ export class SinkChannel {
       if (overflow === 'drop-oldest') {
         this.#queue.shift()!.undelivered++;
         this.#dropped++;
-        this.#settled++;
+        this.#taken++;
       } else if (overflow === 'drop-newest' || this.#queue.size >= capacity * 2) {
         record.undelivered++;
         this.#dropped++;
@@ -75,7 +77,7 @@ export class SinkChannel {
   /** Resolves when every event accepted before the call is written (or failed), then flushes the sink. */
   async flush(): Promise<void> {
     const target = this.#accepted;
-    if (this.#settled < target) {
+    if (this.#settledUpTo() < target) {
       this.#scheduleNow();
       await new Promise<void>((resolve) => this.#flushWaiters.push({ target, resolve }));
     }
@@ -94,11 +96,12 @@ export class SinkChannel {
     const flushed = await withDeadline(this.flush(), deadline);
     if (!flushed) {
       this.#abandoned = true;
-      const abandoned = this.#accepted - this.#settled;
+      const abandoned = this.#accepted - this.#settledUpTo();
       this.#failed += abandoned;
       for (const record of this.#queue.take(this.#queue.size)) record.undelivered++;
-      for (const record of this.#inFlight) record.undelivered++;
-      this.#settled = this.#accepted;
+      for (const { records } of this.#inFlight) for (const record of records) record.undelivered++;
+      this.#inFlight.clear();
+      this.#taken = this.#accepted;
       this.#notify();
       this.#fail(new Error(`shutdown deadline passed with ${abandoned} events unwritten`), 'close');
     }
@@ -154,19 +157,32 @@ export class SinkChannel {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      while (this.#queue.size > 0) {
-        const batch = this.#queue.take(this.#options.batchSize);
-        this.#inFlight = batch;
-        await this.#writeWithRetry(batch);
-        if (this.#abandoned) return;
-        this.#inFlight = [];
-        this.#settled += batch.length;
-        this.#notify();
-      }
+      await Promise.all(Array.from({ length: this.#options.concurrency }, () => this.#lane()));
     } finally {
       this.#draining = false;
       this.#notify();
     }
+  }
+
+  /** Takes batches off the queue and writes them, until the queue is empty. */
+  async #lane(): Promise<void> {
+    while (this.#queue.size > 0) {
+      const records = this.#queue.take(this.#options.batchSize);
+      const batch: InFlightBatch = { start: this.#taken, records };
+      this.#taken += records.length;
+      this.#inFlight.add(batch);
+      await this.#writeWithRetry(records);
+      if (this.#abandoned) return;
+      this.#inFlight.delete(batch);
+      this.#notify();
+    }
+  }
+
+  /** Every accepted record before this position is written, failed or dropped (in-flight batches may finish out of order). */
+  #settledUpTo(): number {
+    let settled = this.#taken;
+    for (const batch of this.#inFlight) settled = Math.min(settled, batch.start);
+    return settled;
   }
 
   async #writeWithRetry(batch: EventRecord[]): Promise<void> {
@@ -232,8 +248,9 @@ export class SinkChannel {
   #notify(): void {
     if (this.#flushWaiters.length > 0) {
       const pending: Waiter[] = [];
+      const settled = this.#settledUpTo();
       for (const waiter of this.#flushWaiters) {
-        if (this.#settled >= waiter.target) waiter.resolve();
+        if (settled >= waiter.target) waiter.resolve();
         else pending.push(waiter);
       }
       this.#flushWaiters = pending;

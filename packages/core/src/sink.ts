@@ -9,8 +9,8 @@ export interface SinkHealth {
 
 /**
  * Where events go. A sink only turns a batch into I/O: queueing, batching, retries and drop
- * counting live once in the service. `write` may be called again only after the previous call
- * settled; a rejected `write` is retried with the same batch.
+ * counting live once in the service. `write` is called again only after the previous call settled,
+ * unless the sink's queue `concurrency` is above 1; a rejected `write` is retried with the same batch.
  */
 export interface Sink {
   /** Unique within one service; names the sink in stats, routes and errors. */
