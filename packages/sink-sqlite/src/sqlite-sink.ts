@@ -87,8 +87,8 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
     name: resolved.name,
     path: resolved.path,
     migration,
-    // The writer thread takes a queue of batches: with two in flight it never waits for the host's next batch.
-    queueDefaults: resolved.worker ? { concurrency: 2 } : {},
+    // The writer thread takes a queue of batches: with three in flight it never waits for the host's next batch.
+    queueDefaults: resolved.worker ? { concurrency: 3 } : {},
     get duplicates() {
       return duplicates;
     },
