@@ -8,7 +8,9 @@ import { ENVELOPE_FIELDS, type Envelope } from './envelope.js';
 export function serializeEnvelope(e: Envelope): string {
   const payload = sortKeysDeep(e.payload);
   // The service builds envelopes in canonical field order; stringifying them as they are avoids a copy.
-  if (payload === e.payload && hasCanonicalFieldOrder(e)) return JSON.stringify(e);
+  if (payload === e.payload && Object.getPrototypeOf(e) === Object.prototype && hasCanonicalFieldOrder(e)) {
+    return JSON.stringify(e);
+  }
   return JSON.stringify({
     schema_version: e.schema_version,
     event_id: e.event_id,
@@ -31,11 +33,10 @@ export function serializeEnvelope(e: Envelope): string {
 
 /** True when the envelope's own keys are exactly the envelope fields in canonical order. */
 function hasCanonicalFieldOrder(e: Envelope): boolean {
-  let i = 0;
-  for (const key in e) {
-    if (key !== ENVELOPE_FIELDS[i++]) return false;
-  }
-  return i === ENVELOPE_FIELDS.length;
+  const keys = Object.keys(e);
+  if (keys.length !== ENVELOPE_FIELDS.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== ENVELOPE_FIELDS[i]) return false;
+  return true;
 }
 
 /** Deterministic JSON of any JSON-compatible value: `JSON.stringify` semantics with object keys sorted. */
@@ -80,6 +81,14 @@ function sortKeysDeep(value: unknown): unknown {
 function sortedCopy(object: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   keys.sort();
   const out: Record<string, unknown> = {};
-  for (const key of keys) out[key] = sortKeysDeep(object[key]);
+  // defineProperty, not assignment: a "__proto__" key from parsed JSON must stay a plain key.
+  for (const key of keys) {
+    Object.defineProperty(out, key, {
+      value: sortKeysDeep(object[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return out;
 }

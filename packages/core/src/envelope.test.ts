@@ -66,6 +66,23 @@ describe('serializeEnvelope', () => {
     expect(serializeEnvelope(sortedPayload)).toBe(JSON.stringify(sortedPayload));
   });
 
+  it('gives the same bytes for a "__proto__" payload key whatever the key order, and ignores a class toJSON', () => {
+    const sorted = envelope({ payload: JSON.parse('{"__proto__": {"b": 1, "a": 2}, "z": 1}') });
+    const unsorted = envelope({ payload: JSON.parse('{"z": 1, "__proto__": {"a": 2, "b": 1}}') });
+    expect(serializeEnvelope(unsorted)).toBe(serializeEnvelope({ ...sorted, event_id: unsorted.event_id }));
+    expect(serializeEnvelope(sorted)).toContain('"payload":{"__proto__":{"a":2,"b":1},"z":1}');
+    class Hostile {
+      toJSON() {
+        return { hacked: true };
+      }
+    }
+    const hostile = Object.assign(new Hostile(), envelope()) as unknown as Envelope;
+    expect(JSON.parse(serializeEnvelope(hostile))).toMatchObject({
+      schema_version: 1,
+      event_type: 'tool.call',
+    });
+  });
+
   it('writes envelope fields in SPEC order and round-trips through JSON.parse', () => {
     const e = envelope();
     const text = serializeEnvelope(e);

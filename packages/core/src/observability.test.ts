@@ -416,6 +416,78 @@ describe('concurrent writes', () => {
   });
 });
 
+describe('drain scheduling', () => {
+  // regression: an event offered in the microtasks between the last lane finding the queue empty and
+  // the drain ending was never written, and a flush waiting for it hung
+  it.each([1, 3])(
+    'writes an event offered right after a write settles (concurrency %i)',
+    async (concurrency) => {
+      for (let depth = 0; depth < 8; depth++) {
+        let hook: (() => void) | null = null;
+        const sink = {
+          name: 's',
+          write() {
+            if (hook) {
+              const run = hook;
+              hook = null;
+              let chain = Promise.resolve();
+              for (let i = 0; i < depth; i++) chain = chain.then(() => {});
+              void chain.then(run);
+            }
+            return Promise.resolve();
+          },
+          flush() {},
+          close() {},
+        };
+        const obs = createObservability({
+          source: 't',
+          defaultRunId: 'r',
+          sinks: [{ sink, queue: { concurrency } }],
+        });
+        let flushed = false;
+        hook = () => {
+          obs.emit('log', { level: 'info', message: 'late' });
+          void obs.flush().then(() => {
+            flushed = true;
+          });
+        };
+        obs.emit('log', { level: 'info', message: 'first' });
+        await sleep(50);
+        expect({ depth, flushed, queued: obs.stats().queued }).toEqual({ depth, flushed: true, queued: 0 });
+      }
+    },
+  );
+
+  it('keeps up to `concurrency` batches in flight under steady load', async () => {
+    let current = 0;
+    let most = 0;
+    const sink = {
+      name: 's',
+      write() {
+        current++;
+        most = Math.max(most, current);
+        return sleep(10).then(() => {
+          current--;
+        });
+      },
+      flush() {},
+      close() {},
+    };
+    const obs = createObservability({
+      source: 't',
+      defaultRunId: 'r',
+      sinks: [{ sink, queue: { batchSize: 10, concurrency: 3 } }],
+    });
+    for (let t = 0; t < 30; t++) {
+      for (let i = 0; i < 10; i++) obs.emit('log', { level: 'info', message: 'm' });
+      await sleep(2);
+    }
+    await obs.flush();
+    expect(most).toBe(3);
+    expect(obs.stats().sinks[0]).toMatchObject({ written: 300 });
+  });
+});
+
 describe('routing', () => {
   it('sends events only to sinks whose route matches', async () => {
     const all = createMemorySink({ name: 'all' });

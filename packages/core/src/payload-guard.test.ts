@@ -67,6 +67,17 @@ describe('PayloadGuard', () => {
     expect(() => guard.guard({ n: { toJSON: () => 10n } })).toThrow(/payload\.n: a bigint/);
   });
 
+  it('keeps a "__proto__" key of parsed JSON as a plain key when it redacts or truncates', () => {
+    const guard = new PayloadGuard({ maxPayloadBytes: 2_000 });
+    const input = JSON.parse(
+      '{"__proto__": {"password": "p"}, "long": "' + 'x'.repeat(5_000) + '"}',
+    ) as Record<string, unknown>;
+    const { payload } = guard.guard(input);
+    expect(Object.getPrototypeOf(payload)).toBe(Object.prototype);
+    expect(Object.keys(payload)).toEqual(['__proto__', 'long']);
+    expect(JSON.stringify(payload)).toContain('"__proto__":{"password":"[REDACTED]"}');
+  });
+
   it('rejects cyclic and bigint payloads with the failing path', () => {
     const guard = new PayloadGuard();
     const cyclic: Record<string, unknown> = { a: {} };

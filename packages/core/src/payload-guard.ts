@@ -122,7 +122,7 @@ export class PayloadGuard {
       }
       if (next !== item) {
         copy ??= { ...object };
-        copy[key] = next;
+        setOwn(copy, key, next);
       }
     }
     return copy ?? object;
@@ -180,6 +180,11 @@ function truncateStrings(value: unknown, cap: number, cut: { count: number }): u
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map((v) => truncateStrings(v, cap, cut));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = truncateStrings(v, cap, cut);
+  for (const [k, v] of Object.entries(value)) setOwn(out, k, truncateStrings(v, cap, cut));
   return out;
+}
+
+/** Sets an own data property even for the key "__proto__" (assignment would change the prototype). */
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -26,7 +26,8 @@ export class SinkChannel {
   #lastError: string | null = null;
   #timer: NodeJS.Timeout | undefined;
   #scheduled = false;
-  #draining = false;
+  /** Lanes writing now; each takes batches until the queue is empty (at most `concurrency`). */
+  #lanes = 0;
   #inFlight = new Set<InFlightBatch>();
   /** Set when shutdown gave up on this sink: a write that settles later changes no counter. */
   #abandoned = false;
@@ -62,7 +63,7 @@ export class SinkChannel {
     this.#queue.push(record);
     this.#accepted++;
     if (this.#queue.size >= batchSize || this.#options.lingerMs === 0) this.#scheduleNow();
-    else if (this.#timer === undefined && !this.#draining && !this.#scheduled) {
+    else if (this.#timer === undefined && this.#lanes === 0 && !this.#scheduled) {
       this.#timer = setTimeout(() => this.#drainNow(), this.#options.lingerMs);
     }
     return true;
@@ -96,7 +97,8 @@ export class SinkChannel {
     const flushed = await withDeadline(this.flush(), deadline);
     if (!flushed) {
       this.#abandoned = true;
-      const abandoned = this.#accepted - this.#settledUpTo();
+      let abandoned = this.#queue.size;
+      for (const { records } of this.#inFlight) abandoned += records.length;
       this.#failed += abandoned;
       for (const record of this.#queue.take(this.#queue.size)) record.undelivered++;
       for (const { records } of this.#inFlight) for (const record of records) record.undelivered++;
@@ -139,7 +141,7 @@ export class SinkChannel {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#scheduled || this.#draining) return;
+    if (this.#scheduled || this.#lanes >= this.#options.concurrency) return;
     this.#scheduled = true;
     setImmediate(() => this.#drainNow());
   }
@@ -150,30 +152,31 @@ export class SinkChannel {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    void this.#drain();
-  }
-
-  async #drain(): Promise<void> {
-    if (this.#draining) return;
-    this.#draining = true;
-    try {
-      await Promise.all(Array.from({ length: this.#options.concurrency }, () => this.#lane()));
-    } finally {
-      this.#draining = false;
-      this.#notify();
+    while (this.#lanes < this.#options.concurrency && this.#queue.size > 0 && !this.#abandoned) {
+      this.#lanes++;
+      void this.#lane();
     }
   }
 
-  /** Takes batches off the queue and writes them, until the queue is empty. */
+  /**
+   * Takes batches off the queue and writes them until the queue is empty. The emptiness check and
+   * the lane's exit happen in one synchronous step, so an event offered meanwhile always finds
+   * either a running lane or none (and then schedules one).
+   */
   async #lane(): Promise<void> {
-    while (this.#queue.size > 0) {
-      const records = this.#queue.take(this.#options.batchSize);
-      const batch: InFlightBatch = { start: this.#taken, records };
-      this.#taken += records.length;
-      this.#inFlight.add(batch);
-      await this.#writeWithRetry(records);
-      if (this.#abandoned) return;
-      this.#inFlight.delete(batch);
+    try {
+      while (this.#queue.size > 0 && !this.#abandoned) {
+        const records = this.#queue.take(this.#options.batchSize);
+        const batch: InFlightBatch = { start: this.#taken, records };
+        this.#taken += records.length;
+        this.#inFlight.add(batch);
+        await this.#writeWithRetry(records);
+        if (this.#abandoned) return;
+        this.#inFlight.delete(batch);
+        this.#notify();
+      }
+    } finally {
+      this.#lanes--;
       this.#notify();
     }
   }
@@ -187,7 +190,7 @@ export class SinkChannel {
 
   async #writeWithRetry(batch: EventRecord[]): Promise<void> {
     const { maxRetries, retryBaseMs, retryMaxMs } = this.#options;
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; !this.#abandoned; attempt++) {
       try {
         await this.#writeOnce(batch);
         if (this.#abandoned) return;
@@ -216,11 +219,14 @@ export class SinkChannel {
       const halves = [batch.slice(0, middle), batch.slice(middle)];
       const failedHalves: EventRecord[][] = [];
       for (const half of halves) {
+        if (this.#abandoned) return;
         try {
           await this.#writeOnce(half);
+          if (this.#abandoned) return;
           this.#written += half.length;
           this.#batches++;
         } catch (error) {
+          if (this.#abandoned) return;
           this.#fail(error, 'write', { batch: half.length });
           failedHalves.push(half);
         }
@@ -228,6 +234,7 @@ export class SinkChannel {
       if (failedHalves.length === 1) return this.#isolateFailure(failedHalves[0]!);
       if (failedHalves.length === 0) return;
     }
+    if (this.#abandoned) return;
     this.#failed += batch.length;
     for (const record of batch) record.undelivered++;
     report(this.#logger, 'error', `sink "${this.sink.name}" gave up on ${batch.length} events`, {

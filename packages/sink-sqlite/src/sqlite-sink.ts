@@ -88,7 +88,7 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
     path: resolved.path,
     migration,
     // The writer thread takes a queue of batches: with three in flight it never waits for the host's next batch.
-    queueDefaults: resolved.worker ? { concurrency: 3 } : {},
+    queueDefaults: { concurrency: resolved.worker ? 3 : 1 },
     get duplicates() {
       return duplicates;
     },

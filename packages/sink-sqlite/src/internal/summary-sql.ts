@@ -9,11 +9,18 @@ const COUNTERS = `
   total_tokens = total_tokens + @total_tokens,
   cost_usd = cost_usd + @cost_usd`;
 
+/**
+ * The value from the batch whose events came first (every right-hand side sees the row as it was
+ * before this UPDATE), so a batch committed late, after a retry, does not overwrite the run's origin.
+ */
+const earliest = (column: string) =>
+  `CASE WHEN ${column} IS NULL OR (@${column} IS NOT NULL AND @first_ts < first_ts) THEN COALESCE(@${column}, ${column}) ELSE ${column} END`;
+
 /** Merges a `RunDelta` into its row; order-independent, so batches may commit in any order. */
 export const UPDATE_RUN_SQL = `UPDATE runs SET ${COUNTERS},
-  source = COALESCE(source, @source),
-  session_id = COALESCE(session_id, @session_id),
-  session_key = COALESCE(session_key, @session_key),
+  source = ${earliest('source')},
+  session_id = ${earliest('session_id')},
+  session_key = ${earliest('session_key')},
   started_ts = CASE WHEN @started_ts IS NULL THEN started_ts ELSE MIN(COALESCE(started_ts, @started_ts), @started_ts) END,
   ended_ts = CASE WHEN @ended_ts IS NULL OR ended_ts > @ended_ts THEN ended_ts ELSE @ended_ts END,
   status = CASE WHEN @ended_ts IS NULL OR ended_ts > @ended_ts THEN status ELSE @status END,
