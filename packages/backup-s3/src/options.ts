@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type DiagLogger, ObsValidationError } from '@obs/core';
+import type { DiagLogger } from '@obs/core';
 import { z } from 'zod';
 
 const secret = z.string().min(1);
@@ -65,13 +65,3 @@ export type S3Target = z.input<typeof S3TargetSchema>;
 export type Retention = z.infer<typeof RetentionSchema>;
 /** Options after defaults. */
 export type ResolvedS3BackupOptions = z.infer<typeof S3BackupOptionsSchema>;
-
-/** Validates with a schema; throws `ObsValidationError` naming each failing path (never echoing values). */
-export function parseOptions<T extends z.ZodType>(schema: T, value: unknown, subject: string): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new ObsValidationError(
-    subject,
-    parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-  );
-}

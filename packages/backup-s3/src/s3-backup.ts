@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { type DiagLogger, ObsValidationError, silentLogger } from '@obs/core';
+import { type DiagLogger, ObsValidationError, parseOrThrow, silentLogger } from '@obs/core';
 import type { BackupEntry } from './backup-entry.js';
 import { BACKUP_ERROR_REASONS, ObsBackupError } from './errors.js';
 import { createArchiveStream } from './internal/archive.js';
@@ -14,7 +14,7 @@ import { s3Failure, scrub } from './internal/s3-errors.js';
 import { deleteKeys, listBackupEntries } from './internal/s3-listing.js';
 import { runInWorker, SqliteWorkerError } from './internal/sqlite-worker.js';
 import { DATABASE_ENTRY, MANIFEST_FORMAT_VERSION, type Manifest } from './manifest.js';
-import { parseOptions, type Retention, type S3BackupOptions, S3BackupOptionsSchema } from './options.js';
+import { type Retention, type S3BackupOptions, S3BackupOptionsSchema } from './options.js';
 import { type RestoreOptions, type RestoreResult, restoreBackup } from './restore.js';
 
 /** What one backup wrote. */
@@ -51,7 +51,7 @@ export interface S3Backup {
 
 /** Creates a backup target: `createS3Backup({ database: 'events.db', s3: { bucket: 'b' } })`. */
 export function createS3Backup(options: S3BackupOptions): S3Backup {
-  const o = parseOptions(S3BackupOptionsSchema, options, 's3 backup options');
+  const o = parseOrThrow(S3BackupOptionsSchema, options, 's3 backup options');
   const prefix = normalizePrefix(o.s3.prefix);
   const bucket = o.s3.bucket;
   const logger: DiagLogger = o.logger ?? silentLogger;

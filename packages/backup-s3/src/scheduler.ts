@@ -1,7 +1,6 @@
-import { type DiagLogger, type Observability, silentLogger } from '@obs/core';
+import { type DiagLogger, type Observability, parseOrThrow, silentLogger } from '@obs/core';
 import { z } from 'zod';
 import { BACKUP_ERROR_REASONS, ObsBackupError } from './errors.js';
-import { parseOptions } from './options.js';
 import type { BackupResult, S3Backup } from './s3-backup.js';
 
 const DAILY_AT = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -50,7 +49,7 @@ export interface BackupScheduler {
 
 /** Creates a scheduler: `createBackupScheduler({ backup, obs, everyMs: 3_600_000 }).start()`. */
 export function createBackupScheduler(options: BackupSchedulerOptions): BackupScheduler {
-  const o = parseOptions(BackupSchedulerOptionsSchema, options, 'backup scheduler options');
+  const o = parseOrThrow(BackupSchedulerOptionsSchema, options, 'backup scheduler options');
   const logger = o.logger ?? silentLogger;
   const clock = o.clock ?? Date.now;
   let started = false;

@@ -54,4 +54,4 @@ export { globsToRegExp, type Route, Router } from './router.js';
 export type { Sink, SinkHealth } from './sink.js';
 export type { SpanOptions } from './span.js';
 export { UUID_V7_PATTERN, uuidv7 } from './uuidv7.js';
-export { fromZodIssues } from './zod-issues.js';
+export { fromZodIssues, parseOrThrow } from './zod-issues.js';

@@ -1,4 +1,4 @@
-import { type DiagLogger, ObsValidationError } from '@obs/core';
+import { type DiagLogger, parseOrThrow } from '@obs/core';
 import { z } from 'zod';
 
 /** How durable a written batch is (see the README's guarantees table). */
@@ -47,10 +47,5 @@ export type JsonlSinkSettings = z.output<typeof JsonlSinkOptionsSchema>;
 
 /** Validates options; throws `ObsValidationError` naming each bad field. */
 export function parseJsonlSinkOptions(options: unknown): JsonlSinkSettings {
-  const parsed = JsonlSinkOptionsSchema.safeParse(options);
-  if (parsed.success) return parsed.data;
-  throw new ObsValidationError(
-    'JSONL sink options',
-    parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
+  return parseOrThrow(JsonlSinkOptionsSchema, options, 'JSONL sink options');
 }

@@ -1,4 +1,4 @@
-import { type DiagLogger, ObsValidationError } from '@obs/core';
+import { type DiagLogger, parseOrThrow } from '@obs/core';
 import { z } from 'zod';
 
 const ms = (what: string) => z.number().int(`expected ${what} as whole milliseconds`).nonnegative();
@@ -28,10 +28,5 @@ export type ResolvedSqliteSinkOptions = z.output<typeof SqliteSinkOptionsSchema>
 
 /** Validates options; throws `ObsValidationError` naming each bad option and what was expected. */
 export function parseSqliteSinkOptions(options: unknown): ResolvedSqliteSinkOptions {
-  const result = SqliteSinkOptionsSchema.safeParse(options);
-  if (result.success) return result.data;
-  throw new ObsValidationError(
-    'sqlite sink options',
-    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
+  return parseOrThrow(SqliteSinkOptionsSchema, options, 'sqlite sink options');
 }

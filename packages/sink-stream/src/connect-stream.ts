@@ -1,9 +1,8 @@
-import { type Envelope, ObsValidationError } from '@obs/core';
+import { type Envelope, fromZodIssues, ObsValidationError } from '@obs/core';
 import WebSocket from 'ws';
 import { ObsStreamError, STREAM_ERROR_CODES, type StreamErrorCode } from './errors.js';
 import { type StreamFilter, StreamFilterSchema } from './filter.js';
 import { type EventItem, type GapMessage, PROTOCOL_VERSION, type ServerMessage } from './protocol.js';
-import { toIssues } from './zod-issues.js';
 
 /** Options of {@link connectStream}. */
 export interface ConnectStreamOptions {
@@ -56,7 +55,7 @@ const REFUSALS: Partial<Record<number, StreamErrorCode>> = {
 /** Connects to a stream server: `connectStream({ url, token, filter, onEvent })`. */
 export function connectStream(options: ConnectStreamOptions): StreamClient {
   const filter = StreamFilterSchema.safeParse(options.filter ?? {});
-  if (!filter.success) throw new ObsValidationError('stream filter', toIssues(filter.error.issues));
+  if (!filter.success) throw new ObsValidationError('stream filter', fromZodIssues(filter.error.issues));
   return new ReconnectingClient(options, filter.data);
 }
 

@@ -1,6 +1,12 @@
-import { type DiagLogger, type Envelope, EventRecord, ObsValidationError, silentLogger } from '@obs/core';
+import {
+  type DiagLogger,
+  type Envelope,
+  EventRecord,
+  fromZodIssues,
+  ObsValidationError,
+  silentLogger,
+} from '@obs/core';
 import { compileFilter, type FilterMatcher, type StreamFilter, StreamFilterSchema } from './filter.js';
-import { toIssues } from './zod-issues.js';
 
 /** Receives one event; a returned promise holds back later events for this subscriber only. */
 export type BusHandler = (record: EventRecord) => void | Promise<void>;
@@ -66,7 +72,7 @@ export class EventBus {
   /** Subscribes `handler` to events matching `options.filter`; throws `ObsValidationError` on a bad filter. */
   subscribe(handler: BusHandler, options: BusSubscribeOptions = {}): BusSubscription {
     const parsed = StreamFilterSchema.safeParse(options.filter ?? {});
-    if (!parsed.success) throw new ObsValidationError('stream filter', toIssues(parsed.error.issues));
+    if (!parsed.success) throw new ObsValidationError('stream filter', fromZodIssues(parsed.error.issues));
     const maxPending = options.maxPending ?? 10_000;
     if (!Number.isInteger(maxPending) || maxPending < 1) {
       throw new ObsValidationError('bus subscription', [

@@ -1,8 +1,7 @@
 import { Server as HttpServer } from 'node:http';
-import { type DiagLogger, isLoopbackHost, ObsConfigError } from '@obs/core';
+import { type DiagLogger, fromZodIssues, isLoopbackHost, ObsConfigError } from '@obs/core';
 import { z } from 'zod';
 import { EventBus } from './event-bus.js';
-import { toIssues } from './zod-issues.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -51,7 +50,7 @@ export const isLoopback: (host: string) => boolean = isLoopbackHost;
 /** Validates options; binding to a non-loopback address without a token is a config error. */
 export function resolveServerOptions(options: StreamServerOptions): ResolvedStreamServerOptions {
   const parsed = StreamServerOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new ObsConfigError(toIssues(parsed.error.issues).map(prefix));
+  if (!parsed.success) throw new ObsConfigError(fromZodIssues(parsed.error.issues).map(prefix));
   const o = parsed.data;
   if (o.server === undefined && !isLoopbackHost(o.host) && o.token === undefined) {
     throw new ObsConfigError([

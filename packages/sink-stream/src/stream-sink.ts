@@ -1,7 +1,13 @@
-import { OBS_ERROR_CODES, ObsError, ObsValidationError, type QueueOptions, type Sink } from '@obs/core';
+import {
+  fromZodIssues,
+  OBS_ERROR_CODES,
+  ObsError,
+  ObsValidationError,
+  type QueueOptions,
+  type Sink,
+} from '@obs/core';
 import { z } from 'zod';
 import { EventBus } from './event-bus.js';
-import { toIssues } from './zod-issues.js';
 
 /** Queue settings for a stream binding: small linger so live subscribers see events within ~1 ms. */
 export const streamQueueDefaults: Readonly<QueueOptions> = Object.freeze({
@@ -36,7 +42,8 @@ export interface StreamSink extends Sink {
 /** Creates the sink that feeds live subscribers: `createStreamSink({ bus })`. */
 export function createStreamSink(options: StreamSinkOptions = {}): StreamSink {
   const parsed = StreamSinkOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new ObsValidationError('stream sink options', toIssues(parsed.error.issues));
+  if (!parsed.success)
+    throw new ObsValidationError('stream sink options', fromZodIssues(parsed.error.issues));
   const bus = parsed.data.bus ?? new EventBus();
   const name = parsed.data.name ?? 'stream';
   let closed = false;
