@@ -44,51 +44,74 @@ export function canonicalJson(value: unknown): string | undefined {
   return JSON.stringify(sortKeysDeep(value));
 }
 
+const bigintError = () =>
+  new TypeError('canonicalJson: a bigint has no JSON form; convert it to a string or number first');
+
 /**
  * The value with every object's keys in sorted order; objects already sorted are reused, so a
  * canonical payload costs one walk and no copies. `JSON.stringify` then does the fast native work.
  */
 function sortKeysDeep(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) {
-    if (typeof value === 'bigint') {
-      throw new TypeError('canonicalJson: a bigint has no JSON form; convert it to a string or number first');
-    }
-    return value;
-  }
+  if (typeof value === 'object' && value !== null) return canonicalObject(value);
+  if (typeof value === 'bigint') throw bigintError();
+  return value;
+}
+
+/**
+ * {@link sortKeysDeep} of an object. Hot: every payload goes through it. Leaves are checked in the
+ * loop rather than by a call each, and a plain object's `toJSON` is looked for among its own keys
+ * (a miss on the prototype chain costs more than the rest of the walk).
+ */
+function canonicalObject(value: object): unknown {
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const next = sortKeysDeep(value[i]);
-      if (next !== value[i]) {
+      const item: unknown = value[i];
+      const next = typeof item === 'object' && item !== null ? canonicalObject(item) : sortKeysDeep(item);
+      if (next !== item) {
         copy ??= value.slice();
         copy[i] = next;
       }
     }
     return copy ?? value;
   }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (
+    proto !== Object.prototype &&
+    proto !== null &&
+    typeof (value as { toJSON?: unknown }).toJSON === 'function'
+  ) {
     return sortKeysDeep((value as { toJSON: () => unknown }).toJSON());
   }
   const object = value as Record<string, unknown>;
   const keys = Object.keys(object);
+  let canonical = true;
   for (let i = 0; i < keys.length; i++) {
-    const child = object[keys[i]!];
-    if ((i > 0 && keys[i - 1]! > keys[i]!) || sortKeysDeep(child) !== child) return sortedCopy(object, keys);
+    const key = keys[i]!;
+    const child = object[key];
+    if (typeof child === 'object') {
+      if (canonical && child !== null && canonicalObject(child) !== child) canonical = false;
+    } else if (typeof child === 'function') {
+      if (key === 'toJSON') return sortKeysDeep((object as { toJSON: () => unknown }).toJSON());
+    } else if (typeof child === 'bigint') {
+      throw bigintError();
+    }
+    if (i > 0 && keys[i - 1]! > key) canonical = false;
   }
-  return object;
+  return canonical ? object : sortedCopy(object, keys);
 }
 
 function sortedCopy(object: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   keys.sort();
   const out: Record<string, unknown> = {};
-  // defineProperty, not assignment: a "__proto__" key from parsed JSON must stay a plain key.
   for (const key of keys) {
-    Object.defineProperty(out, key, {
-      value: sortKeysDeep(object[key]),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    const value = sortKeysDeep(object[key]);
+    // a "__proto__" key from parsed JSON must stay a plain key: assigning it would set the prototype
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    } else {
+      out[key] = value;
+    }
   }
   return out;
 }

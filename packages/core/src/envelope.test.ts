@@ -113,8 +113,25 @@ describe('serializeEnvelope', () => {
     expect(JSON.parse(canonicalJson(value)!)).toEqual(JSON.parse(JSON.stringify(value)));
   });
 
-  it('refuses bigint with a clear message', () => {
+  it('honours toJSON as JSON.stringify does: own, inherited, nested, and after unsorted keys', () => {
+    class Money {
+      constructor(readonly cents: number) {}
+      toJSON() {
+        return { currency: 'EUR', amount: this.cents / 100 };
+      }
+    }
+    const own = { z: 1, a: { b: 2 }, toJSON: () => ({ replaced: ['y', { d: 1, c: 2 }] }) };
+    const value = { z: [new Money(150), { toJSON: () => 'text' }], a: own, m: new Map([[1, 2]]) };
+    const text = canonicalJson(value)!;
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+    expect(text).toBe(
+      '{"a":{"replaced":["y",{"c":2,"d":1}]},"m":{},"z":[{"amount":1.5,"currency":"EUR"},"text"]}',
+    );
+  });
+
+  it('refuses bigint with a clear message, at any depth', () => {
     expect(() => canonicalJson({ n: 1n })).toThrow(/bigint/);
+    expect(() => canonicalJson({ a: [{ b: [2n] }] })).toThrow(/bigint/);
   });
 });
 

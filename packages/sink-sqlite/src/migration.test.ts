@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { serializeEnvelope } from '@obs/core';
-import { assertSqliteSchemaCurrent, SQLITE_SCHEMA_VERSION, SqliteSchemaError } from '@obs/core/sqlite-schema';
+import {
+  assertSqliteSchemaCurrent,
+  EVENT_COLUMNS,
+  migrateSqliteSchema,
+  SQLITE_SCHEMA_VERSION,
+  SqliteSchemaError,
+} from '@obs/core/sqlite-schema';
 import { makeEnvelope, makeRecord } from '@obs/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,7 +50,7 @@ function makeV1(path: string, lines: string[]): void {
 }
 
 describe('schema migrations', () => {
-  it('upgrades a version 1 file in place, keeping every canonical line and building the summaries', () => {
+  it('upgrades a version 1 file in place, keeping every canonical line and building the summaries', async () => {
     const path = join(dir, 'v1.db');
     const t = (s: number) => new Date(Date.UTC(2026, 0, 2, 3, 4, s, 678)).toISOString();
     const v1 = [
@@ -80,9 +86,9 @@ describe('schema migrations', () => {
     makeV1(path, v1);
 
     const sink = createSqliteSink({ path });
-    expect(sink.migration).toEqual({ from: 1, to: SQLITE_SCHEMA_VERSION, applied: [2] });
-    sink.write([makeRecord(10, { run_id: 'run-1', timestamp: t(6), event_type: 'log' })]);
-    sink.close();
+    expect(sink.migration).toEqual({ from: 1, to: SQLITE_SCHEMA_VERSION, applied: [2, 3] });
+    await sink.write([makeRecord(10, { run_id: 'run-1', timestamp: t(6), event_type: 'log' })]);
+    await sink.close();
 
     const db = new Database(path, { readonly: true });
     expect(() => assertSqliteSchemaCurrent(db)).not.toThrow();
@@ -112,7 +118,57 @@ describe('schema migrations', () => {
       max_turn_number: 1,
     });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'events_v1'").pluck().get()).toBe(0);
+    expect(
+      db.prepare("SELECT count(*) FROM sqlite_master WHERE name IN ('events_v1', 'events_v2')").pluck().get(),
+    ).toBe(0);
+    db.close();
+  });
+
+  it('upgrades a version 2 file to the narrow table, its events view giving back every v2 column', async () => {
+    const path = join(dir, 'v2.db');
+    const lines = [
+      makeEnvelope(1, {
+        event_type: 'run.started',
+        payload: { agent: 'a' },
+        session_id: 's',
+        turn_number: 3,
+      }),
+      makeEnvelope(2, {
+        request_id: 'req',
+        cycle: 4,
+        parent_event_id: 'p-1',
+        status: 'ok',
+        duration_ms: 12.5,
+      }),
+      makeEnvelope(3, { run_id: 'other', source: 'svc-b', audit_level: 'export', status: 'error' }),
+    ].map(serializeEnvelope);
+    makeV1(path, lines);
+    const v2 = new Database(path);
+    migrateSqliteSchema(v2, { targetVersion: 2 });
+    const columns = `id, ${EVENT_COLUMNS.join(', ')}`;
+    const before = v2.prepare(`SELECT ${columns} FROM events ORDER BY id`).all();
+    const runsBefore = v2.prepare('SELECT * FROM runs ORDER BY run_key').all();
+    v2.close();
+    expect(before).toHaveLength(3);
+
+    const sink = createSqliteSink({ path });
+    expect(sink.migration).toEqual({ from: 2, to: 3, applied: [3] });
+    await sink.write([makeRecord(4, { run_id: 'other' })]);
+    await sink.close();
+
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare(`SELECT ${columns} FROM events ORDER BY id LIMIT 3`).all()).toEqual(before);
+    expect(db.prepare('SELECT * FROM runs ORDER BY run_key').all()).toMatchObject([
+      runsBefore[0]!,
+      { ...runsBefore[1]!, event_count: 2, last_ts: expect.any(Number) },
+    ]);
+    expect(db.prepare("SELECT type FROM sqlite_master WHERE name = 'events'").pluck().get()).toBe('view');
+    // the indexes moved to the narrow table, and the planner uses them through the view
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT json FROM events WHERE run_id = 'other' ORDER BY ts")
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join('; ')).toMatch(/SEARCH e USING INDEX events_run \(run_key=\?\)/);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
   });
 
@@ -129,7 +185,7 @@ describe('schema migrations', () => {
     }
     expect(error).toBeInstanceOf(SqliteSchemaError);
     expect(error).toMatchObject({ foundVersion: 99, supportedVersion: SQLITE_SCHEMA_VERSION });
-    expect((error as Error).message).toMatch(/version 99, newer than the 2 this build supports/);
+    expect((error as Error).message).toMatch(/version 99, newer than the 3 this build supports/);
   });
 
   it('rolls a failing migration back completely, leaving the file at its old version', () => {
@@ -145,7 +201,7 @@ describe('schema migrations', () => {
     expect(after.pragma('user_version', { simple: true })).toBe(1);
     expect(after.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
     expect(() => assertSqliteSchemaCurrent(after)).toThrow(
-      /version 1, expected 2; open it once with @obs\/sink-sqlite/,
+      /version 1, expected 3; open it once with @obs\/sink-sqlite/,
     );
     after.close();
   });

@@ -13,6 +13,10 @@ export const SqliteSinkOptionsSchema = z.strictObject({
   openTimeoutMs: ms('the open timeout').default(10_000),
   cacheSizeKiB: z.number().int().min(1024, 'expected at least 1024 KiB').default(65_536),
   walAutocheckpointPages: z.number().int().nonnegative().default(1000),
+  checkpoint: z
+    .enum(['background', 'writer'], 'expected "background" (a thread of its own) or "writer"')
+    .default('background'),
+  checkpointIntervalMs: ms('the checkpoint interval').min(1).max(60_000).default(5),
   createDirectory: z.boolean().default(true),
   worker: z.boolean().default(false),
   logger: z

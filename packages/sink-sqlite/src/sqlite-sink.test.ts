@@ -20,7 +20,7 @@ describe('createSqliteSink', () => {
   it('stores events through the service with run and session summaries', async () => {
     const path = join(dir, 'obs.db');
     const sink = createSqliteSink({ path });
-    expect(sink.migration).toEqual({ from: 0, to: 2, applied: [1, 2] });
+    expect(sink.migration).toEqual({ from: 0, to: 3, applied: [1, 2, 3] });
     const obs = createObservability({ source: 'agent', sinks: [sink] });
     await obs.withContext({ run_id: 'r1', session_id: 's1', turn_number: 1 }, async () => {
       obs.emit('run.started', { agent: 'a' });
@@ -157,6 +157,8 @@ describe('createSqliteSink', () => {
     expect(attempt({ path: 'x.db', busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/);
     expect(attempt({ path: 'x.db', synchronous: 'SOMETIMES' })).toThrow(/synchronous/);
     expect(attempt({ path: 'x.db', cacheSize: 1 })).toThrow(/unrecognized key/i);
+    expect(attempt({ path: 'x.db', checkpoint: 'sometimes' })).toThrow(/checkpoint: expected "background"/);
+    expect(attempt({ path: 'x.db', checkpointIntervalMs: 0 })).toThrow(/checkpointIntervalMs/);
     expect(attempt(null)).toThrow(ObsValidationError);
   });
 

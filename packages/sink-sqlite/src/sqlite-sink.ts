@@ -9,6 +9,8 @@ import {
 import type { MigrationResult } from '@obs/core/sqlite-schema';
 import { BatchWriter } from './internal/batch-writer.js';
 import { busyBackoffMs, isBusyError } from './internal/busy.js';
+import { Checkpointer } from './internal/checkpointer.js';
+import { toEventRow } from './internal/event-row.js';
 import { openDatabase } from './internal/open-database.js';
 import { WorkerWriter } from './internal/worker-writer.js';
 import { parseSqliteSinkOptions, type SqliteSinkOptions } from './options.js';
@@ -42,14 +44,21 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
   if (migration.applied.length > 0) {
     logger.info?.(`migrated ${resolved.path} from schema ${migration.from} to ${migration.to}`);
   }
+  const checkpointer =
+    resolved.checkpoint === 'background' && resolved.path !== ':memory:'
+      ? new Checkpointer(
+          { path: resolved.path, intervalMs: resolved.checkpointIntervalMs, idleIntervalMs: 250 },
+          logger,
+        )
+      : undefined;
   let committer: Committer | undefined;
   if (resolved.worker) {
     db.close();
     const worker = new WorkerWriter(resolved);
-    committer = { commit: (batch) => worker.write(batch.map((r) => r.json)), close: () => worker.close() };
+    committer = { commit: (batch) => worker.write(batch.map(toEventRow)), close: () => worker.close() };
   } else {
     const writer = new BatchWriter(db);
-    committer = { commit: (batch) => writer.write(batch), close: () => void db.close() };
+    committer = { commit: (batch) => writer.write(batch.map(toEventRow)), close: () => void db.close() };
   }
   let duplicates = 0;
   let lastError: string | null = null;
@@ -87,8 +96,9 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
     name: resolved.name,
     path: resolved.path,
     migration,
-    // The writer thread takes a queue of batches: with three in flight it never waits for the host's next batch.
-    queueDefaults: { concurrency: resolved.worker ? 3 : 1 },
+    // The writer thread takes a queue of batches: with three in flight it never waits for the host's
+    // next one, and since no batch holds the host's loop, batches can be four times the default.
+    queueDefaults: resolved.worker ? { batchSize: 1024, concurrency: 3 } : { concurrency: 1 },
     get duplicates() {
       return duplicates;
     },
@@ -115,7 +125,12 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
     close() {
       const closing = committer;
       committer = undefined;
-      return closing?.close();
+      // In-thread, the writer's connection closes at once; whichever connection closes last makes
+      // the final checkpoint and removes the WAL.
+      const closed = closing?.close();
+      const stopped = checkpointer?.stop();
+      if (closed === undefined && stopped === undefined) return;
+      return Promise.all([closed, stopped]).then(() => undefined);
     },
     health(): SinkHealth {
       if (committer === undefined) return { ok: false, detail: 'closed' };

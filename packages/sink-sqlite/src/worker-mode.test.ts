@@ -1,10 +1,12 @@
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { createObservability } from '@obs/core';
 import { makeRecord } from '@obs/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { toEventRow } from './internal/event-row.js';
 import { tempDir } from './test/fixtures.js';
 
 // The writer thread runs the built file, so this test goes through dist/ (built before tests).
@@ -31,6 +33,8 @@ it('worker: true writes the same rows and summaries from a writer thread', async
   await obs.flush();
   await obs.shutdown();
   expect(obs.stats().sinks[0]).toMatchObject({ written: 1_001, failed: 0 });
+  // both threads (writer and checkpoints) closed their connections: the last one removed the WAL
+  expect(existsSync(`${path}-wal`)).toBe(false);
   const db = new Database(path, { readonly: true });
   expect(db.prepare('SELECT event_count, total_tokens, cost_usd, status FROM runs').get()).toEqual({
     event_count: 1_001,
@@ -63,7 +67,7 @@ it('a writer thread that dies is replaced on the next write, with backoff while 
     await exited;
   };
   try {
-    const line = (seq: number) => makeRecord(seq, { run_id: 'respawn' }).json;
+    const line = (seq: number) => toEventRow(makeRecord(seq, { run_id: 'respawn' }));
     expect(await writer.write([line(1)])).toBe(1);
 
     // a write in flight when the thread dies fails with the death; the next one gets a new thread

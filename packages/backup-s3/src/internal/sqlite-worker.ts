@@ -37,6 +37,35 @@ function workerMain(): void {
     }
     return hash.digest('hex');
   };
+  /**
+   * Event count and time range of a snapshot. Schema 3 keeps events in `event_rows` (read by index:
+   * `ts`, the timestamp from the JSON); older files, and other databases, have an `events` table with a
+   * `timestamp` column, or no events at all.
+   */
+  function eventFacts(snap: InstanceType<typeof Database>): { count: number; first: unknown; last: unknown } {
+    const table = (name: string) => snap.pragma(`table_info(${name})`) as { name: string }[];
+    if (table('event_rows').length > 0) {
+      const edge = (order: 'ASC' | 'DESC') =>
+        snap
+          .prepare(`SELECT json_extract(json, '$.timestamp') FROM event_rows ORDER BY ts ${order} LIMIT 1`)
+          .pluck()
+          .get();
+      return {
+        count: snap.prepare('SELECT count(*) FROM event_rows').pluck().get() as number,
+        first: edge('ASC'),
+        last: edge('DESC'),
+      };
+    }
+    const columns = table('events');
+    if (columns.length === 0) return { count: 0, first: null, last: null };
+    const range = columns.some((c) => c.name === 'timestamp')
+      ? (snap.prepare('SELECT min(timestamp) AS first, max(timestamp) AS last FROM events').get() as {
+          first: unknown;
+          last: unknown;
+        })
+      : { first: null, last: null };
+    return { count: snap.prepare('SELECT count(*) FROM events').pluck().get() as number, ...range };
+  }
   try {
     if (task.kind === 'verify') {
       const db = new Database(task.path, { fileMustExist: true });
@@ -57,22 +86,14 @@ function workerMain(): void {
     const snap = new Database(task.target, { readonly: true, fileMustExist: true });
     let facts: Record<string, unknown>;
     try {
-      const columns = snap.pragma('table_info(events)') as { name: string }[];
-      const hasEvents = columns.length > 0;
-      const hasTimestamp = columns.some((c) => c.name === 'timestamp');
-      const range = hasTimestamp
-        ? (snap.prepare('SELECT min(timestamp) AS first, max(timestamp) AS last FROM events').get() as {
-            first: unknown;
-            last: unknown;
-          })
-        : { first: null, last: null };
+      const { count, first, last } = eventFacts(snap);
       facts = {
         pageSize: snap.pragma('page_size', { simple: true }),
         sqliteVersion: snap.prepare('SELECT sqlite_version()').pluck().get(),
         schemaVersion: snap.pragma('user_version', { simple: true }),
-        eventCount: hasEvents ? snap.prepare('SELECT count(*) FROM events').pluck().get() : 0,
-        firstTimestamp: typeof range.first === 'string' ? range.first : null,
-        lastTimestamp: typeof range.last === 'string' ? range.last : null,
+        eventCount: count,
+        firstTimestamp: typeof first === 'string' ? first : null,
+        lastTimestamp: typeof last === 'string' ? last : null,
       };
     } finally {
       snap.close();

@@ -12,6 +12,7 @@ export { SqliteSchemaError } from './sqlite-schema-error.js';
 export {
   EVENT_COLUMNS,
   EVENT_INDEXES,
+  EVENT_ROW_COLUMNS,
   RUN_STATUSES,
   type RunStatus,
   SQLITE_TABLES,
@@ -31,4 +32,6 @@ export {
   runDurationMs,
   type SessionSummaryState,
   type SummaryCounters,
+  type SummaryEvent,
+  summaryPayload,
 } from './summary-rules.js';

@@ -1,15 +1,18 @@
 /**
- * The obs SQLite schema, version 2 (`PRAGMA user_version = 2`). Written by `@obs/sink-sqlite`,
- * read by `@obs/read-store`. All times are kept twice: the envelope's ISO text and `ts`, epoch
- * milliseconds (`Date.parse(timestamp)`), which every index uses.
+ * The obs SQLite schema, version 3 (`PRAGMA user_version = 3`). Written by `@obs/sink-sqlite`,
+ * read by `@obs/read-store`. Times are epoch milliseconds (`ts`, `Date.parse(timestamp)`), which
+ * every index uses; the envelope's ISO text is in the JSON.
  *
  * Tables:
- * - `events`: one row per event. `id` is an integer surrogate in commit order; `event_id` is unique
- *   (re-delivery is a no-op). Every envelope field is a column (`payload` is a virtual column,
- *   `json_extract(json, '$.payload')`). `json` is the canonical JSON text exactly as core
- *   serialized it, byte-identical to the JSONL line: serve it as is, never rebuild it.
+ * - `event_rows`: one row per event, narrow so inserts stay cheap. `id` is an integer surrogate in
+ *   commit order; `event_id` is unique (re-delivery is a no-op). Stored columns are those the
+ *   indexes and filters use ({@link EVENT_ROW_COLUMNS}) and `json`, the canonical JSON text exactly
+ *   as core serialized it, byte-identical to the JSONL line: serve it as is, never rebuild it.
  *   `type_key`, `source_key`, `run_key`, `session_key` point into `event_types`, `sources`,
  *   `runs`, `sessions`.
+ * - `events` (a view): every envelope field as a column ({@link EVENT_COLUMNS}, the v2 table's
+ *   columns): names joined from the dictionaries, other fields read from `json`. For people and
+ *   ad-hoc queries; `WHERE run_id = ?` and the like still use the indexes through the joins.
  * - `runs`: one row per `run_id`, maintained in the transaction that writes its events.
  *   `first_ts`/`last_ts` span its events; `started_ts` is the `run.started` event's, `ended_ts` the
  *   `run.finished` one's; `status` is `running` until `run.finished`, then its `outcome`
@@ -30,7 +33,7 @@
  * `WHERE (ts, id) > (?, ?) ORDER BY ts, id LIMIT ?` (or `<` with DESC). Every events index ends in
  * `ts` and, implicitly, `id`, so the same cursor pages every filtered path below.
  *
- * Read paths and the index that serves each:
+ * Read paths and the index on `event_rows` that serves each:
  * - one event by id: `events_event_id (event_id)`
  * - a run's events in order, its trace tree: `events_run (run_key, ts)`
  * - a session's events: `events_session (session_key, ts)`, partial on `session_key IS NOT NULL`
@@ -44,6 +47,7 @@
  * Text search has no index: `json LIKE ?` scans, so combine it with an indexed filter.
  */
 export const SQLITE_TABLES = {
+  eventRows: 'event_rows',
   events: 'events',
   runs: 'runs',
   sessions: 'sessions',
@@ -51,7 +55,22 @@ export const SQLITE_TABLES = {
   sources: 'sources',
 } as const;
 
-/** Columns of `events` a writer sets, in insert order (`id` and the virtual `payload` excluded). */
+/** Columns of `event_rows` a writer sets, in insert order (`id` excluded). */
+export const EVENT_ROW_COLUMNS = [
+  'event_id',
+  'type_key',
+  'ts',
+  'source_key',
+  'run_key',
+  'session_key',
+  'parent_event_id',
+  'audit_level',
+  'status',
+  'duration_ms',
+  'json',
+] as const;
+
+/** Columns of the `events` view after `id`: every envelope field, the dictionary keys, `json` and `payload`. */
 export const EVENT_COLUMNS = [
   'event_id',
   'schema_version',
@@ -74,6 +93,7 @@ export const EVENT_COLUMNS = [
   'status',
   'duration_ms',
   'json',
+  'payload',
 ] as const;
 
 /** Counter columns shared by `runs` and `sessions`. */
@@ -92,7 +112,7 @@ export const RUN_STATUSES = ['running', 'success', 'failure', 'cancelled', 'time
 /** One of {@link RUN_STATUSES}. */
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** Names of the indexes on `events` (see the read paths above). */
+/** Names of the indexes on `event_rows` (see the read paths above). */
 export const EVENT_INDEXES = [
   'events_event_id',
   'events_run',

@@ -36,7 +36,7 @@ export class SqliteEvents {
     const dir = desc ? 'DESC' : 'ASC';
     const rows = this.#statements
       .get(
-        `SELECT id, ts, json FROM events ${whereSql(where.conditions)} ORDER BY ts ${dir}, id ${dir} LIMIT ?`,
+        `SELECT id, ts, json FROM event_rows ${whereSql(where.conditions)} ORDER BY ts ${dir}, id ${dir} LIMIT ?`,
       )
       .all(...where.params, query.limit + 1) as EventRow[];
     const more = rows.length > query.limit;
@@ -50,7 +50,7 @@ export class SqliteEvents {
   }
 
   get(eventId: string): StoredEvent {
-    const row = this.#statements.get('SELECT json FROM events WHERE event_id = ?').get(eventId) as
+    const row = this.#statements.get('SELECT json FROM event_rows WHERE event_id = ?').get(eventId) as
       | { json: string }
       | undefined;
     if (row === undefined) throw notFound('event', eventId);
@@ -59,7 +59,7 @@ export class SqliteEvents {
 
   children(eventId: string, limit: number): StoredEvent[] {
     const rows = this.#statements
-      .get('SELECT json FROM events WHERE parent_event_id = ? ORDER BY ts, id LIMIT ?')
+      .get('SELECT json FROM event_rows WHERE parent_event_id = ? ORDER BY ts, id LIMIT ?')
       .all(eventId, limit) as { json: string }[];
     return rows.map((r) => stored(r.json));
   }
@@ -69,7 +69,7 @@ export class SqliteEvents {
     const key = this.#statements.key('runs', runId);
     if (key === undefined) throw notFound('run', runId);
     const rows = this.#statements
-      .get('SELECT json FROM events WHERE run_key = ? ORDER BY ts, id LIMIT ?')
+      .get('SELECT json FROM event_rows WHERE run_key = ? ORDER BY ts, id LIMIT ?')
       .all(key, limit) as { json: string }[];
     if (rows.length === 0) throw notFound('run', runId);
     return rows.map((r) => JSON.parse(r.json) as Envelope);
@@ -77,7 +77,8 @@ export class SqliteEvents {
 
   /** The highest row id: every event committed so far has an id at most this. */
   maxId(): number {
-    return (this.#statements.get('SELECT COALESCE(MAX(id), 0) AS m FROM events').get() as { m: number }).m;
+    return (this.#statements.get('SELECT COALESCE(MAX(id), 0) AS m FROM event_rows').get() as { m: number })
+      .m;
   }
 
   /** Events committed after row `after` up to `upTo`, in commit order, that match `filter`. */
@@ -92,7 +93,7 @@ export class SqliteEvents {
     where.conditions.push('id > ? AND id <= ?');
     where.params.push(after, upTo);
     return this.#statements
-      .get(`SELECT id, json FROM events ${whereSql(where.conditions)} ORDER BY id LIMIT ?`)
+      .get(`SELECT id, json FROM event_rows ${whereSql(where.conditions)} ORDER BY id LIMIT ?`)
       .all(...where.params, limit) as { id: number; json: string }[];
   }
 }

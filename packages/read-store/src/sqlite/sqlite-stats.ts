@@ -12,12 +12,16 @@ import type { Stats, StatsGroupBy } from '../read-store.js';
 import { eventWhere, whereSql } from './event-where.js';
 import type { Statements } from './statements.js';
 
-const ERROR = "(status = 'error' OR event_type = 'error')";
-const OPERATION =
-  "CASE WHEN event_type = 'span' THEN COALESCE(json_extract(json, '$.payload.operation'), 'span') ELSE event_type END";
+/** The key of a built-in type's name (NULL when the store has none), evaluated once per query. */
+const typeKey = (name: 'error' | 'span' | 'llm.call') =>
+  `(SELECT type_key FROM event_types WHERE event_type = '${name}')`;
+const EVENT_TYPE = '(SELECT event_type FROM event_types t WHERE t.type_key = event_rows.type_key)';
+const ERROR = `(status = 'error' OR type_key = ${typeKey('error')})`;
+const OPERATION = `CASE WHEN type_key = ${typeKey('span')}
+  THEN COALESCE(json_extract(json, '$.payload.operation'), 'span') ELSE ${EVENT_TYPE} END`;
 const KEY_SQL: Record<StatsGroupBy, string> = {
-  source: 'source',
-  event_type: 'event_type',
+  source: '(SELECT source FROM sources s WHERE s.source_key = event_rows.source_key)',
+  event_type: EVENT_TYPE,
   operation: OPERATION,
   layer: "json_extract(json, '$.payload.layer')",
   component: "json_extract(json, '$.payload.component')",
@@ -37,13 +41,13 @@ export function sqliteStats(statements: Statements, query: ParsedStatsQuery): St
   // Counts come from the covering indexes (source_key, status, ts) and (type_key, ts) when unfiltered.
   const bySourceStatus = statements
     .get(
-      `SELECT source_key AS k, status, COUNT(*) AS n, MIN(ts) AS first, MAX(ts) AS last FROM events ${w}
+      `SELECT source_key AS k, status, COUNT(*) AS n, MIN(ts) AS first, MAX(ts) AS last FROM event_rows ${w}
        GROUP BY source_key, status`,
     )
     .all(...params) as { k: number; status: string | null; n: number; first: number; last: number }[];
   if (bySourceStatus.length === 0) return emptyStats();
   const byTypeKey = statements
-    .get(`SELECT type_key AS k, COUNT(*) AS n FROM events ${w} GROUP BY type_key`)
+    .get(`SELECT type_key AS k, COUNT(*) AS n FROM event_rows ${w} GROUP BY type_key`)
     .all(...params) as { k: number; n: number }[];
   const names = (table: 'sources' | 'event_types', key: string, name: string) =>
     new Map(
@@ -76,14 +80,14 @@ export function sqliteStats(statements: Statements, query: ParsedStatsQuery): St
   const errorType = statements.key('event_types', 'error');
   if (errorType !== undefined) {
     const extra = statements
-      .get(`SELECT COUNT(*) AS n FROM events ${and("type_key = ? AND status IS NOT 'error'")}`)
+      .get(`SELECT COUNT(*) AS n FROM event_rows ${and("type_key = ? AND status IS NOT 'error'")}`)
       .get(...params, errorType) as { n: number };
     errors += extra.n;
   }
   const width = bucketWidth(first, last);
   const buckets = statements
     .get(
-      `SELECT ts / CAST(? AS INTEGER) AS b, COUNT(*) AS n, SUM(${ERROR}) AS errors FROM events ${w} GROUP BY b`,
+      `SELECT ts / CAST(? AS INTEGER) AS b, COUNT(*) AS n, SUM(${ERROR}) AS errors FROM event_rows ${w} GROUP BY b`,
     )
     .all(width, ...params) as { b: number; n: number; errors: number }[];
   const timeline = new Map(buckets.map((b) => [b.b, { total: b.n, errors: b.errors }]));
@@ -91,7 +95,7 @@ export function sqliteStats(statements: Statements, query: ParsedStatsQuery): St
   const latency = new Map<string, GroupTally>();
   const timed = statements
     .get(
-      `SELECT ${OPERATION} AS k, duration_ms AS d, status, ${ERROR} AS e FROM events ${and('duration_ms IS NOT NULL')}`,
+      `SELECT ${OPERATION} AS k, duration_ms AS d, status, ${ERROR} AS e FROM event_rows ${and('duration_ms IS NOT NULL')}`,
     )
     .raw()
     .all(...params) as [string, number, string | null, number][];
@@ -99,7 +103,8 @@ export function sqliteStats(statements: Statements, query: ParsedStatsQuery): St
 
   const slowest = statements
     .get(
-      `SELECT event_id, run_id, ${OPERATION} AS name, duration_ms, status, timestamp FROM events
+      `SELECT event_id, (SELECT run_id FROM runs r WHERE r.run_key = event_rows.run_key) AS run_id,
+        ${OPERATION} AS name, duration_ms, status, json_extract(json, '$.timestamp') AS timestamp FROM event_rows
        ${and('duration_ms IS NOT NULL')} ORDER BY duration_ms DESC, ts, id LIMIT ?`,
     )
     .all(...params, query.slowest) as Stats['slowest'];
@@ -109,7 +114,7 @@ export function sqliteStats(statements: Statements, query: ParsedStatsQuery): St
       `SELECT TOTAL(${NUM('prompt_tokens')}) AS prompt, TOTAL(${NUM('completion_tokens')}) AS completion,
         TOTAL(CASE WHEN json_type(json, '$.payload.total_tokens') IS NULL
           THEN ${NUM('prompt_tokens')} + ${NUM('completion_tokens')} ELSE ${NUM('total_tokens')} END) AS total,
-        TOTAL(${NUM('cost_usd')}) AS cost FROM events ${and("event_type = 'llm.call'")}`,
+        TOTAL(${NUM('cost_usd')}) AS cost FROM event_rows ${and(`type_key = ${typeKey('llm.call')}`)}`,
     )
     .get(...params) as { prompt: number; completion: number; total: number; cost: number };
 
@@ -131,7 +136,9 @@ export function sqliteStats(statements: Statements, query: ParsedStatsQuery): St
   if (query.groupBy !== undefined) {
     const groups = new Map<string, GroupTally>();
     const rows = statements
-      .get(`SELECT ${KEY_SQL[query.groupBy]} AS k, duration_ms AS d, status, ${ERROR} AS e FROM events ${w}`)
+      .get(
+        `SELECT ${KEY_SQL[query.groupBy]} AS k, duration_ms AS d, status, ${ERROR} AS e FROM event_rows ${w}`,
+      )
       .raw()
       .all(...params) as [unknown, number | null, string | null, number][];
     for (const [k, d, status, e] of rows) {

@@ -1,24 +1,18 @@
-import type { Envelope } from '@obs/core';
 import {
   applyToRunSummary,
   applyToSessionSummary,
-  EVENT_COLUMNS,
+  EVENT_ROW_COLUMNS,
   emptyRunSummary,
   emptySessionSummary,
 } from '@obs/core/sqlite-schema';
 import type Database from 'better-sqlite3';
+import type { EventRow } from './event-row.js';
 import { KeyDictionary } from './key-dictionary.js';
 import type { RunDelta, SessionDelta } from './summary-delta.js';
 import { UPDATE_RUN_SQL, UPDATE_SESSION_SQL } from './summary-sql.js';
 
-/** What the writer needs of an event: an `EventRecord` fits. */
-export interface StoredEvent {
-  readonly envelope: Envelope;
-  readonly json: string;
-}
-
-const INSERT_EVENT_SQL = `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
-VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`;
+const INSERT_EVENT_SQL = `INSERT INTO event_rows (${EVENT_ROW_COLUMNS.join(', ')})
+VALUES (${EVENT_ROW_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`;
 
 /** Writes batches of events and their run/session summaries, one `BEGIN IMMEDIATE` transaction each. */
 export class BatchWriter {
@@ -29,7 +23,7 @@ export class BatchWriter {
   readonly #sources: KeyDictionary;
   readonly #runs: KeyDictionary;
   readonly #sessions: KeyDictionary;
-  readonly #transaction: (batch: readonly StoredEvent[]) => number;
+  readonly #transaction: (batch: readonly EventRow[]) => number;
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(INSERT_EVENT_SQL);
@@ -39,11 +33,11 @@ export class BatchWriter {
     this.#sources = new KeyDictionary(db, 'sources', 'source_key', 'source');
     this.#runs = new KeyDictionary(db, 'runs', 'run_key', 'run_id');
     this.#sessions = new KeyDictionary(db, 'sessions', 'session_key', 'session_id');
-    this.#transaction = db.transaction((batch: readonly StoredEvent[]) => this.#writeRows(batch)).immediate;
+    this.#transaction = db.transaction((batch: readonly EventRow[]) => this.#writeRows(batch)).immediate;
   }
 
   /** Commits the batch; returns how many events were new (re-delivered `event_id`s are skipped). */
-  write(batch: readonly StoredEvent[]): number {
+  write(batch: readonly EventRow[]): number {
     const dictionaries = [this.#types, this.#sources, this.#runs, this.#sessions];
     try {
       const inserted = this.#transaction(batch);
@@ -55,37 +49,26 @@ export class BatchWriter {
     }
   }
 
-  #writeRows(batch: readonly StoredEvent[]): number {
+  #writeRows(batch: readonly EventRow[]): number {
     const runs = new Map<number, RunDelta>();
     const sessions = new Map<number, SessionDelta>();
     let inserted = 0;
-    for (const record of batch) {
-      const e = record.envelope;
-      const ts = Date.parse(e.timestamp);
+    for (const e of batch) {
+      const { ts } = e;
       const runKey = this.#runs.keyOf(e.run_id);
       const sessionKey = e.session_id === null ? null : this.#sessions.keyOf(e.session_id);
       const info = this.#insert.run(
         e.event_id,
-        e.schema_version,
-        e.event_type,
         this.#types.keyOf(e.event_type),
-        e.timestamp,
         ts,
-        e.seq,
-        e.source,
         this.#sources.keyOf(e.source),
-        e.run_id,
         runKey,
-        e.request_id,
-        e.cycle,
-        e.session_id,
         sessionKey,
-        e.turn_number,
         e.parent_event_id,
         e.audit_level,
         e.status,
         e.duration_ms,
-        record.json,
+        e.json,
       );
       if (info.changes === 0) continue;
       inserted++;

@@ -1,14 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Envelope } from '@obs/core';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import { BatchWriter } from './batch-writer.js';
 import { busyBackoffMs, isBusyError, sleepSync } from './busy.js';
+import type { EventRow } from './event-row.js';
 import { openDatabase } from './open-database.js';
 
-/** A request to the writer thread: canonical lines to commit, or `null` to close. */
+/** A request to the writer thread: rows to commit, or `null` to close. */
 export interface WorkerRequest {
   id: number;
-  lines: string[] | null;
+  rows: EventRow[] | null;
 }
 
 /** The writer thread's answer to one request. */
@@ -23,8 +23,7 @@ const { db } = openDatabase(options);
 const writer = new BatchWriter(db);
 const port = parentPort!;
 
-function commit(lines: string[]): number {
-  const batch = lines.map((json) => ({ envelope: JSON.parse(json) as Envelope, json }));
+function commit(batch: EventRow[]): number {
   const deadline = Date.now() + options.busyRetryMs;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -36,15 +35,15 @@ function commit(lines: string[]): number {
   }
 }
 
-port.on('message', ({ id, lines }: WorkerRequest) => {
-  if (lines === null) {
+port.on('message', ({ id, rows }: WorkerRequest) => {
+  if (rows === null) {
     db.close();
     port.postMessage({ id } satisfies WorkerReply);
     port.close();
     return;
   }
   try {
-    port.postMessage({ id, inserted: commit(lines) } satisfies WorkerReply);
+    port.postMessage({ id, inserted: commit(rows) } satisfies WorkerReply);
   } catch (error) {
     const e = error as Error & { code?: unknown };
     port.postMessage({
