@@ -161,7 +161,7 @@ export const readStoreSuite: BenchSuite = {
       await sqlite.close();
       const db = new Database(path, { readonly: true });
       const raw = db.prepare(
-        'SELECT json FROM events WHERE run_key = (SELECT run_key FROM runs WHERE run_id = ?) ORDER BY ts, id LIMIT 101',
+        'SELECT json FROM event_rows WHERE run_key = (SELECT run_key FROM runs WHERE run_id = ?) ORDER BY ts, id LIMIT 101',
       );
       const rawPage = await time(quick ? 10 : 20, () =>
         raw.all('run-777').map((r) => JSON.parse((r as { json: string }).json)),

@@ -1,14 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createObservability, type Envelope, type EventRecord, type Sink, serializeEnvelope } from '@obs/core';
-import { EVENT_ROW_COLUMNS, migrateSqliteSchema } from '@obs/core/sqlite-schema';
+import {
+  createObservability,
+  type Envelope,
+  type EventRecord,
+  type Sink,
+  serializeEnvelope,
+} from '@obs/core';
+import { EVENT_COLUMNS, EVENT_ROW_COLUMNS, migrateSqliteSchema } from '@obs/core/sqlite-schema';
 import { createSqliteSink } from '@obs/sink-sqlite';
 import Database from 'better-sqlite3';
 import { type BenchRow, type BenchSuite, median, percentile } from '../harness.js';
 
 /** The sink's own batch sizes (its `queueDefaults`): the service default in-thread, 1024 with a writer thread. */
-const BATCH = { inThread: 256, worker: 1024 } as const;
+const BATCH = { inThread: 128, worker: 1024 } as const;
 
 /** A sink wrapper timing each `write`: the time it holds the event loop (the in-thread sink writes synchronously). */
 function timed(sink: Sink, times: number[]): Sink {
@@ -90,12 +96,7 @@ async function throughService(
  * single thread can insert.
  */
 function bareLoop(path: string, envelopes: readonly Envelope[], batch: number, checkpoints: boolean): number {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('cache_size = -65536');
-  if (!checkpoints) db.pragma('wal_autocheckpoint = 0');
-  migrateSqliteSchema(db);
+  const db = openBare(path, checkpoints, 3);
   const insert = db.prepare(
     `INSERT INTO event_rows (${EVENT_ROW_COLUMNS.join(', ')}) VALUES (${EVENT_ROW_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`,
   );
@@ -112,6 +113,61 @@ function bareLoop(path: string, envelopes: readonly Envelope[], batch: number, c
     e.duration_ms,
     serializeEnvelope(e),
   ]);
+  return timeInserts(db, insert, rows, batch);
+}
+
+/** The same loop on schema version 2, where every envelope field was a stored column of `events`. */
+function bareLoopV2(path: string, envelopes: readonly Envelope[], batch: number): number {
+  const db = openBare(path, true, 2);
+  const insert = db.prepare(
+    `INSERT INTO events (${V2_COLUMNS.join(', ')}) VALUES (${V2_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`,
+  );
+  const rows = envelopes.map((e) => [
+    e.event_id,
+    e.schema_version,
+    e.event_type,
+    e.event_type === 'llm.call' ? 1 : 2,
+    e.timestamp,
+    Date.parse(e.timestamp),
+    e.seq,
+    e.source,
+    1,
+    e.run_id,
+    Number(e.run_id.slice(4)) + 1,
+    e.request_id,
+    e.cycle,
+    e.session_id,
+    1,
+    e.turn_number,
+    e.parent_event_id,
+    e.audit_level,
+    e.status,
+    e.duration_ms,
+    serializeEnvelope(e),
+  ]);
+  return timeInserts(db, insert, rows, batch);
+}
+
+/** The stored columns of the v2 `events` table, which are the v3 view's columns but `payload`. */
+const V2_COLUMNS = EVENT_COLUMNS.filter((c) => c !== 'payload');
+
+function openBare(path: string, checkpoints: boolean, version: number): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -65536');
+  if (!checkpoints) db.pragma('wal_autocheckpoint = 0');
+  migrateSqliteSchema(db, { targetVersion: version });
+  return db;
+}
+
+/** Inserts `rows` in transactions of `batch`; returns rows/s and closes the database. */
+function timeInserts(
+  db: Database.Database,
+  insert: Database.Statement,
+  rows: unknown[][],
+  batch: number,
+): number {
   const tx = db.transaction((rows: unknown[][]) => {
     for (const row of rows) insert.run(...row);
   });
@@ -129,7 +185,12 @@ export const sqliteSuite: BenchSuite = {
     const n = quick ? 40_000 : 200_000;
     const rounds = quick ? 1 : 3;
     const rates = { inThread: [] as number[], worker: [] as number[] };
-    const bare = { inThread: [] as number[], worker: [] as number[], ceiling: [] as number[] };
+    const bare = {
+      inThread: [] as number[],
+      worker: [] as number[],
+      ceiling: [] as number[],
+      v2: [] as number[],
+    };
     const blocks: number[] = [];
     const workerBlocks: number[] = [];
     for (let r = 0; r < rounds; r++) {
@@ -141,6 +202,7 @@ export const sqliteSuite: BenchSuite = {
         bare.inThread.push(bareLoop(join(dir, 'bare-256.db'), envelopes, BATCH.inThread, true));
         bare.worker.push(bareLoop(join(dir, 'bare-1024.db'), envelopes, BATCH.worker, true));
         bare.ceiling.push(bareLoop(join(dir, 'bare-1024-no-checkpoint.db'), envelopes, BATCH.worker, false));
+        bare.v2.push(bareLoopV2(join(dir, 'bare-v2.db'), envelopes, BATCH.worker));
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -190,6 +252,14 @@ export const sqliteSuite: BenchSuite = {
         unit: 'events/s',
         peer: { name: `bare better-sqlite3, batch ${BATCH.worker}, WAL never checkpointed`, value: ceiling },
         ratio: worker / ceiling,
+      },
+      {
+        suite: 'sqlite',
+        case: `bare insert, schema v3 (event_rows) vs v2 (every field stored), batch ${BATCH.worker}`,
+        value: median(bare.worker),
+        unit: 'events/s',
+        peer: { name: 'bare better-sqlite3 on the v2 events table', value: median(bare.v2) },
+        ratio: median(bare.worker) / median(bare.v2),
       },
     ] satisfies BenchRow[];
   },

@@ -59,8 +59,8 @@ function sortKeysDeep(value: unknown): unknown {
 
 /**
  * {@link sortKeysDeep} of an object. Hot: every payload goes through it. Leaves are checked in the
- * loop rather than by a call each, and a plain object's `toJSON` is looked for among its own keys
- * (a miss on the prototype chain costs more than the rest of the walk).
+ * loop rather than by a call each, and a plain object's `toJSON` is looked for among its own
+ * properties only (a miss down the prototype chain costs more than the rest of the walk).
  */
 function canonicalObject(value: object): unknown {
   if (Array.isArray(value)) {
@@ -76,13 +76,12 @@ function canonicalObject(value: object): unknown {
     return copy ?? value;
   }
   const proto: unknown = Object.getPrototypeOf(value);
-  if (
-    proto !== Object.prototype &&
-    proto !== null &&
-    typeof (value as { toJSON?: unknown }).toJSON === 'function'
-  ) {
-    return sortKeysDeep((value as { toJSON: () => unknown }).toJSON());
-  }
+  const plain = proto === Object.prototype || proto === null;
+  // a plain object's toJSON can only be its own: look there, not down the prototype chain
+  const toJSON = plain
+    ? Object.hasOwn(value, 'toJSON') && (value as { toJSON?: unknown }).toJSON
+    : (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return sortKeysDeep((value as { toJSON: () => unknown }).toJSON());
   const object = value as Record<string, unknown>;
   const keys = Object.keys(object);
   let canonical = true;
@@ -91,8 +90,6 @@ function canonicalObject(value: object): unknown {
     const child = object[key];
     if (typeof child === 'object') {
       if (canonical && child !== null && canonicalObject(child) !== child) canonical = false;
-    } else if (typeof child === 'function') {
-      if (key === 'toJSON') return sortKeysDeep((object as { toJSON: () => unknown }).toJSON());
     } else if (typeof child === 'bigint') {
       throw bigintError();
     }

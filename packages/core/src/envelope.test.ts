@@ -129,6 +129,24 @@ describe('serializeEnvelope', () => {
     );
   });
 
+  it("uses a plain object's own toJSON before looking inside it, even a non-enumerable one", () => {
+    const hidden = { b: 1, a: 2 };
+    Object.defineProperty(hidden, 'toJSON', { value: () => 'hidden', enumerable: false });
+    const cases = [
+      { a: 1n, toJSON: () => 'ok' },
+      {
+        a: {
+          toJSON() {
+            throw new Error('the child must not be serialized');
+          },
+        },
+        toJSON: () => 'parent',
+      },
+      hidden,
+    ];
+    for (const value of cases) expect(canonicalJson(value)).toBe(JSON.stringify(value));
+  });
+
   it('refuses bigint with a clear message, at any depth', () => {
     expect(() => canonicalJson({ n: 1n })).toThrow(/bigint/);
     expect(() => canonicalJson({ a: [{ b: [2n] }] })).toThrow(/bigint/);

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRecord } from '@obs/core/testing';
 import Database from 'better-sqlite3';
@@ -58,5 +58,20 @@ describe('WAL checkpoints', () => {
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT count(*) FROM event_rows').pluck().get()).toBe(10_000);
     db.close();
+  });
+
+  it('leave the sink writing, and say so in health, when the checkpoint thread cannot run', async () => {
+    const path = join(dir, 'gone.db');
+    const sink = createSqliteSink({ path });
+    // the writer keeps its open file; the thread, still starting, finds no file to open
+    rmSync(path);
+    for (let i = 0; i < 100 && sink.health?.().detail === undefined; i++) await pause(50);
+    expect(sink.health?.()).toEqual({
+      ok: true,
+      detail: 'the checkpoint thread stopped: the writer checkpoints alone',
+    });
+    await sink.write([makeRecord(1)]);
+    expect(sink.health?.().ok).toBe(true);
+    await sink.close();
   });
 });

@@ -47,7 +47,11 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
   const checkpointer =
     resolved.checkpoint === 'background' && resolved.path !== ':memory:'
       ? new Checkpointer(
-          { path: resolved.path, intervalMs: resolved.checkpointIntervalMs, idleIntervalMs: 250 },
+          {
+            path: resolved.path,
+            intervalMs: resolved.checkpointIntervalMs,
+            idleIntervalMs: Math.max(250, resolved.checkpointIntervalMs),
+          },
           logger,
         )
       : undefined;
@@ -98,7 +102,7 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
     migration,
     // The writer thread takes a queue of batches: with three in flight it never waits for the host's
     // next one, and since no batch holds the host's loop, batches can be four times the default.
-    queueDefaults: resolved.worker ? { batchSize: 1024, concurrency: 3 } : { concurrency: 1 },
+    queueDefaults: resolved.worker ? { batchSize: 1024, concurrency: 3 } : { batchSize: 128, concurrency: 1 },
     get duplicates() {
       return duplicates;
     },
@@ -125,16 +129,18 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
     close() {
       const closing = committer;
       committer = undefined;
-      // In-thread, the writer's connection closes at once; whichever connection closes last makes
-      // the final checkpoint and removes the WAL.
-      const closed = closing?.close();
-      const stopped = checkpointer?.stop();
-      if (closed === undefined && stopped === undefined) return;
-      return Promise.all([closed, stopped]).then(() => undefined);
+      if (closing === undefined) return checkpointer?.stop().then(() => undefined);
+      // The checkpoint thread stops first, so the writer's connection closes last: that close makes
+      // the final checkpoint and removes the WAL (two connections closing at once may both leave it).
+      return Promise.resolve(checkpointer?.stop()).then(() => closing.close());
     },
     health(): SinkHealth {
       if (committer === undefined) return { ok: false, detail: 'closed' };
-      return lastError === null ? { ok: true } : { ok: false, detail: lastError };
+      if (lastError !== null) return { ok: false, detail: lastError };
+      if (checkpointer?.running === false) {
+        return { ok: true, detail: 'the checkpoint thread stopped: the writer checkpoints alone' };
+      }
+      return { ok: true };
     },
   };
 }

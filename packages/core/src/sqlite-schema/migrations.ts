@@ -208,7 +208,7 @@ CREATE INDEX events_errors ON event_rows(ts) WHERE status = 'error';
 const EVENTS_VIEW = `
 CREATE VIEW events AS
 SELECT e.id, e.event_id,
-  json_extract(e.json, '$.schema_version') AS schema_version,
+  COALESCE(json_extract(e.json, '$.schema_version'), 1) AS schema_version,
   t.event_type, e.type_key,
   json_extract(e.json, '$.timestamp') AS timestamp, e.ts,
   json_extract(e.json, '$.seq') AS seq,

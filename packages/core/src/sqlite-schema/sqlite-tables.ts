@@ -30,7 +30,7 @@
  * `cost_usd`.
  *
  * Order and pagination: events sort by `(ts, id)`; keyset pages use
- * `WHERE (ts, id) > (?, ?) ORDER BY ts, id LIMIT ?` (or `<` with DESC). Every events index ends in
+ * `WHERE (ts, id) > (?, ?) ORDER BY ts, id LIMIT ?` (or `<` with DESC). Every `event_rows` index ends in
  * `ts` and, implicitly, `id`, so the same cursor pages every filtered path below.
  *
  * Read paths and the index on `event_rows` that serves each:

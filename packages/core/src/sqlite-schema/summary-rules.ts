@@ -81,13 +81,15 @@ export function summaryPayload(envelope: SummaryEvent): Record<string, unknown> 
   const p = envelope.payload;
   if (envelope.event_type === 'llm.call') {
     return {
-      prompt_tokens: p['prompt_tokens'],
-      completion_tokens: p['completion_tokens'],
-      total_tokens: p['total_tokens'],
-      cost_usd: p['cost_usd'],
+      prompt_tokens: figure(p['prompt_tokens']),
+      completion_tokens: figure(p['completion_tokens']),
+      total_tokens: figure(p['total_tokens']),
+      cost_usd: figure(p['cost_usd']),
     };
   }
-  return envelope.event_type === 'run.finished' ? { outcome: p['outcome'] } : null;
+  if (envelope.event_type !== 'run.finished') return null;
+  const outcome = p['outcome'];
+  return typeof outcome === 'string' ? { outcome } : {};
 }
 
 /** Whether an event counts as an error: its status is `error`, or it is an `error` event (counted once). */
@@ -184,6 +186,14 @@ export function applyToSessionSummary(
 export function runDurationMs(summary: RunSummaryState): number | null {
   if (summary.reported_duration_ms !== null) return summary.reported_duration_ms;
   return summary.ended_ts === null ? null : summary.ended_ts - (summary.started_ts ?? summary.first_ts);
+}
+
+/**
+ * A payload figure as the rules read it: a number or `undefined` (absent) as is, anything else as
+ * `null` (counted as 0, like the original). Only plain values, so the result can cross to a thread.
+ */
+function figure(value: unknown): number | null | undefined {
+  return typeof value === 'number' || value === undefined ? value : null;
 }
 
 function count(value: unknown): number {

@@ -17,6 +17,8 @@ export interface CheckpointReport {
   checkpoints: number;
   /** Of those, how many found another checkpoint running and did nothing. */
   busy: number;
+  /** Of those, how many failed (an I/O error, a full disk); the thread backs off and goes on. */
+  failed: number;
 }
 
 /**
@@ -32,17 +34,23 @@ function checkpointThread(): void {
   const db = new Database(path, { fileMustExist: true });
   // never wait for a lock: a busy checkpoint is tried again on the next tick
   db.pragma('busy_timeout = 0');
-  const report: CheckpointReport = { checkpoints: 0, busy: 0 };
+  const report: CheckpointReport = { checkpoints: 0, busy: 0, failed: 0 };
   let timer: NodeJS.Timeout | undefined;
   let wait = intervalMs;
   let lastLog = -1;
   const tick = () => {
-    const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number }[];
     report.checkpoints++;
-    if (row?.busy) report.busy++;
-    const log = row?.log ?? -1;
-    wait = log !== lastLog ? intervalMs : Math.min(idleIntervalMs, wait * 2);
-    lastLog = log;
+    try {
+      const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number }[];
+      if (row?.busy) report.busy++;
+      const log = row?.log ?? -1;
+      wait = log !== lastLog ? intervalMs : Math.min(idleIntervalMs, wait * 2);
+      lastLog = log;
+    } catch {
+      // the writer's backstop checkpoints meanwhile; try again after the longest wait
+      report.failed++;
+      wait = idleIntervalMs;
+    }
     timer = setTimeout(tick, wait);
   };
   parentPort?.on('message', () => {
@@ -78,6 +86,11 @@ export class Checkpointer {
     this.#worker.on('exit', () => {
       this.#alive = false;
     });
+  }
+
+  /** False once the thread has ended (stopped, or failed to start); the writer then checkpoints alone. */
+  get running(): boolean {
+    return this.#alive;
   }
 
   /** Stops the thread; resolves with what it did, or `undefined` if it had already ended. */

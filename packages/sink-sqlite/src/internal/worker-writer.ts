@@ -83,10 +83,14 @@ export class WorkerWriter {
 
   #send(worker: Worker, rows: EventRow[] | null): Promise<number> {
     const id = this.#nextId++;
-    const promise = new Promise<number>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    if (this.#pending.size === 1) worker.ref();
-    worker.postMessage({ id, rows } satisfies WorkerRequest);
-    return promise;
+    try {
+      // throws (DataCloneError) before anything is pending when a row cannot cross to the thread
+      worker.postMessage({ id, rows } satisfies WorkerRequest);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#pending.size === 0) worker.ref();
+    return new Promise<number>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
   }
 
   #settle(worker: Worker, reply: WorkerReply): void {
