@@ -16,7 +16,7 @@ export const SqliteSinkOptionsSchema = z.strictObject({
   checkpoint: z
     .enum(['background', 'writer'], 'expected "background" (a thread of its own) or "writer"')
     .default('background'),
-  checkpointIntervalMs: ms('the checkpoint interval').min(1).max(60_000).default(20),
+  checkpointIntervalMs: ms('the checkpoint interval').min(1).max(60_000).default(5),
   createDirectory: z.boolean().default(true),
   worker: z.boolean().default(false),
   logger: z

@@ -6,7 +6,6 @@ import { createObservability } from '@obs/core';
 import { makeRecord } from '@obs/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { toEventRow } from './internal/event-row.js';
 import { tempDir } from './test/fixtures.js';
 
 // The writer thread runs the built file, so this test goes through dist/ (built before tests).
@@ -67,7 +66,7 @@ it('a writer thread that dies is replaced on the next write, with backoff while 
     await exited;
   };
   try {
-    const line = (seq: number) => toEventRow(makeRecord(seq, { run_id: 'respawn' }));
+    const line = (seq: number) => makeRecord(seq, { run_id: 'respawn' }).json;
     expect(await writer.write([line(1)])).toBe(1);
 
     // a write in flight when the thread dies fails with the death; the next one gets a new thread

@@ -1,10 +1,9 @@
-import type { AuditLevel, EventRecord, EventStatus } from '@obs/core';
+import type { AuditLevel, Envelope, EventStatus } from '@obs/core';
 import { type SummaryEvent, summaryPayload } from '@obs/core/sqlite-schema';
 
 /**
  * What the writer needs of one event: the stored columns (names not yet turned into keys) and what
- * the run and session summaries read. Flat and without the payload (only the few figures the
- * summaries use), so a batch of rows crosses to the writer thread cheaply.
+ * the run and session summaries read (of the payload, only the few figures they use).
  */
 export interface EventRow extends SummaryEvent {
   readonly event_id: string;
@@ -18,8 +17,8 @@ export interface EventRow extends SummaryEvent {
 
 const NO_PAYLOAD: Record<string, unknown> = Object.freeze({});
 
-/** The row of an accepted event. */
-export function toEventRow(record: EventRecord): EventRow {
+/** The row of an event and its canonical text; an `EventRecord` fits. */
+export function toEventRow(record: { readonly envelope: Envelope; readonly json: string }): EventRow {
   const e = record.envelope;
   return {
     event_id: e.event_id,

@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
-import type { EventRow } from './event-row.js';
 import type { WorkerReply, WorkerRequest } from './writer-worker.js';
 
 type Pending = { resolve: (inserted: number) => void; reject: (error: Error) => void };
@@ -16,7 +15,7 @@ export interface WorkerWriterHooks {
 }
 
 /**
- * The host side of the writer thread: sends event rows, resolves with the count inserted.
+ * The host side of the writer thread: sends canonical lines, resolves with the count inserted.
  * The thread keeps the process alive only while a request is pending. When the thread dies, its
  * pending writes fail and the next write starts a new thread: at once after one death, then after
  * {@link RESPAWN_BASE_MS} doubling to {@link RESPAWN_MAX_MS} while deaths follow each other without
@@ -40,8 +39,8 @@ export class WorkerWriter {
     this.#worker = this.#spawn();
   }
 
-  /** Commits rows in the writer thread; rejects with the thread's error (its `code` kept). */
-  write(rows: EventRow[]): Promise<number> {
+  /** Commits lines in the writer thread; rejects with the thread's error (its `code` kept). */
+  write(lines: string[]): Promise<number> {
     if (this.#closing) return Promise.reject(new Error('the SQLite writer thread is closed'));
     let worker = this.#worker;
     if (worker === undefined) {
@@ -54,7 +53,7 @@ export class WorkerWriter {
       }
       worker = this.#worker = this.#spawn();
     }
-    return this.#send(worker, rows);
+    return this.#send(worker, lines);
   }
 
   /** Closes the database in the thread and waits for the thread to end. */
@@ -81,11 +80,10 @@ export class WorkerWriter {
     return worker;
   }
 
-  #send(worker: Worker, rows: EventRow[] | null): Promise<number> {
+  #send(worker: Worker, lines: string[] | null): Promise<number> {
     const id = this.#nextId++;
     try {
-      // throws (DataCloneError) before anything is pending when a row cannot cross to the thread
-      worker.postMessage({ id, rows } satisfies WorkerRequest);
+      worker.postMessage({ id, lines } satisfies WorkerRequest);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -1,14 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { Envelope } from '@obs/core';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import { BatchWriter } from './batch-writer.js';
 import { busyBackoffMs, isBusyError, sleepSync } from './busy.js';
-import type { EventRow } from './event-row.js';
+import { toEventRow } from './event-row.js';
 import { openDatabase } from './open-database.js';
 
-/** A request to the writer thread: rows to commit, or `null` to close. */
+/** A request to the writer thread: canonical lines to commit, or `null` to close. */
 export interface WorkerRequest {
   id: number;
-  rows: EventRow[] | null;
+  lines: string[] | null;
 }
 
 /** The writer thread's answer to one request. */
@@ -23,7 +24,8 @@ const { db } = openDatabase(options);
 const writer = new BatchWriter(db);
 const port = parentPort!;
 
-function commit(batch: EventRow[]): number {
+function commit(lines: string[]): number {
+  const batch = lines.map((json) => toEventRow({ envelope: JSON.parse(json) as Envelope, json }));
   const deadline = Date.now() + options.busyRetryMs;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -35,15 +37,15 @@ function commit(batch: EventRow[]): number {
   }
 }
 
-port.on('message', ({ id, rows }: WorkerRequest) => {
-  if (rows === null) {
+port.on('message', ({ id, lines }: WorkerRequest) => {
+  if (lines === null) {
     db.close();
     port.postMessage({ id } satisfies WorkerReply);
     port.close();
     return;
   }
   try {
-    port.postMessage({ id, inserted: commit(rows) } satisfies WorkerReply);
+    port.postMessage({ id, inserted: commit(lines) } satisfies WorkerReply);
   } catch (error) {
     const e = error as Error & { code?: unknown };
     port.postMessage({
