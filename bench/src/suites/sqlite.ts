@@ -96,69 +96,54 @@ async function throughService(
  * single thread can insert.
  */
 function bareLoop(path: string, envelopes: readonly Envelope[], batch: number, checkpoints: boolean): number {
-  const db = openBare(path, checkpoints, 3);
-  const insert = db.prepare(
-    `INSERT INTO event_rows (${EVENT_ROW_COLUMNS.join(', ')}) VALUES (${EVENT_ROW_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`,
-  );
-  const rows = envelopes.map((e) => [
-    e.event_id,
-    e.event_type === 'llm.call' ? 1 : 2,
-    Date.parse(e.timestamp),
-    1,
-    Number(e.run_id.slice(4)) + 1,
-    1,
-    e.parent_event_id,
-    e.audit_level,
-    e.status,
-    e.duration_ms,
-    serializeEnvelope(e),
-  ]);
-  return timeInserts(db, insert, rows, batch);
+  return bareInserts(path, 3, 'event_rows', EVENT_ROW_COLUMNS, envelopes, batch, checkpoints);
 }
 
 /** The same loop on schema version 2, where every envelope field was a stored column of `events`. */
 function bareLoopV2(path: string, envelopes: readonly Envelope[], batch: number): number {
-  const db = openBare(path, true, 2);
-  const insert = db.prepare(
-    `INSERT INTO events (${V2_COLUMNS.join(', ')}) VALUES (${V2_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`,
-  );
-  const rows = envelopes.map((e) => [
-    e.event_id,
-    e.schema_version,
-    e.event_type,
-    e.event_type === 'llm.call' ? 1 : 2,
-    e.timestamp,
-    Date.parse(e.timestamp),
-    e.seq,
-    e.source,
-    1,
-    e.run_id,
-    Number(e.run_id.slice(4)) + 1,
-    e.request_id,
-    e.cycle,
-    e.session_id,
-    1,
-    e.turn_number,
-    e.parent_event_id,
-    e.audit_level,
-    e.status,
-    e.duration_ms,
-    serializeEnvelope(e),
-  ]);
-  return timeInserts(db, insert, rows, batch);
+  return bareInserts(path, 2, 'events', V2_COLUMNS, envelopes, batch, true);
 }
 
 /** The stored columns of the v2 `events` table, which are the v3 view's columns but `payload`. */
 const V2_COLUMNS = EVENT_COLUMNS.filter((c) => c !== 'payload');
 
-function openBare(path: string, checkpoints: boolean, version: number): Database.Database {
+/** Every column value of an event's row in either layout, keys as a writer of this bench's data assigns them. */
+function columnValues(e: Envelope): Record<string, unknown> {
+  return {
+    ...e,
+    type_key: e.event_type === 'llm.call' ? 1 : 2,
+    ts: Date.parse(e.timestamp),
+    source_key: 1,
+    run_key: Number(e.run_id.slice(4)) + 1,
+    session_key: 1,
+    json: serializeEnvelope(e),
+  };
+}
+
+/** Inserts the events' `columns` into `table` of a new schema-`version` file, `batch` a transaction; returns rows/s. */
+function bareInserts(
+  path: string,
+  version: number,
+  table: string,
+  columns: readonly string[],
+  envelopes: readonly Envelope[],
+  batch: number,
+  checkpoints: boolean,
+): number {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('cache_size = -65536');
   if (!checkpoints) db.pragma('wal_autocheckpoint = 0');
   migrateSqliteSchema(db, { targetVersion: version });
-  return db;
+  const insert = db.prepare(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`,
+  );
+  const rows = envelopes.map((e) => {
+    const values = columnValues(e);
+    return columns.map((c) => values[c]);
+  });
+  return timeInserts(db, insert, rows, batch);
 }
 
 /** Inserts `rows` in transactions of `batch`; returns rows/s and closes the database. */

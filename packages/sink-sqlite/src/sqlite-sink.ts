@@ -10,7 +10,6 @@ import type { MigrationResult } from '@obs/core/sqlite-schema';
 import { BatchWriter } from './internal/batch-writer.js';
 import { busyBackoffMs, isBusyError } from './internal/busy.js';
 import { Checkpointer } from './internal/checkpointer.js';
-import { toEventRow } from './internal/event-row.js';
 import { openDatabase } from './internal/open-database.js';
 import { WorkerWriter } from './internal/worker-writer.js';
 import { parseSqliteSinkOptions, type SqliteSinkOptions } from './options.js';
@@ -63,7 +62,7 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
     committer = { commit: (batch) => worker.write(batch.map((r) => r.json)), close: () => worker.close() };
   } else {
     const writer = new BatchWriter(db);
-    committer = { commit: (batch) => writer.write(batch.map(toEventRow)), close: () => void db.close() };
+    committer = { commit: (batch) => writer.write(batch), close: () => void db.close() };
   }
   let duplicates = 0;
   let lastError: string | null = null;
@@ -131,7 +130,7 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
     close() {
       const closing = committer;
       committer = undefined;
-      if (closing === undefined) return checkpointer?.stop().then(() => undefined);
+      if (closing === undefined) return checkpointer?.stop();
       // The checkpoint thread stops first, so the writer's connection closes last: that close makes
       // the final checkpoint and removes the WAL (two connections closing at once may both leave it).
       return Promise.resolve(checkpointer?.stop()).then(() => closing.close());

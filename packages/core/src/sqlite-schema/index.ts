@@ -32,6 +32,4 @@ export {
   runDurationMs,
   type SessionSummaryState,
   type SummaryCounters,
-  type SummaryEvent,
-  summaryPayload,
 } from './summary-rules.js';

@@ -4,17 +4,8 @@ import type { Envelope } from '../envelope.js';
  * The rules by which events build the `runs` and `sessions` summaries (see `sqlite-tables.ts`), in
  * one place for every backend: `@obs/sink-sqlite` folds a batch into deltas with them and merges the
  * deltas into its rows; `@obs/read-store` folds a JSONL trail with them. Each `apply*` function
- * updates its summary in place from one event and its time; nothing else is read or written.
+ * updates its summary in place from one envelope and its time; nothing else is read or written.
  */
-
-/**
- * What the rules read of an event: an `Envelope` fits. Of the payload they read only what
- * {@link summaryPayload} keeps, so a writer may pass that instead of the whole payload.
- */
-export type SummaryEvent = Pick<
-  Envelope,
-  'event_type' | 'source' | 'session_id' | 'turn_number' | 'status' | 'duration_ms' | 'payload'
->;
 
 /** What an event adds to token and cost totals: its `llm.call` payload's figures, zero otherwise. */
 export interface LlmUsage {
@@ -60,7 +51,7 @@ export interface SessionSummaryState extends SummaryCounters {
 const NO_USAGE: LlmUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 };
 
 /** The tokens and cost an event adds; only `llm.call` events add any, and bad figures count as 0. */
-export function llmUsage(envelope: SummaryEvent): LlmUsage {
+export function llmUsage(envelope: Envelope): LlmUsage {
   if (envelope.event_type !== 'llm.call') return NO_USAGE;
   const p = envelope.payload;
   const prompt = count(p['prompt_tokens']);
@@ -73,27 +64,8 @@ export function llmUsage(envelope: SummaryEvent): LlmUsage {
   };
 }
 
-/**
- * The part of an event's payload the rules read: the token and cost figures of an `llm.call`, the
- * `outcome` of a `run.finished`, and nothing (`null`) for other types.
- */
-export function summaryPayload(envelope: SummaryEvent): Record<string, unknown> | null {
-  const p = envelope.payload;
-  if (envelope.event_type === 'llm.call') {
-    return {
-      prompt_tokens: figure(p['prompt_tokens']),
-      completion_tokens: figure(p['completion_tokens']),
-      total_tokens: figure(p['total_tokens']),
-      cost_usd: figure(p['cost_usd']),
-    };
-  }
-  if (envelope.event_type !== 'run.finished') return null;
-  const outcome = p['outcome'];
-  return typeof outcome === 'string' ? { outcome } : {};
-}
-
 /** Whether an event counts as an error: its status is `error`, or it is an `error` event (counted once). */
-export function isErrorEvent(envelope: SummaryEvent): boolean {
+export function isErrorEvent(envelope: Envelope): boolean {
   return envelope.status === 'error' || envelope.event_type === 'error';
 }
 
@@ -113,7 +85,7 @@ export function emptySummaryCounters(ts: number): SummaryCounters {
 }
 
 /** A run's summary before `envelope`, its first event (at `ts`), is applied. */
-export function emptyRunSummary(envelope: SummaryEvent, ts: number): RunSummaryState {
+export function emptyRunSummary(envelope: Envelope, ts: number): RunSummaryState {
   return {
     ...emptySummaryCounters(ts),
     source: envelope.source,
@@ -131,7 +103,7 @@ export function emptySessionSummary(ts: number): SessionSummaryState {
 }
 
 /** Applies one event (at `ts`, epoch ms) to the counters and time bounds of a run or session. */
-export function applyToSummary(summary: SummaryCounters, envelope: SummaryEvent, ts: number): void {
+export function applyToSummary(summary: SummaryCounters, envelope: Envelope, ts: number): void {
   if (ts < summary.first_ts) summary.first_ts = ts;
   if (ts > summary.last_ts) summary.last_ts = ts;
   summary.event_count++;
@@ -150,7 +122,7 @@ export function applyToSummary(summary: SummaryCounters, envelope: SummaryEvent,
  * `run.started`, and from the latest `run.finished` the end, the status (its `outcome`; without one
  * `failure` if its status is `error`, else `success`) and the reported duration.
  */
-export function applyToRunSummary(summary: RunSummaryState, envelope: SummaryEvent, ts: number): void {
+export function applyToRunSummary(summary: RunSummaryState, envelope: Envelope, ts: number): void {
   applyToSummary(summary, envelope, ts);
   if (summary.session_id === null && envelope.session_id !== null) summary.session_id = envelope.session_id;
   if (envelope.event_type === 'run.started') {
@@ -168,11 +140,7 @@ export function applyToRunSummary(summary: RunSummaryState, envelope: SummaryEve
 }
 
 /** Applies one event of the session to its summary: counters and the highest turn number. */
-export function applyToSessionSummary(
-  summary: SessionSummaryState,
-  envelope: SummaryEvent,
-  ts: number,
-): void {
+export function applyToSessionSummary(summary: SessionSummaryState, envelope: Envelope, ts: number): void {
   applyToSummary(summary, envelope, ts);
   const turn = envelope.turn_number;
   if (turn !== null && (summary.max_turn_number === null || turn > summary.max_turn_number))
@@ -186,14 +154,6 @@ export function applyToSessionSummary(
 export function runDurationMs(summary: RunSummaryState): number | null {
   if (summary.reported_duration_ms !== null) return summary.reported_duration_ms;
   return summary.ended_ts === null ? null : summary.ended_ts - (summary.started_ts ?? summary.first_ts);
-}
-
-/**
- * A payload figure as the rules read it: a number or `undefined` (absent) as is, anything else as
- * `null` (counted as 0, like the original). Only plain values, so the result can cross to a thread.
- */
-function figure(value: unknown): number | null | undefined {
-  return typeof value === 'number' || value === undefined ? value : null;
 }
 
 function count(value: unknown): number {

@@ -1,3 +1,4 @@
+import type { Envelope } from '@obs/core';
 import {
   applyToRunSummary,
   applyToSessionSummary,
@@ -6,10 +7,15 @@ import {
   emptySessionSummary,
 } from '@obs/core/sqlite-schema';
 import type Database from 'better-sqlite3';
-import type { EventRow } from './event-row.js';
 import { KeyDictionary } from './key-dictionary.js';
 import type { RunDelta, SessionDelta } from './summary-delta.js';
 import { UPDATE_RUN_SQL, UPDATE_SESSION_SQL } from './summary-sql.js';
+
+/** What the writer needs of an event: an `EventRecord` fits. */
+export interface StoredEvent {
+  readonly envelope: Envelope;
+  readonly json: string;
+}
 
 const INSERT_EVENT_SQL = `INSERT INTO event_rows (${EVENT_ROW_COLUMNS.join(', ')})
 VALUES (${EVENT_ROW_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`;
@@ -23,7 +29,7 @@ export class BatchWriter {
   readonly #sources: KeyDictionary;
   readonly #runs: KeyDictionary;
   readonly #sessions: KeyDictionary;
-  readonly #transaction: (batch: readonly EventRow[]) => number;
+  readonly #transaction: (batch: readonly StoredEvent[]) => number;
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(INSERT_EVENT_SQL);
@@ -33,11 +39,11 @@ export class BatchWriter {
     this.#sources = new KeyDictionary(db, 'sources', 'source_key', 'source');
     this.#runs = new KeyDictionary(db, 'runs', 'run_key', 'run_id');
     this.#sessions = new KeyDictionary(db, 'sessions', 'session_key', 'session_id');
-    this.#transaction = db.transaction((batch: readonly EventRow[]) => this.#writeRows(batch)).immediate;
+    this.#transaction = db.transaction((batch: readonly StoredEvent[]) => this.#writeRows(batch)).immediate;
   }
 
   /** Commits the batch; returns how many events were new (re-delivered `event_id`s are skipped). */
-  write(batch: readonly EventRow[]): number {
+  write(batch: readonly StoredEvent[]): number {
     const dictionaries = [this.#types, this.#sources, this.#runs, this.#sessions];
     try {
       const inserted = this.#transaction(batch);
@@ -49,12 +55,13 @@ export class BatchWriter {
     }
   }
 
-  #writeRows(batch: readonly EventRow[]): number {
+  #writeRows(batch: readonly StoredEvent[]): number {
     const runs = new Map<number, RunDelta>();
     const sessions = new Map<number, SessionDelta>();
     let inserted = 0;
-    for (const e of batch) {
-      const { ts } = e;
+    for (const record of batch) {
+      const e = record.envelope;
+      const ts = Date.parse(e.timestamp);
       const runKey = this.#runs.keyOf(e.run_id);
       const sessionKey = e.session_id === null ? null : this.#sessions.keyOf(e.session_id);
       const info = this.#insert.run(
@@ -68,7 +75,7 @@ export class BatchWriter {
         e.audit_level,
         e.status,
         e.duration_ms,
-        e.json,
+        record.json,
       );
       if (info.changes === 0) continue;
       inserted++;

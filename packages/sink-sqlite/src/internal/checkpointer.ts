@@ -11,16 +11,6 @@ export interface CheckpointerOptions {
   idleIntervalMs: number;
 }
 
-/** What the thread did, reported when it stops. */
-export interface CheckpointReport {
-  /** Checkpoints run. */
-  checkpoints: number;
-  /** Of those, how many found another checkpoint running and did nothing. */
-  busy: number;
-  /** Of those, how many failed (an I/O error, a full disk); the thread backs off and goes on. */
-  failed: number;
-}
-
 /**
  * The thread's body: PASSIVE checkpoints, which copy committed WAL frames into the database file
  * without taking the write lock. Polls at `intervalMs` while frames arrive, backs off while none do.
@@ -34,29 +24,25 @@ function checkpointThread(): void {
   const db = new Database(path, { fileMustExist: true });
   // never wait for a lock: a busy checkpoint is tried again on the next tick
   db.pragma('busy_timeout = 0');
-  const report: CheckpointReport = { checkpoints: 0, busy: 0, failed: 0 };
   let timer: NodeJS.Timeout | undefined;
   let wait = intervalMs;
   let lastLog = -1;
   const tick = () => {
-    report.checkpoints++;
     try {
-      const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number }[];
-      if (row?.busy) report.busy++;
+      const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
       const log = row?.log ?? -1;
       wait = log !== lastLog ? intervalMs : Math.min(idleIntervalMs, wait * 2);
       lastLog = log;
     } catch {
-      // the writer's backstop checkpoints meanwhile; try again after the longest wait
-      report.failed++;
+      // an I/O error or a full disk: the writer's backstop checkpoints meanwhile; try again later
       wait = idleIntervalMs;
     }
     timer = setTimeout(tick, wait);
   };
+  // asked to stop: with the timer cleared and the port closed, the thread ends
   parentPort?.on('message', () => {
     clearTimeout(timer);
     db.close();
-    parentPort.postMessage(report);
     parentPort.close();
   });
   tick();
@@ -72,7 +58,7 @@ const THREAD_SOURCE = `(${checkpointThread.toString()})()`;
  */
 export class Checkpointer {
   readonly #worker: Worker;
-  #stopped: Promise<CheckpointReport | undefined> | undefined;
+  #stopped: Promise<void> | undefined;
   #alive = true;
 
   constructor(options: CheckpointerOptions, logger: DiagLogger) {
@@ -93,19 +79,15 @@ export class Checkpointer {
     return this.#alive;
   }
 
-  /** Stops the thread; resolves with what it did, or `undefined` if it had already ended. */
-  stop(): Promise<CheckpointReport | undefined> {
-    this.#stopped ??= this.#alive ? this.#askToStop() : Promise.resolve(undefined);
+  /** Stops the thread; resolves once it has closed its connection and ended. */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#alive ? this.#askToStop() : Promise.resolve();
     return this.#stopped;
   }
 
-  #askToStop(): Promise<CheckpointReport | undefined> {
-    const worker = this.#worker;
-    const stopped = new Promise<CheckpointReport | undefined>((resolve) => {
-      worker.once('message', resolve);
-      worker.once('exit', () => resolve(undefined));
-    });
-    worker.postMessage('stop');
-    return stopped;
+  #askToStop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
+    this.#worker.postMessage('stop');
+    return exited;
   }
 }

@@ -3,7 +3,6 @@ import type { Envelope } from '@obs/core';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import { BatchWriter } from './batch-writer.js';
 import { busyBackoffMs, isBusyError, sleepSync } from './busy.js';
-import { toEventRow } from './event-row.js';
 import { openDatabase } from './open-database.js';
 
 /** A request to the writer thread: canonical lines to commit, or `null` to close. */
@@ -25,7 +24,7 @@ const writer = new BatchWriter(db);
 const port = parentPort!;
 
 function commit(lines: string[]): number {
-  const batch = lines.map((json) => toEventRow({ envelope: JSON.parse(json) as Envelope, json }));
+  const batch = lines.map((json) => ({ envelope: JSON.parse(json) as Envelope, json }));
   const deadline = Date.now() + options.busyRetryMs;
   for (let attempt = 0; ; attempt++) {
     try {
