@@ -48,3 +48,11 @@ export function importsOf(file: string): string[] {
     found.add(m[1]!);
   return [...found];
 }
+
+/** What a source file re-exports: the specifier of each `export … from`, and `*` for `export *`. */
+export function reExportsOf(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  return [
+    ...text.matchAll(/^export\s+(\*|type\s+\*|[^;]*?\})\s*(?:as\s+\w+\s+)?from\s+['"]([^'"]+)['"]/gms),
+  ].flatMap((m) => (m[1]!.includes('*') ? ['*', m[2]!] : [m[2]!]));
+}

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ReadStore } from '@obs/read-store';
-import { type AccessGuard, isLoopbackHost } from '@obs/read-store';
 import { WebSocketServer } from 'ws';
+import { type AccessRules, isLoopbackHost } from './access-rules.js';
 import { LIVE_PARAMS } from './api-params.js';
 import { eventFilter, routeApi } from './api-routes.js';
 import type { StoreInfo } from './api-types.js';
@@ -70,7 +70,7 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
-    const denial = guard.check(req, { origin: false, token: false });
+    const denial = guard.refusal(req, { origin: false, token: false });
     if (denial !== null) throw new HttpError(denial.status, denial.code, denial.message);
     if (!READ_METHODS.has(req.method ?? '')) {
       res.setHeader('Allow', 'GET, HEAD');
@@ -106,7 +106,7 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (url.pathname !== '/api/live') return refuse(404, 'Not Found');
-    const denial = guard.check(req, { origin: true });
+    const denial = guard.refusal(req, { origin: true, token: true });
     if (denial !== null) return refuse(denial.status, denial.status === 401 ? 'Unauthorized' : 'Forbidden');
     if (feeds.size >= maxLive) return refuse(503, 'Service Unavailable');
     let tail: ReturnType<typeof liveOptions>;
@@ -193,7 +193,7 @@ function liveOptions(params: URLSearchParams) {
 }
 
 /** `/?token=…`: a right token is kept in an HttpOnly cookie, and the token is taken out of the URL. */
-function login(res: ServerResponse, url: URL, guard: AccessGuard): void {
+function login(res: ServerResponse, url: URL, guard: AccessRules): void {
   const token = url.searchParams.get('token') ?? undefined;
   if (!guard.matches(token)) {
     sendError(res, new HttpError(401, 'UNAUTHORIZED', 'wrong token'));

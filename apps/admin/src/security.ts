@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { AccessGuard } from '@obs/read-store';
+import { AccessRules } from './access-rules.js';
 
 /** The cookie the browser keeps the token in after opening `/?token=…`. */
 export const TOKEN_COOKIE = 'obs_admin_token';
@@ -21,10 +21,7 @@ export function applySecurityHeaders(res: ServerResponse): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
 }
 
-/**
- * The dashboard's access rules (the shared `AccessGuard` of `@obs/core`): with a token, the
- * `Authorization: Bearer` header or the login cookie; without one, loopback host names and `host`.
- */
-export function createAdminGuard(token: string | undefined, host: string): AccessGuard {
-  return new AccessGuard({ token, hosts: [host], cookie: TOKEN_COOKIE });
+/** The dashboard's access rules for a token (or none) and the host it is bound to. */
+export function createAdminGuard(token: string | undefined, host: string): AccessRules {
+  return new AccessRules(token, host, TOKEN_COOKIE);
 }

@@ -1,4 +1,5 @@
-import { isLoopbackHost, loadConfig, type ObsConfig, ObsConfigError, parseEnv } from '@obs/core';
+import { loadConfig, type ObsConfig, ObsConfigError, parseEnv } from '@obs/core';
+import { isLoopbackHost } from '@obs/http-access';
 import { z } from 'zod';
 
 const port = z.coerce

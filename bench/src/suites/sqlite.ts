@@ -8,8 +8,8 @@ import {
   type Sink,
   serializeEnvelope,
 } from '@obs/core';
-import { EVENT_COLUMNS, EVENT_ROW_COLUMNS, migrateSqliteSchema } from '@obs/core/sqlite-schema';
 import { createSqliteSink } from '@obs/sink-sqlite';
+import { EVENT_COLUMNS, EVENT_ROW_COLUMNS, migrateSqliteSchema } from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { type BenchRow, type BenchSuite, median, percentile } from '../harness.js';
 

@@ -11,11 +11,14 @@ export const OBS_ERROR_CODES = {
 /** One of the values of {@link OBS_ERROR_CODES}. */
 export type ObsErrorCode = (typeof OBS_ERROR_CODES)[keyof typeof OBS_ERROR_CODES];
 
-/** Base class of every error obs throws; `code` is stable, `cause` keeps the original. */
-export class ObsError extends Error {
-  readonly code: ObsErrorCode;
+/**
+ * Base class of every error obs throws; `code` is stable, `cause` keeps the original. Each package
+ * keeps its codes in one `as const` map and subclasses this with them as `C`.
+ */
+export class ObsError<C extends string = string> extends Error {
+  readonly code: C;
 
-  constructor(code: ObsErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ObsError';
     this.code = code;
@@ -31,7 +34,7 @@ export interface ValidationIssue {
 }
 
 /** An event, envelope, filter or input failed validation; `issues` lists every failing path. */
-export class ObsValidationError extends ObsError {
+export class ObsValidationError extends ObsError<typeof OBS_ERROR_CODES.VALIDATION> {
   readonly issues: readonly ValidationIssue[];
 
   constructor(subject: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
@@ -43,7 +46,7 @@ export class ObsValidationError extends ObsError {
 }
 
 /** A configuration value (code or `OBS_*` environment variable) is invalid. */
-export class ObsConfigError extends ObsError {
+export class ObsConfigError extends ObsError<typeof OBS_ERROR_CODES.CONFIG> {
   readonly issues: readonly ValidationIssue[];
 
   constructor(issues: readonly ValidationIssue[]) {

@@ -1,16 +1,3 @@
-export {
-  ACCESS_DENIAL_CODES,
-  type AccessCheckOptions,
-  type AccessDenial,
-  type AccessDenialCode,
-  AccessGuard,
-  type AccessGuardOptions,
-  type AccessRequest,
-  bearerToken,
-  hostNameOf,
-  isLoopbackHost,
-  tokenMatches,
-} from './access-guard.js';
 export { canonicalJson, serializeEnvelope } from './canonical-json.js';
 export { type BuiltinEventType, type BuiltinPayloads, builtinPayloadSchemas } from './catalog.js';
 export { loadConfig, OBS_MODES, type ObsConfig, type ObsMode, parseEnv, storesForMode } from './config.js';
@@ -35,6 +22,7 @@ export {
   ObsError,
   type ObsErrorCode,
   ObsValidationError,
+  toError,
   type ValidationIssue,
 } from './errors.js';
 export { EventRecord } from './event-record.js';

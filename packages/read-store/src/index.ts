@@ -1,5 +1,3 @@
-/** Re-exported for viewers that serve a store over HTTP (the admin app depends on this package only). */
-export { type AccessDenial, AccessGuard, type AccessGuardOptions, isLoopbackHost } from '@obs/core';
 export { CSV_COLUMNS, csvCell } from './export-format.js';
 export { openJsonlReadStore } from './jsonl/jsonl-read-store.js';
 export { type OpenReadStoreOptions, openReadStore } from './open-read-store.js';

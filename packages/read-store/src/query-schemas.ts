@@ -1,5 +1,5 @@
 import { AUDIT_LEVELS, EVENT_STATUSES, EventTypeNameSchema } from '@obs/core';
-import { RUN_STATUSES } from '@obs/core/sqlite-schema';
+import { RUN_STATUSES } from '@obs/store-format';
 import { z } from 'zod';
 import { invalidFilter, ReadStoreError } from './read-store-error.js';
 

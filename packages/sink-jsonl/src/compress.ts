@@ -3,7 +3,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { parseTrailFileName } from '@obs/core/jsonl';
+import { parseTrailFileName } from '@obs/store-format';
 
 /**
  * Compresses a rotated file to `<file>.gz`: written as `.gz.tmp`, renamed when complete, and only

@@ -8,7 +8,7 @@ import {
   type SinkHealth,
   silentLogger,
 } from '@obs/core';
-import { sanitizeEventTypeFileName } from '@obs/core/jsonl';
+import { sanitizeEventTypeFileName } from '@obs/store-format';
 import { gzipFile, recoverRotated } from './compress.js';
 import {
   type JsonlDurability,

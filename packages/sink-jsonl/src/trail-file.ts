@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { OBS_ERROR_CODES, ObsError } from '@obs/core';
-import { trailFileName } from '@obs/core/jsonl';
+import { trailFileName } from '@obs/store-format';
 import type { JsonlSinkSettings } from './options.js';
 import { dataSync, writeAll, writeAllSync } from './write-all.js';
 

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { serializeEnvelope } from '@obs/core';
+import { makeEnvelope, makeRecord } from '@obs/core/testing';
 import {
   assertSqliteSchemaCurrent,
   EVENT_COLUMNS,
   migrateSqliteSchema,
   SQLITE_SCHEMA_VERSION,
   SqliteSchemaError,
-} from '@obs/core/sqlite-schema';
-import { makeEnvelope, makeRecord } from '@obs/core/testing';
+} from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteSink } from './sqlite-sink.js';

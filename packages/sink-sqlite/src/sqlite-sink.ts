@@ -6,7 +6,7 @@ import {
   type SinkHealth,
   silentLogger,
 } from '@obs/core';
-import type { MigrationResult } from '@obs/core/sqlite-schema';
+import type { MigrationResult } from '@obs/store-format';
 import { BatchWriter } from './internal/batch-writer.js';
 import { busyBackoffMs, isBusyError } from './internal/busy.js';
 import { Checkpointer } from './internal/checkpointer.js';

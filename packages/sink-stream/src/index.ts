@@ -28,7 +28,7 @@ export {
   ServerMessageSchema,
   type SubscribeMessage,
 } from './protocol.js';
-export { isLoopback, type StreamServerOptions, StreamServerOptionsSchema } from './server-options.js';
+export { type StreamServerOptions, StreamServerOptionsSchema } from './server-options.js';
 export { createStreamServer, type StreamServer, type StreamServerStats } from './stream-server.js';
 export {
   createStreamSink,

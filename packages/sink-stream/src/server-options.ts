@@ -1,5 +1,6 @@
 import { Server as HttpServer } from 'node:http';
-import { type DiagLogger, fromZodIssues, isLoopbackHost, ObsConfigError } from '@obs/core';
+import { type DiagLogger, fromZodIssues, ObsConfigError } from '@obs/core';
+import { isLoopbackHost } from '@obs/http-access';
 import { z } from 'zod';
 import { EventBus } from './event-bus.js';
 
@@ -40,12 +41,6 @@ export const StreamServerOptionsSchema = z
 export type StreamServerOptions = z.input<typeof StreamServerOptionsSchema>;
 /** Options with their defaults applied. */
 export type ResolvedStreamServerOptions = z.output<typeof StreamServerOptionsSchema>;
-
-/**
- * True for 127.0.0.0/8, ::1, `localhost` and IPv4-mapped loopback.
- * @deprecated use `isLoopbackHost` from `@obs/core`.
- */
-export const isLoopback: (host: string) => boolean = isLoopbackHost;
 
 /** Validates options; binding to a non-loopback address without a token is a config error. */
 export function resolveServerOptions(options: StreamServerOptions): ResolvedStreamServerOptions {

@@ -1,6 +1,6 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AccessGuard } from '@obs/core';
+import { AccessGuard } from '@obs/http-access';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 /** What the gate needs from its stream server. */

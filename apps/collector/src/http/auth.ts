@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { AccessGuard } from '@obs/core';
+import { AccessGuard } from '@obs/http-access';
 import { HttpError } from './http-error.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Envelope } from '@obs/core';
-import { llmUsage } from '@obs/core/sqlite-schema';
+import { llmUsage } from '@obs/store-format';
 import type { StatsFacts } from '../internal/stats-accumulator.js';
 import { nodeName } from '../trace-tree.js';
 

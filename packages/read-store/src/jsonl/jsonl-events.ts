@@ -1,5 +1,5 @@
 import type { Envelope } from '@obs/core';
-import { parseTrailFileName } from '@obs/core/jsonl';
+import { parseTrailFileName } from '@obs/store-format';
 import { type CursorPayload, decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventFilter, ParsedEventQuery } from '../query-schemas.js';
 import type { Page, StoredEvent } from '../read-store.js';

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { type JsonlCursor, parseTrailFileName, readJsonlEntries } from '@obs/core/jsonl';
+import { type JsonlCursor, parseTrailFileName, readJsonlEntries } from '@obs/store-format';
 import { byTrailOrder, type IndexedEvent, indexEvent } from './indexed-event.js';
 import { addToRun, addToSession, type RunAcc, type SessionAcc } from './jsonl-summaries.js';
 

@@ -8,7 +8,7 @@ import {
   runDurationMs,
   type SessionSummaryState,
   type SummaryCounters,
-} from '@obs/core/sqlite-schema';
+} from '@obs/store-format';
 import type { RunStatus, RunSummary, SessionSummary, UsageSummary } from '../read-store.js';
 import type { IndexedEvent } from './indexed-event.js';
 

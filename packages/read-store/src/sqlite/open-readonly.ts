@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { assertSqliteSchemaCurrent, SqliteSchemaError } from '@obs/core/sqlite-schema';
+import { assertSqliteSchemaCurrent, SqliteSchemaError } from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { ReadStoreError } from '../read-store-error.js';
 

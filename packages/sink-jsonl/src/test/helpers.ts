@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Envelope } from '@obs/core';
-import { readJsonl } from '@obs/core/jsonl';
+import { readJsonl } from '@obs/store-format';
 
 /** A fresh temp dir and its cleanup. */
 export function tempDir(): { dir: string; cleanup: () => void } {

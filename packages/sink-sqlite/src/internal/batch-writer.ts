@@ -5,7 +5,7 @@ import {
   EVENT_ROW_COLUMNS,
   emptyRunSummary,
   emptySessionSummary,
-} from '@obs/core/sqlite-schema';
+} from '@obs/store-format';
 import type Database from 'better-sqlite3';
 import { KeyDictionary } from './key-dictionary.js';
 import type { RunDelta, SessionDelta } from './summary-delta.js';

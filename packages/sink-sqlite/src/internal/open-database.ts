@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OBS_ERROR_CODES, ObsError } from '@obs/core';
-import { type MigrationResult, migrateSqliteSchema, SqliteSchemaError } from '@obs/core/sqlite-schema';
+import { type MigrationResult, migrateSqliteSchema, SqliteSchemaError } from '@obs/store-format';
 import Database from 'better-sqlite3';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import { busyBackoffMs, isBusyError, sleepSync } from './busy.js';

@@ -1,4 +1,4 @@
-import type { RunSummaryState, SessionSummaryState } from '@obs/core/sqlite-schema';
+import type { RunSummaryState, SessionSummaryState } from '@obs/store-format';
 
 /**
  * What one batch adds to one `runs` row (built with core's summary rules), plus the row's key and

@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ObsConfigError } from '@obs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AccessCheckOptions,
@@ -10,7 +11,6 @@ import {
   isLoopbackHost,
   tokenMatches,
 } from './access-guard.js';
-import { ObsConfigError } from './errors.js';
 
 const TOKEN = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
-import { ObsConfigError } from './errors.js';
+import { ObsConfigError } from '@obs/core';
 
 /** The parts of a `node:http` `IncomingMessage` the guard reads; an `IncomingMessage` fits. */
 export interface AccessRequest {

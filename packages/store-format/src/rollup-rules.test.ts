@@ -1,5 +1,5 @@
+import { makeEnvelope } from '@obs/core/testing';
 import { describe, expect, it } from 'vitest';
-import { makeEnvelope } from '../testing/make-envelope.js';
 import {
   applyToRunSummary,
   applyToSessionSummary,
@@ -7,7 +7,7 @@ import {
   emptySessionSummary,
   llmUsage,
   runDurationMs,
-} from './summary-rules.js';
+} from './rollup-rules.js';
 
 const T = 1_000_000;
 

@@ -1,5 +1,5 @@
-import { serializeEnvelope } from '../canonical-json.js';
-import { makeEnvelope } from '../testing/make-envelope.js';
+import { serializeEnvelope } from '@obs/core';
+import { makeEnvelope } from '@obs/core/testing';
 
 /** A valid envelope for reader tests. */
 export const envelope = makeEnvelope;

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ObsValidationError } from '../errors.js';
+import { ObsValidationError } from '@obs/core';
 import { parseTrailFileName, type TrailFileName } from './file-names.js';
 
 /** A trail file found on disk. */

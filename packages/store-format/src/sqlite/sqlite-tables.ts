@@ -107,11 +107,6 @@ export const SUMMARY_COUNTER_COLUMNS = [
   'cost_usd',
 ] as const;
 
-/** Values of `runs.status`. */
-export const RUN_STATUSES = ['running', 'success', 'failure', 'cancelled', 'timeout'] as const;
-/** One of {@link RUN_STATUSES}. */
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
 /** Names of the indexes on `event_rows` (see the read paths above). */
 export const EVENT_INDEXES = [
   'events_event_id',

@@ -1,4 +1,4 @@
-import { type Envelope, EnvelopeSchema } from '../envelope.js';
+import { type Envelope, EnvelopeSchema } from '@obs/core';
 import { type FileLine, fileLines } from './file-lines.js';
 import { parseTrailFileName } from './file-names.js';
 import { type JsonlFile, listJsonlFiles } from './list-files.js';

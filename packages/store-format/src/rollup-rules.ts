@@ -1,7 +1,7 @@
-import type { Envelope } from '../envelope.js';
+import type { Envelope } from '@obs/core';
 
 /**
- * The rules by which events build the `runs` and `sessions` summaries (see `sqlite-tables.ts`), in
+ * The rules by which events build the `runs` and `sessions` summaries (see `sqlite/sqlite-tables.ts`), in
  * one place for every backend: `@obs/sink-sqlite` folds a batch into deltas with them and merges the
  * deltas into its rows; `@obs/read-store` folds a JSONL trail with them. Each `apply*` function
  * updates its summary in place from one envelope and its time; nothing else is read or written.
@@ -47,6 +47,11 @@ export interface RunSummaryState extends SummaryCounters {
 export interface SessionSummaryState extends SummaryCounters {
   max_turn_number: number | null;
 }
+
+/** The statuses a run summary can have: `running` until a `run.finished` says its outcome. */
+export const RUN_STATUSES = ['running', 'success', 'failure', 'cancelled', 'timeout'] as const;
+/** One of {@link RUN_STATUSES}. */
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const NO_USAGE: LlmUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 };
 

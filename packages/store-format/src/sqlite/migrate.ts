@@ -1,11 +1,11 @@
-import { toError } from '../errors.js';
+import { toError } from '@obs/core';
 import { SQLITE_MIGRATIONS, type SqliteMigration } from './migrations.js';
 import { SQLITE_SCHEMA_VERSION } from './schema-version.js';
-import { SqliteSchemaError } from './sqlite-schema-error.js';
+import { SqliteSchemaError, STORE_FORMAT_ERROR_CODES } from './sqlite-schema-error.js';
 
 /**
  * The part of a SQLite connection the migration runner uses; a better-sqlite3 `Database` fits.
- * Kept structural so core does not depend on a SQLite driver.
+ * Kept structural so this package does not depend on a SQLite driver.
  */
 export interface SqliteSchemaDatabase {
   exec(sql: string): unknown;
@@ -58,7 +58,12 @@ export function migrateSqliteSchema(
       applied.push(step.version);
     }
     if (from + applied.length !== target) {
-      throw new SqliteSchemaError(`no migration path from schema version ${from} to ${target}`, from, target);
+      throw new SqliteSchemaError(
+        STORE_FORMAT_ERROR_CODES.SCHEMA_VERSION,
+        `no migration path from schema version ${from} to ${target}`,
+        from,
+        target,
+      );
     }
     db.exec('COMMIT');
   } catch (error) {
@@ -77,6 +82,7 @@ export function assertSqliteSchemaCurrent(db: SqliteSchemaDatabase): void {
   assertNotNewer(found, SQLITE_SCHEMA_VERSION);
   if (found === 0) {
     throw new SqliteSchemaError(
+      STORE_FORMAT_ERROR_CODES.SCHEMA_VERSION,
       'the database has no obs schema (user_version 0); create it by opening it with @obs/sink-sqlite',
       found,
       SQLITE_SCHEMA_VERSION,
@@ -84,6 +90,7 @@ export function assertSqliteSchemaCurrent(db: SqliteSchemaDatabase): void {
   }
   if (found < SQLITE_SCHEMA_VERSION) {
     throw new SqliteSchemaError(
+      STORE_FORMAT_ERROR_CODES.SCHEMA_VERSION,
       `the database is at obs schema version ${found}, expected ${SQLITE_SCHEMA_VERSION}; ` +
         'open it once with @obs/sink-sqlite (a writer) to migrate it',
       found,
@@ -99,6 +106,7 @@ function runStep(db: SqliteSchemaDatabase, step: SqliteMigration): void {
   } catch (error) {
     const cause = toError(error);
     throw new SqliteSchemaError(
+      STORE_FORMAT_ERROR_CODES.MIGRATION_FAILED,
       `migration to schema version ${step.version} (${step.description}) failed: ${cause.message}`,
       step.version - 1,
       step.version,
@@ -110,6 +118,7 @@ function runStep(db: SqliteSchemaDatabase, step: SqliteMigration): void {
 function assertNotNewer(found: number, supported: number): void {
   if (found > supported) {
     throw new SqliteSchemaError(
+      STORE_FORMAT_ERROR_CODES.SCHEMA_VERSION,
       `the database is at obs schema version ${found}, newer than the ${supported} this build supports; ` +
         'upgrade @obs/sink-sqlite / @obs/read-store to open it',
       found,
