@@ -57,7 +57,11 @@ async function publishMany(
 
 describe('slow clients', () => {
   it('closes a client that never reads once its pending bytes pass the cap; memory stays bounded', async () => {
-    const { bus, server, url } = await startServer({ maxPendingBytes: CAP, maxFrameBytes: 64 * 1024 });
+    const { bus, server, url } = await startServer({
+      maxPendingBytes: CAP,
+      maxFrameBytes: 64 * 1024,
+      closeStallMs: 300,
+    });
     cleanup.push(server);
     await neverReadingClient(url);
     const fast = await RawClient.open(url);
@@ -86,6 +90,23 @@ describe('slow clients', () => {
     raw.pause();
     await publishMany(bus, server, 10_000);
     expect(server.stats().slowClosed).toBe(1);
+    raw.resume();
+    expect(await slow.closed).toBe(SLOW_CLIENT_CLOSE_CODE);
+    expect(slow.closeReason).toMatch(/slow consumer/);
+  });
+
+  it('a client that falls behind and reads later still gets 1013, not an abnormal close (regression)', async () => {
+    const { bus, server, url } = await startServer({ maxPendingBytes: CAP, maxFrameBytes: 32 * 1024 });
+    cleanup.push(server);
+    const slow = await RawClient.open(url);
+    cleanup.push(slow);
+    slow.send({ type: 'subscribe', v: 1, id: 'a' });
+    await slow.next((m) => m.type === 'subscribed');
+    const raw = (slow.ws as unknown as { _socket: Socket })._socket;
+    raw.pause();
+    await publishMany(bus, server, 10_000);
+    expect(server.stats().slowClosed).toBe(1);
+    await sleep(1_500); // longer than the server used to wait before cutting the socket
     raw.resume();
     expect(await slow.closed).toBe(SLOW_CLIENT_CLOSE_CODE);
     expect(slow.closeReason).toMatch(/slow consumer/);

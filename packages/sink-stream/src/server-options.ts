@@ -23,6 +23,7 @@ export const StreamServerOptionsSchema = z
     maxClients: positiveInt.default(1000),
     maxPendingBytes: positiveInt.default(4 * 1024 * 1024),
     slowClient: z.enum(['close', 'skip']).default('close'),
+    closeStallMs: positiveInt.default(10_000),
     maxFrameBytes: positiveInt.default(256 * 1024),
     heartbeatMs: positiveInt.default(15_000),
     shutdownTimeoutMs: positiveInt.default(2_000),

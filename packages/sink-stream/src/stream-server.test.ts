@@ -52,6 +52,20 @@ describe('stream server protocol (raw ws client)', () => {
     expect(client.messages.filter((m) => m.type === 'events')).toHaveLength(1);
   });
 
+  it('counts in stats().frames the frames of clients that have gone (regression)', async () => {
+    const { bus, server, open } = await setup();
+    const client = await open();
+    client.send({ type: 'subscribe', v: 1, id: 'a' });
+    await client.next((m) => m.type === 'subscribed');
+    bus.publish(makeEnvelope(1));
+    await client.waitForEvents(1);
+    const before = server.stats().frames;
+    expect(before).toBeGreaterThanOrEqual(3);
+    await client.close();
+    while (server.stats().clients > 0) await sleep(5);
+    expect(server.stats().frames).toBe(before);
+  });
+
   it('applies filters and tags each event with every matching subscription', async () => {
     const { bus, open } = await setup();
     const client = await open();

@@ -23,7 +23,7 @@ export interface StreamServerStats {
   seq: number;
   buffered: number;
   oldest: number | null;
-  /** Frames handed to sockets. */
+  /** Frames handed to sockets since the server started, to clients gone or still connected. */
   frames: number;
   refused: number;
   slowClosed: number;
@@ -63,6 +63,9 @@ class WsStreamServer implements StreamServer {
   #seq = 0;
   #flushScheduled = false;
   #slowClosed = 0;
+  /** Frames and gaps of clients already gone, so `stats()` counts them too. */
+  #goneFrames = 0;
+  #goneGaps = 0;
   #closing: Promise<void> | undefined;
 
   constructor(options: ResolvedStreamServerOptions) {
@@ -118,8 +121,8 @@ class WsStreamServer implements StreamServer {
   }
 
   stats(): StreamServerStats {
-    let frames = 0;
-    let gaps = 0;
+    let frames = this.#goneFrames;
+    let gaps = this.#goneGaps;
     let pendingBytes = 0;
     for (const c of this.#clients) {
       frames += c.sent;
@@ -208,7 +211,10 @@ class WsStreamServer implements StreamServer {
     ws.on('close', () => {
       client.closing = true;
       client.discard();
-      this.#clients.delete(client);
+      if (this.#clients.delete(client)) {
+        this.#goneFrames += client.sent;
+        this.#goneGaps += client.gaps;
+      }
     });
     client.enqueueControl(
       encodeControl({
@@ -241,7 +247,7 @@ class WsStreamServer implements StreamServer {
       SLOW_CLIENT_CLOSE_CODE,
       `slow consumer: more than ${this.#o.maxPendingBytes} bytes pending`,
     );
-    setTimeout(() => client.ws.terminate(), 1_000).unref();
+    terminateIfStalled(client.ws, this.#o.closeStallMs);
   }
 
   #beat(): void {
@@ -273,3 +279,25 @@ const onceListening = (server: HttpServer) =>
   new Promise<AddressInfo>((resolve) =>
     server.once('listening', () => resolve(server.address() as AddressInfo)),
   );
+
+/**
+ * The close frame waits behind what the client has not read yet, so a client that is reading, even
+ * slowly, reaches it and sees 1013; only one that reads nothing for `stallMs` is cut.
+ * Once the frame is in the kernel, `ws`'s own close timeout takes over.
+ */
+function terminateIfStalled(ws: WebSocket, stallMs: number): void {
+  let pending = ws.bufferedAmount;
+  let stalledSince = Date.now();
+  const timer = setInterval(() => {
+    if (ws.readyState === ws.CLOSED || ws.bufferedAmount === 0) {
+      clearInterval(timer);
+    } else if (ws.bufferedAmount < pending) {
+      pending = ws.bufferedAmount;
+      stalledSince = Date.now();
+    } else if (Date.now() - stalledSince >= stallMs) {
+      clearInterval(timer);
+      ws.terminate();
+    }
+  }, 250);
+  timer.unref();
+}
