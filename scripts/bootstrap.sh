@@ -19,7 +19,8 @@ case "${1:-}" in
     shift
     $PNPM exec turbo run build --output-logs=errors-only
     [ "${1:-}" = "--" ] && shift
-    $PNPM --filter @obs/collector run demo "$@"
+    # exec: signals sent to `npm start` reach the demo itself (no shell or pnpm in between)
+    exec node apps/collector/dist/demo/main.js "$@"
     ;;
   *) echo "usage: bootstrap.sh test|start [-- demo options]" >&2; exit 2 ;;
 esac
