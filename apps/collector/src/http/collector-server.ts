@@ -5,7 +5,7 @@ import type { LiveStatsSink } from '../live-stats.js';
 import { assertAccess } from './auth.js';
 import { HttpError } from './http-error.js';
 import { parseEvents } from './parse-events.js';
-import { readBody } from './read-body.js';
+import { declaredTooLarge, readBody, tooLarge } from './read-body.js';
 
 /** Triggers a backup now; the collector answers 409 while one runs. */
 export interface BackupTrigger {
@@ -118,9 +118,20 @@ export function createCollectorServer(options: CollectorServerOptions): Collecto
   };
 
   const inFlight = new Set<Promise<void>>();
-  const server = createServer((request, response) => {
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
     const done = handle(request, response).finally(() => inFlight.delete(done));
     inFlight.add(done);
+  };
+  const server = createServer(onRequest);
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    if (!declaredTooLarge(request, maxBodyBytes)) {
+      response.writeContinue();
+      onRequest(request, response);
+      return;
+    }
+    response.setHeader('connection', 'close');
+    const failure = tooLarge(maxBodyBytes);
+    sendJson(response, failure.status, failure.toJSON());
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
