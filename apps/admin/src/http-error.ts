@@ -37,8 +37,7 @@ const STORE_STATUS: Record<string, [number, string]> = {
  */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  const reason =
-    typeof error === 'object' && error !== null ? (error as { reason?: unknown }).reason : undefined;
+  const reason = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   const mapped = typeof reason === 'string' ? STORE_STATUS[reason] : undefined;
   if (mapped) {
     const message = error instanceof Error ? error.message : String(error);

@@ -1,7 +1,7 @@
-import { OBS_ERROR_CODES, ObsError } from '@obs/core';
+import { ObsError } from '@obs/core';
 
-/** Why a backup operation failed; stable strings, safe to match on. */
-export const BACKUP_ERROR_REASONS = {
+/** Why a backup operation failed; stable strings, safe to match on (`error.code`). */
+export const BACKUP_ERROR_CODES = {
   /** The database to back up is missing or is not an SQLite database. */
   DATABASE: 'DATABASE',
   /** The snapshot could not be taken or written (disk full, permissions). */
@@ -26,23 +26,27 @@ export const BACKUP_ERROR_REASONS = {
   DESTINATION_EXISTS: 'DESTINATION_EXISTS',
 } as const;
 
-/** One of the values of {@link BACKUP_ERROR_REASONS}. */
-export type BackupErrorReason = (typeof BACKUP_ERROR_REASONS)[keyof typeof BACKUP_ERROR_REASONS];
+/** One of the values of {@link BACKUP_ERROR_CODES}. */
+export type BackupErrorCode = (typeof BACKUP_ERROR_CODES)[keyof typeof BACKUP_ERROR_CODES];
 
-/** A backup, list, prune or restore failed; `reason` says why. Never carries credentials. */
-export class ObsBackupError extends ObsError {
-  readonly reason: BackupErrorReason;
+/** @deprecated Renamed {@link BACKUP_ERROR_CODES}; the codes are now `ObsBackupError.code`. */
+export const BACKUP_ERROR_REASONS = BACKUP_ERROR_CODES;
+
+/** @deprecated Renamed {@link BackupErrorCode}. */
+export type BackupErrorReason = BackupErrorCode;
+
+/** A backup, list, prune or restore failed; `code` says why. Never carries credentials. */
+export class ObsBackupError extends ObsError<BackupErrorCode> {
   /** Whether trying again later may succeed (network, server errors). */
   readonly retryable: boolean;
 
   constructor(
-    reason: BackupErrorReason,
+    code: BackupErrorCode,
     message: string,
     options: { cause?: unknown; retryable?: boolean } = {},
   ) {
-    super(OBS_ERROR_CODES.SINK, message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ObsBackupError';
-    this.reason = reason;
     this.retryable = options.retryable ?? false;
   }
 }

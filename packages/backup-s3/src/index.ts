@@ -1,5 +1,11 @@
 export type { BackupEntry } from './backup-entry.js';
-export { BACKUP_ERROR_REASONS, type BackupErrorReason, ObsBackupError } from './errors.js';
+export {
+  BACKUP_ERROR_CODES,
+  BACKUP_ERROR_REASONS,
+  type BackupErrorCode,
+  type BackupErrorReason,
+  ObsBackupError,
+} from './errors.js';
 export {
   DATABASE_ENTRY,
   MANIFEST_ENTRY,

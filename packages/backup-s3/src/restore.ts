@@ -3,7 +3,7 @@ import { link, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ObsValidationError } from '@obs/core';
-import { BACKUP_ERROR_REASONS, ObsBackupError } from './errors.js';
+import { BACKUP_ERROR_CODES, ObsBackupError } from './errors.js';
 import { extractArchive } from './internal/extract-archive.js';
 import { runInWorker } from './internal/sqlite-worker.js';
 import type { Manifest } from './manifest.js';
@@ -51,7 +51,7 @@ export async function restoreBackup(options: RestoreOptions, source: RestoreSour
   await assertPlaceable(to, overwrite);
   const key = hasKey ? options.key! : await source.latest();
   if (key === undefined)
-    throw new ObsBackupError(BACKUP_ERROR_REASONS.NOT_FOUND, `no backup found under ${source.where}`);
+    throw new ObsBackupError(BACKUP_ERROR_CODES.NOT_FOUND, `no backup found under ${source.where}`);
   await mkdir(dirname(to), { recursive: true });
   const temp = join(dirname(to), `.${basename(to)}.restore-${randomBytes(6).toString('hex')}`);
   try {
@@ -60,7 +60,7 @@ export async function restoreBackup(options: RestoreOptions, source: RestoreSour
       const problems = await runInWorker({ kind: 'verify', path: temp });
       if (problems.length !== 1 || problems[0] !== 'ok') {
         throw new ObsBackupError(
-          BACKUP_ERROR_REASONS.INTEGRITY,
+          BACKUP_ERROR_CODES.INTEGRITY,
           `backup ${key}: integrity_check failed: ${problems.slice(0, 5).join('; ')}`,
         );
       }
@@ -101,7 +101,7 @@ async function place(temp: string, to: string, overwrite: boolean): Promise<void
 
 function exists(to: string, why = 'already exists'): ObsBackupError {
   return new ObsBackupError(
-    BACKUP_ERROR_REASONS.DESTINATION_EXISTS,
+    BACKUP_ERROR_CODES.DESTINATION_EXISTS,
     `restore target ${to} ${why}; pass overwrite: true (CLI: --overwrite) to replace it`,
   );
 }

@@ -6,7 +6,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { ObsValidationError } from '@obs/core';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BACKUP_ERROR_REASONS, ObsBackupError } from './index.js';
+import { BACKUP_ERROR_CODES, ObsBackupError } from './index.js';
 import { fillEventDb, openEventDb } from './test/agent-events.js';
 import { backupOn, tempDir } from './test/fixtures.js';
 import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from './test/s3-server.js';
@@ -109,7 +109,7 @@ describe('backup → list → restore', () => {
     writeFileSync(to, 'precious');
     const refused = await backup.restore({ key, to }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ObsBackupError);
-    expect((refused as ObsBackupError).reason).toBe(BACKUP_ERROR_REASONS.DESTINATION_EXISTS);
+    expect((refused as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.DESTINATION_EXISTS);
     expect((refused as Error).message).toContain('overwrite');
     expect(readFileSync(to, 'utf8')).toBe('precious');
 
@@ -145,13 +145,13 @@ describe('backup → list → restore', () => {
 
     const to = join(dir.path, 'restored.db');
     const mismatch = await backup.restore({ key: badKey, to }).catch((e: unknown) => e);
-    expect((mismatch as ObsBackupError).reason).toBe(BACKUP_ERROR_REASONS.CHECKSUM_MISMATCH);
+    expect((mismatch as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.CHECKSUM_MISMATCH);
     expect((mismatch as Error).message).toMatch(/does not match its manifest/);
     const truncated = await backup.restore({ key: truncatedKey, to }).catch((e: unknown) => e);
-    expect((truncated as ObsBackupError).reason).toBe(BACKUP_ERROR_REASONS.ARCHIVE_INVALID);
+    expect((truncated as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.ARCHIVE_INVALID);
     expect(existsSync(to)).toBe(false);
     const missing = await backup.restore({ key: `${key}.nope`, to }).catch((e: unknown) => e);
-    expect((missing as ObsBackupError).reason).toBe(BACKUP_ERROR_REASONS.NOT_FOUND);
+    expect((missing as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.NOT_FOUND);
     db.close();
     backup.close();
   });
@@ -243,7 +243,7 @@ describe('failures', () => {
     });
     const error = await backup.run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ObsBackupError);
-    expect((error as ObsBackupError).reason).toBe(BACKUP_ERROR_REASONS.AUTH);
+    expect((error as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.AUTH);
     expect((error as Error).message).toMatch(/InvalidAccessKeyId.*check the credentials/);
     const dump = `${inspect(error, { depth: 10, showHidden: true })} ${JSON.stringify(error)} ${String((error as Error).stack)}`;
     expect(dump).not.toContain(secret);
@@ -256,14 +256,14 @@ describe('failures', () => {
     const noBucket = await backupOn(s3, { database: path, s3: { bucket: 'does-not-exist' } })
       .run()
       .catch((e: unknown) => e);
-    expect((noBucket as ObsBackupError).reason).toBe(BACKUP_ERROR_REASONS.BUCKET_MISSING);
+    expect((noBucket as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.BUCKET_MISSING);
     const down = await startTestS3();
     const endpoint = down.endpoint;
     await down.dispose();
     const unreachable = await backupOn(s3, { database: path, s3: { endpoint } })
       .listBackups()
       .catch((e: unknown) => e);
-    expect((unreachable as ObsBackupError).reason).toBe(BACKUP_ERROR_REASONS.UNREACHABLE);
+    expect((unreachable as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.UNREACHABLE);
     expect((unreachable as ObsBackupError).retryable).toBe(true);
     db.close();
   });
@@ -272,7 +272,7 @@ describe('failures', () => {
     const missing = await backupOn(s3, { database: join(dir.path, 'nope.db') })
       .run()
       .catch((e: unknown) => e);
-    expect((missing as ObsBackupError).reason).toBe(BACKUP_ERROR_REASONS.DATABASE);
+    expect((missing as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.DATABASE);
     const text = join(dir.path, 'text.db');
     writeFileSync(
       text,
@@ -281,7 +281,7 @@ describe('failures', () => {
     const notDb = await backupOn(s3, { database: text })
       .run()
       .catch((e: unknown) => e);
-    expect((notDb as ObsBackupError).reason).toBe(BACKUP_ERROR_REASONS.DATABASE);
+    expect((notDb as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.DATABASE);
     expect((notDb as Error).message).toContain('SQLITE_NOTADB');
     expect(() => backupOn(s3, { compressionLevel: 11, s3: { endpoint: 'ftp://x' } })).toThrow(
       ObsValidationError,

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { type DiagLogger, ObsValidationError, parseOrThrow, silentLogger } from '@obs/core';
+import { diag, ObsValidationError, parseOrThrow } from '@obs/core';
 import type { BackupEntry } from './backup-entry.js';
-import { BACKUP_ERROR_REASONS, ObsBackupError } from './errors.js';
+import { BACKUP_ERROR_CODES, ObsBackupError } from './errors.js';
 import { createArchiveStream } from './internal/archive.js';
 import { backupKey, normalizePrefix } from './internal/backup-key.js';
 import { selectExpired } from './internal/retention.js';
@@ -54,7 +54,7 @@ export function createS3Backup(options: S3BackupOptions): S3Backup {
   const o = parseOrThrow(S3BackupOptionsSchema, options, 's3 backup options');
   const prefix = normalizePrefix(o.s3.prefix);
   const bucket = o.s3.bucket;
-  const logger: DiagLogger = o.logger ?? silentLogger;
+  const logger = diag(o.logger, 'backup-s3');
   const clock = o.clock ?? Date.now;
   const creds = o.s3.credentials;
   const secrets = creds ? [creds.accessKeyId, creds.secretAccessKey, creds.sessionToken ?? ''] : [];
@@ -88,7 +88,7 @@ export function createS3Backup(options: S3BackupOptions): S3Backup {
     } catch (error) {
       throw fail(error, `deleting expired backups in ${where}`);
     }
-    if (expired.length > 0) logger.info?.('backup retention deleted old backups', { count: expired.length });
+    if (expired.length > 0) logger.info('backup retention deleted old backups', { count: expired.length });
     return expired;
   };
 
@@ -211,7 +211,7 @@ export function createS3Backup(options: S3BackupOptions): S3Backup {
     const found = await stat(source).catch(() => undefined);
     if (!found?.isFile()) {
       throw new ObsBackupError(
-        BACKUP_ERROR_REASONS.DATABASE,
+        BACKUP_ERROR_CODES.DATABASE,
         `the database to back up does not exist or is not a file: ${source}`,
       );
     }
@@ -221,7 +221,7 @@ export function createS3Backup(options: S3BackupOptions): S3Backup {
       const code = error instanceof SqliteWorkerError ? error.sqliteCode : undefined;
       const isDb = code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code === 'SQLITE_CANTOPEN';
       throw new ObsBackupError(
-        isDb ? BACKUP_ERROR_REASONS.DATABASE : BACKUP_ERROR_REASONS.SNAPSHOT,
+        isDb ? BACKUP_ERROR_CODES.DATABASE : BACKUP_ERROR_CODES.SNAPSHOT,
         scrub(
           `snapshot of ${source} failed${code ? ` (${code})` : ''}: ${(error as Error).message}`,
           secrets,

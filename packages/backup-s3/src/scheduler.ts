@@ -1,6 +1,6 @@
-import { type DiagLogger, type Observability, parseOrThrow, silentLogger } from '@obs/core';
+import { type DiagLogger, diag, type Observability, parseOrThrow } from '@obs/core';
 import { z } from 'zod';
-import { BACKUP_ERROR_REASONS, ObsBackupError } from './errors.js';
+import { BACKUP_ERROR_CODES, ObsBackupError } from './errors.js';
 import type { BackupResult, S3Backup } from './s3-backup.js';
 
 const DAILY_AT = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -50,7 +50,7 @@ export interface BackupScheduler {
 /** Creates a scheduler: `createBackupScheduler({ backup, obs, everyMs: 3_600_000 }).start()`. */
 export function createBackupScheduler(options: BackupSchedulerOptions): BackupScheduler {
   const o = parseOrThrow(BackupSchedulerOptionsSchema, options, 'backup scheduler options');
-  const logger = o.logger ?? silentLogger;
+  const logger = diag(o.logger, 'backup-s3');
   const clock = o.clock ?? Date.now;
   let started = false;
   let timer: NodeJS.Timeout | undefined;
@@ -108,7 +108,7 @@ export function createBackupScheduler(options: BackupSchedulerOptions): BackupSc
           message,
           attempt,
           will_retry: willRetry,
-          code: failure?.reason ?? (error as { code?: string })?.code ?? BACKUP_ERROR_REASONS.S3,
+          code: failure?.code ?? (error as { code?: string })?.code ?? BACKUP_ERROR_CODES.S3,
         });
         logger.warn(
           `backup attempt ${attempt}/${o.attempts} failed${last ? (started ? '; next try at the next cycle' : '') : '; retrying'}`,

@@ -2,7 +2,16 @@ export { canonicalJson, serializeEnvelope } from './canonical-json.js';
 export { type BuiltinEventType, type BuiltinPayloads, builtinPayloadSchemas } from './catalog.js';
 export { loadConfig, OBS_MODES, type ObsConfig, type ObsMode, parseEnv, storesForMode } from './config.js';
 export { currentContext, type ObsContext, withContext } from './context.js';
-export { consoleLogger, type DiagLevel, type DiagLogger, silentLogger } from './diag.js';
+export {
+  type ComponentLogger,
+  consoleLogger,
+  type DiagLevel,
+  type DiagLogger,
+  type DiagMethod,
+  type DiagOptions,
+  diag,
+  silentLogger,
+} from './diag.js';
 export {
   AUDIT_LEVELS,
   type AuditLevel,

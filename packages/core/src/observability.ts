@@ -1,7 +1,7 @@
 import type { BuiltinPayloads } from './catalog.js';
 import { currentContext, type ObsContext, withContext } from './context.js';
 import { assertValidEmitOptions } from './context-schema.js';
-import { type DiagLogger, report, silentLogger } from './diag.js';
+import { type ComponentLogger, type DiagLogger, diag } from './diag.js';
 import type { AuditLevel, Envelope } from './envelope.js';
 import { type EmitOptions, EnvelopeFactory } from './envelope-factory.js';
 import { OBS_ERROR_CODES, ObsError, ObsValidationError, toError } from './errors.js';
@@ -118,7 +118,7 @@ class ObservabilityService implements Observability<Record<string, Record<string
   readonly #router: Router<SinkChannel>;
   readonly #guard: PayloadGuard;
   readonly #factory: EnvelopeFactory;
-  readonly #logger: DiagLogger;
+  readonly #log: ComponentLogger;
   readonly #clock: () => number;
   readonly #guardPayload = (payload: Record<string, unknown>) => {
     const guarded = this.#guard.guard(payload);
@@ -143,7 +143,7 @@ class ObservabilityService implements Observability<Record<string, Record<string
     this.source = options.source;
     this.registry = new EventRegistry(options.eventTypes ?? []);
     this.#guard = new PayloadGuard(options.redaction);
-    this.#logger = options.logger ?? silentLogger;
+    this.#log = diag(options.logger, 'core');
     this.#clock = options.clock ?? Date.now;
     this.#factory = new EnvelopeFactory(
       options.source,
@@ -167,13 +167,13 @@ class ObservabilityService implements Observability<Record<string, Record<string
         new SinkChannel(
           b.sink,
           { ...options.queue, ...b.sink.queueDefaults, ...b.queue },
-          this.#logger,
+          this.#log,
           (error) => onError(error, b.sink.name),
         ),
     );
     this.#router = new Router(
       bindings.map((b, i) => ({ target: this.#channels[i]!, route: b.route })),
-      (error) => report(this.#logger, 'warn', `a route predicate threw: ${toError(error).message}`),
+      (error) => this.#log.warn(`a route predicate threw: ${toError(error).message}`),
     );
     if (options.exitHooks) this.#removeExitHooks = installExitHooks(this);
   }
@@ -220,7 +220,7 @@ class ObservabilityService implements Observability<Record<string, Record<string
       try {
         this.#emit('span', payload, emitOptions);
       } catch (error) {
-        report(this.#logger, 'warn', `span "${name}" could not be recorded: ${toError(error).message}`);
+        this.#log.warn(`span "${name}" could not be recorded: ${toError(error).message}`);
       }
     });
   }

@@ -1,4 +1,4 @@
-import { type DiagLogger, report } from './diag.js';
+import type { ComponentLogger } from './diag.js';
 import { toError } from './errors.js';
 import type { EventRecord } from './event-record.js';
 import { QUEUE_DEFAULTS, type QueueOptions, type SinkStats } from './queue-options.js';
@@ -12,7 +12,7 @@ type InFlightBatch = { start: number; records: EventRecord[] };
 export class SinkChannel {
   readonly sink: Sink;
   readonly #options: Required<QueueOptions>;
-  readonly #logger: DiagLogger;
+  readonly #log: ComponentLogger;
   readonly #onError: (error: Error) => void;
   readonly #queue = new RingQueue<EventRecord>(64);
   #accepted = 0;
@@ -34,10 +34,10 @@ export class SinkChannel {
   #flushWaiters: Waiter[] = [];
   #spaceWaiters: (() => void)[] = [];
 
-  constructor(sink: Sink, options: QueueOptions, logger: DiagLogger, onError: (error: Error) => void) {
+  constructor(sink: Sink, options: QueueOptions, log: ComponentLogger, onError: (error: Error) => void) {
     this.sink = sink;
     this.#options = { ...QUEUE_DEFAULTS, ...stripUndefined(options) };
-    this.#logger = logger;
+    this.#log = log;
     this.#onError = onError;
   }
 
@@ -237,7 +237,7 @@ export class SinkChannel {
     if (this.#abandoned) return;
     this.#failed += batch.length;
     for (const record of batch) record.undelivered++;
-    report(this.#logger, 'error', `sink "${this.sink.name}" gave up on ${batch.length} events`, {
+    this.#log.error(`sink "${this.sink.name}" gave up on ${batch.length} events`, {
       first_event_id: batch[0]!.envelope.event_id,
     });
   }
@@ -272,7 +272,7 @@ export class SinkChannel {
   #fail(error: unknown, operation: string, detail?: Record<string, unknown>): void {
     const err = toError(error);
     this.#lastError = `${operation}: ${err.message}`;
-    report(this.#logger, 'warn', `sink "${this.sink.name}" ${operation} failed: ${err.message}`, detail);
+    this.#log.warn(`sink "${this.sink.name}" ${operation} failed: ${err.message}`, detail);
     try {
       this.#onError(err);
     } catch {

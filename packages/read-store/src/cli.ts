@@ -56,7 +56,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
     } else if (error instanceof ReadStoreError) {
       process.stderr.write(`obs: ${error.message}\n`);
-      process.exitCode = error.reason === 'NOT_FOUND' ? 1 : 2;
+      process.exitCode = error.code === 'NOT_FOUND' ? 1 : 2;
     } else if (error instanceof ObsError) {
       process.stderr.write(`obs: ${error.message}\n`);
       process.exitCode = 2;

@@ -1,6 +1,6 @@
-import { OBS_ERROR_CODES, ObsError, type ObsErrorCode, type ValidationIssue } from '@obs/core';
+import { ObsError, type ValidationIssue } from '@obs/core';
 
-/** Why a read failed; stable strings, safe to match on (`error.reason`). */
+/** Why a read failed; stable strings, safe to match on (`error.code`). */
 export const READ_STORE_ERROR_CODES = {
   /** The run, session or event asked for does not exist. */
   NOT_FOUND: 'NOT_FOUND',
@@ -15,30 +15,18 @@ export const READ_STORE_ERROR_CODES = {
 /** One of the values of {@link READ_STORE_ERROR_CODES}. */
 export type ReadStoreErrorCode = (typeof READ_STORE_ERROR_CODES)[keyof typeof READ_STORE_ERROR_CODES];
 
-const CORE_CODE: Record<ReadStoreErrorCode, ObsErrorCode> = {
-  NOT_FOUND: OBS_ERROR_CODES.VALIDATION,
-  INVALID_FILTER: OBS_ERROR_CODES.VALIDATION,
-  UNSUPPORTED_SCHEMA: OBS_ERROR_CODES.CONFIG,
-  STORE_UNAVAILABLE: OBS_ERROR_CODES.CONFIG,
-};
-
-/**
- * A read failed. `reason` is one of {@link READ_STORE_ERROR_CODES}; `code` is the matching core
- * code (`OBS_VALIDATION` or `OBS_CONFIG`), so generic `ObsError` handlers keep working.
- */
-export class ReadStoreError extends ObsError {
-  readonly reason: ReadStoreErrorCode;
+/** A read failed; `code` is one of {@link READ_STORE_ERROR_CODES}. */
+export class ReadStoreError extends ObsError<ReadStoreErrorCode> {
   /** For `INVALID_FILTER`: every failing input path and what was expected there. */
   readonly issues: readonly ValidationIssue[];
 
   constructor(
-    reason: ReadStoreErrorCode,
+    code: ReadStoreErrorCode,
     message: string,
     options: { cause?: unknown; issues?: readonly ValidationIssue[] } = {},
   ) {
-    super(CORE_CODE[reason], message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ReadStoreError';
-    this.reason = reason;
     this.issues = options.issues ?? [];
   }
 }

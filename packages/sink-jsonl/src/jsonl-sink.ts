@@ -1,12 +1,12 @@
 import {
-  type DiagLogger,
+  type ComponentLogger,
+  diag,
   type EventRecord,
   OBS_ERROR_CODES,
   ObsError,
   type QueueOptions,
   type Sink,
   type SinkHealth,
-  silentLogger,
 } from '@obs/core';
 import { sanitizeEventTypeFileName } from '@obs/store-format';
 import { gzipFile, recoverRotated } from './compress.js';
@@ -50,7 +50,7 @@ class JsonlTrailSink implements JsonlSink {
   readonly durability: JsonlDurability;
   readonly queueDefaults: QueueOptions;
   readonly #settings: JsonlSinkSettings;
-  readonly #logger: DiagLogger;
+  readonly #log: ComponentLogger;
   readonly #clock: () => number;
   readonly #files = new Map<string, TrailFile>();
   readonly #byType = new Map<string, TrailFile>();
@@ -66,7 +66,7 @@ class JsonlTrailSink implements JsonlSink {
     this.dir = settings.dir;
     this.durability = settings.durability;
     this.queueDefaults = settings.durability === 'flush' ? { lingerMs: 0 } : {};
-    this.#logger = settings.logger ?? silentLogger;
+    this.#log = diag(settings.logger, `sink-jsonl:${settings.name}`);
     this.#clock = settings.clock ?? Date.now;
   }
 
@@ -184,7 +184,7 @@ class JsonlTrailSink implements JsonlSink {
         settings: this.#settings,
         clock: this.#clock,
         onRotated: (path) => this.#compress(path),
-        onTornTail: (path) => this.#warn(`"${path}" ended in a torn line; appending after a newline`),
+        onTornTail: (path) => this.#log.warn(`"${path}" ended in a torn line; appending after a newline`),
       });
       this.#files.set(stem, file);
       if (this.#settings.rotation !== undefined) this.#recover(stem);
@@ -197,7 +197,7 @@ class JsonlTrailSink implements JsonlSink {
     try {
       pending = recoverRotated(this.dir, stem);
     } catch (error) {
-      this.#warn(`cleaning up after an interrupted compression failed: ${(error as Error).message}`);
+      this.#log.warn(`cleaning up after an interrupted compression failed: ${(error as Error).message}`);
       return;
     }
     for (const path of pending) this.#compress(path);
@@ -211,18 +211,10 @@ class JsonlTrailSink implements JsonlSink {
     const tracked: Promise<void> = work
       .catch((error: Error) => {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        this.#warn(`compressing "${what}" failed: ${error.message}`);
+        this.#log.warn(`compressing "${what}" failed: ${error.message}`);
       })
       .finally(() => this.#compressions.delete(tracked));
     this.#compressions.add(tracked);
-  }
-
-  #warn(message: string): void {
-    try {
-      this.#logger.warn(`JSONL sink "${this.name}": ${message}`);
-    } catch {
-      // a broken logger must not break writing
-    }
   }
 }
 

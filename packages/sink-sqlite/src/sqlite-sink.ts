@@ -1,11 +1,4 @@
-import {
-  type EventRecord,
-  OBS_ERROR_CODES,
-  ObsError,
-  type Sink,
-  type SinkHealth,
-  silentLogger,
-} from '@obs/core';
+import { diag, type EventRecord, OBS_ERROR_CODES, ObsError, type Sink, type SinkHealth } from '@obs/core';
 import type { MigrationResult } from '@obs/store-format';
 import { BatchWriter } from './internal/batch-writer.js';
 import { busyBackoffMs, isBusyError } from './internal/busy.js';
@@ -38,10 +31,10 @@ interface Committer {
  */
 export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
   const resolved = parseSqliteSinkOptions(options);
-  const logger = resolved.logger ?? silentLogger;
+  const logger = diag(resolved.logger, `sink-sqlite:${resolved.name}`);
   const { db, migration } = openDatabase(resolved);
   if (migration.applied.length > 0) {
-    logger.info?.(`migrated ${resolved.path} from schema ${migration.from} to ${migration.to}`);
+    logger.info(`migrated ${resolved.path} from schema ${migration.from} to ${migration.to}`);
   }
   const checkpointer =
     resolved.checkpoint === 'background' && resolved.path !== ':memory:'

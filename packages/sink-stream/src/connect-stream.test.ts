@@ -143,7 +143,7 @@ describe('connectStream', () => {
     const { client, errors } = collect({ url, token: 'wrong-token-0123456789' });
     await expect(client.ready).rejects.toThrow(/401/);
     await sleep(100);
-    expect(errors.some((e) => e.streamCode === 'unauthorized')).toBe(true);
+    expect(errors.some((e) => e.code === 'unauthorized')).toBe(true);
     expect(client.reconnects).toBe(0);
     expect(server.stats().refused).toBe(1);
   });
@@ -157,9 +157,9 @@ describe('connectStream', () => {
     cleanup.push({ close: () => new Promise<void>((r) => http.close(() => r())) });
     const { port } = http.address() as AddressInfo;
     const { client, errors } = collect({ url: `ws://127.0.0.1:${port}/v1/stream` });
-    await expect(client.ready).rejects.toMatchObject({ streamCode: 'forbidden', message: /403/ });
+    await expect(client.ready).rejects.toMatchObject({ code: 'forbidden', message: /403/ });
     await sleep(100);
-    expect(errors.some((e) => e.streamCode === 'forbidden')).toBe(true);
+    expect(errors.some((e) => e.code === 'forbidden')).toBe(true);
     expect(client.reconnects).toBe(0);
   });
 
@@ -203,7 +203,7 @@ describe('connectStream ready when the client stops for good', () => {
     await closeAll(...cleanup.splice(0));
     const { client } = collect({ url: `ws://127.0.0.1:${port}/v1/stream`, reconnect: false });
     await expect(client.ready).rejects.toMatchObject({
-      streamCode: 'connection',
+      code: 'connection',
       message: /reconnect: false/,
     });
     expect(client.reconnects).toBe(0);
@@ -212,7 +212,7 @@ describe('connectStream ready when the client stops for good', () => {
   it('rejects ready when the server hangs up before subscribing and reconnect is false', async () => {
     const url = await rawTcp((socket) => socket.destroy());
     const { client } = collect({ url, reconnect: false });
-    await expect(client.ready).rejects.toMatchObject({ streamCode: 'connection' });
+    await expect(client.ready).rejects.toMatchObject({ code: 'connection' });
     await sleep(50);
     expect(client.reconnects).toBe(0);
   });
@@ -225,7 +225,7 @@ describe('connectStream ready when the client stops for good', () => {
     const { client } = collect({ url });
     await until(() => accepted === 1);
     await client.close();
-    await expect(client.ready).rejects.toMatchObject({ streamCode: 'closed' });
+    await expect(client.ready).rejects.toMatchObject({ code: 'closed' });
   });
 
   it('keeps ready resolved when closed after subscribing', async () => {

@@ -1,4 +1,4 @@
-import { OBS_ERROR_CODES, ObsError } from '@obs/core';
+import { ObsError } from '@obs/core';
 
 /** Stable codes of stream failures; the wire `error` message uses the same strings. */
 export const STREAM_ERROR_CODES = {
@@ -19,13 +19,10 @@ export const STREAM_ERROR_CODES = {
 /** One of the values of {@link STREAM_ERROR_CODES}. */
 export type StreamErrorCode = (typeof STREAM_ERROR_CODES)[keyof typeof STREAM_ERROR_CODES];
 
-/** A stream failure seen by a client or server; `streamCode` says which (see {@link STREAM_ERROR_CODES}). */
-export class ObsStreamError extends ObsError {
-  readonly streamCode: StreamErrorCode;
-
-  constructor(streamCode: StreamErrorCode, message: string, options?: { cause?: unknown }) {
-    super(OBS_ERROR_CODES.SINK, message, options);
+/** A stream failure seen by a client or server; `code` says which (see {@link STREAM_ERROR_CODES}). */
+export class ObsStreamError extends ObsError<StreamErrorCode> {
+  constructor(code: StreamErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'ObsStreamError';
-    this.streamCode = streamCode;
   }
 }

@@ -1,10 +1,11 @@
 import {
+  type ComponentLogger,
   type DiagLogger,
+  diag,
   type Envelope,
   EventRecord,
   fromZodIssues,
   ObsValidationError,
-  silentLogger,
 } from '@obs/core';
 import { compileFilter, type FilterMatcher, type StreamFilter, StreamFilterSchema } from './filter.js';
 
@@ -57,11 +58,11 @@ class Subscriber implements BusSubscription {
  * subscriber: a throwing handler is reported, an async handler gets its own bounded queue.
  */
 export class EventBus {
-  readonly #logger: DiagLogger;
+  readonly #log: ComponentLogger;
   #subscribers: Subscriber[] = [];
 
   constructor(options: EventBusOptions = {}) {
-    this.#logger = options.logger ?? silentLogger;
+    this.#log = diag(options.logger, 'sink-stream');
   }
 
   /** Number of live subscriptions. */
@@ -136,12 +137,6 @@ export class EventBus {
   }
 
   #report(error: unknown): void {
-    try {
-      this.#logger.warn(
-        `event bus subscriber failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    } catch {
-      // a broken logger must not break publishing
-    }
+    this.#log.warn(`event bus subscriber failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type DiagLogger, OBS_ERROR_CODES, ObsError, silentLogger } from '@obs/core';
+import { type ComponentLogger, diag, OBS_ERROR_CODES, ObsError } from '@obs/core';
 import type { WebSocket } from 'ws';
 import { ClientConnection, SLOW_CLIENT_CLOSE_CODE } from './client-connection.js';
 import type { BusSubscription } from './event-bus.js';
@@ -52,7 +52,7 @@ export function createStreamServer(options: StreamServerOptions): StreamServer {
 class WsStreamServer implements StreamServer {
   readonly epoch = randomUUID();
   readonly #o: ResolvedStreamServerOptions;
-  readonly #logger: DiagLogger;
+  readonly #log: ComponentLogger;
   readonly #http: HttpServer;
   readonly #ownsHttp: boolean;
   readonly #gate: UpgradeGate;
@@ -70,7 +70,7 @@ class WsStreamServer implements StreamServer {
 
   constructor(options: ResolvedStreamServerOptions) {
     this.#o = options;
-    this.#logger = options.logger ?? silentLogger;
+    this.#log = diag(options.logger, 'sink-stream');
     this.#ring = new RingBuffer(options.bufferSize, options.bufferBytes);
     this.#ownsHttp = options.server === undefined;
     this.#http =
@@ -207,7 +207,7 @@ class WsStreamServer implements StreamServer {
       client.alive = true;
     });
     ws.on('message', (data, isBinary) => this.#message(client, data as Buffer, isBinary));
-    ws.on('error', (error) => this.#warn(`stream client error: ${error.message}`));
+    ws.on('error', (error) => this.#log.warn(`stream client error: ${error.message}`));
     ws.on('close', () => {
       client.closing = true;
       client.discard();
@@ -242,7 +242,9 @@ class WsStreamServer implements StreamServer {
 
   #dropSlow(client: ClientConnection): void {
     this.#slowClosed++;
-    this.#warn('closing a stream client that reads too slowly', { pending_limit: this.#o.maxPendingBytes });
+    this.#log.warn('closing a stream client that reads too slowly', {
+      pending_limit: this.#o.maxPendingBytes,
+    });
     client.ws.close(
       SLOW_CLIENT_CLOSE_CODE,
       `slow consumer: more than ${this.#o.maxPendingBytes} bytes pending`,
@@ -261,14 +263,6 @@ class WsStreamServer implements StreamServer {
       client.ws.ping();
       if (!client.skipping) client.enqueueControl(beat);
       client.flush();
-    }
-  }
-
-  #warn(message: string, detail?: Record<string, unknown>): void {
-    try {
-      this.#logger.warn(message, detail);
-    } catch {
-      // a broken logger must not break the server
     }
   }
 }

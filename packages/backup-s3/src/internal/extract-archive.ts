@@ -5,7 +5,7 @@ import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { BACKUP_ERROR_REASONS, ObsBackupError } from '../errors.js';
+import { BACKUP_ERROR_CODES, ObsBackupError } from '../errors.js';
 import { MANIFEST_ENTRY, type Manifest, ManifestSchema } from '../manifest.js';
 
 const MAX_MANIFEST_BYTES = 1 << 20;
@@ -43,7 +43,7 @@ export async function extractArchive(body: Readable, target: string, describe: s
   if (written === undefined) throw invalid(`${describe} has no "${manifest.database.entry}" entry`);
   if (written.bytes !== manifest.database.bytes || written.sha256 !== manifest.database.sha256) {
     throw new ObsBackupError(
-      BACKUP_ERROR_REASONS.CHECKSUM_MISMATCH,
+      BACKUP_ERROR_CODES.CHECKSUM_MISMATCH,
       `${describe}: the database does not match its manifest (sha256 ${written.sha256}, ${written.bytes} bytes; ` +
         `expected sha256 ${manifest.database.sha256}, ${manifest.database.bytes} bytes); the archive is corrupt`,
     );
@@ -105,7 +105,7 @@ async function writeHashed(
 
 function invalid(message: string, cause?: unknown): ObsBackupError {
   return new ObsBackupError(
-    BACKUP_ERROR_REASONS.ARCHIVE_INVALID,
+    BACKUP_ERROR_CODES.ARCHIVE_INVALID,
     message,
     cause === undefined ? {} : { cause },
   );

@@ -30,7 +30,16 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-class UsageError extends Error {}
+/** Codes of the `obs-backup` command line's own failures. */
+const CLI_ERROR_CODES = { USAGE: 'USAGE' } as const;
+
+/** A bad command, option or argument: exit code 2. */
+class UsageError extends ObsError<typeof CLI_ERROR_CODES.USAGE> {
+  constructor(message: string) {
+    super(CLI_ERROR_CODES.USAGE, message);
+    this.name = 'UsageError';
+  }
+}
 
 /** Runs `obs-backup` with `argv` (without node and script); returns the exit code: 0 ok, 1 failure, 2 usage. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -158,8 +167,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.err(`obs-backup: ${error.message} (see obs-backup --help)`);
       return 2;
     }
-    const code =
-      error instanceof ObsError ? ` [${'reason' in error ? String(error.reason) : error.code}]` : '';
+    const code = error instanceof ObsError ? ` [${error.code}]` : '';
     io.err(`obs-backup: ${(error as Error).message}${code}`);
     return 1;
   } finally {

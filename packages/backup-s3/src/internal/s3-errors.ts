@@ -1,4 +1,4 @@
-import { BACKUP_ERROR_REASONS, type BackupErrorReason, ObsBackupError } from '../errors.js';
+import { BACKUP_ERROR_CODES, type BackupErrorCode, ObsBackupError } from '../errors.js';
 
 const AUTH_NAMES = new Set([
   'InvalidAccessKeyId',
@@ -34,7 +34,7 @@ export function scrub(text: string, secrets: readonly string[]): string {
     .replace(/(\/\/)[^/@\s]+@/g, '$1');
 }
 
-/** Turns anything the S3 SDK throws into an `ObsBackupError` with a reason and a message free of credentials. */
+/** Turns anything the S3 SDK throws into an `ObsBackupError` with a code and a message free of credentials. */
 export function s3Failure(error: unknown, action: string, secrets: readonly string[]): ObsBackupError {
   if (error instanceof ObsBackupError) return error;
   const e = (error ?? {}) as {
@@ -45,19 +45,19 @@ export function s3Failure(error: unknown, action: string, secrets: readonly stri
   };
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const status = e.$metadata?.httpStatusCode;
-  let reason: BackupErrorReason = BACKUP_ERROR_REASONS.S3;
+  let reason: BackupErrorCode = BACKUP_ERROR_CODES.S3;
   let retryable = status === undefined || status >= 500 || status === 429;
   if (NETWORK_CODES.has(e.code ?? '') || name === 'TimeoutError' || name === 'AbortError') {
-    reason = BACKUP_ERROR_REASONS.UNREACHABLE;
+    reason = BACKUP_ERROR_CODES.UNREACHABLE;
     retryable = true;
   } else if (AUTH_NAMES.has(name) || status === 401 || status === 403) {
-    reason = BACKUP_ERROR_REASONS.AUTH;
+    reason = BACKUP_ERROR_CODES.AUTH;
     retryable = false;
   } else if (name === 'NoSuchBucket') {
-    reason = BACKUP_ERROR_REASONS.BUCKET_MISSING;
+    reason = BACKUP_ERROR_CODES.BUCKET_MISSING;
     retryable = false;
   } else if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
-    reason = BACKUP_ERROR_REASONS.NOT_FOUND;
+    reason = BACKUP_ERROR_CODES.NOT_FOUND;
     retryable = false;
   }
   const detail = [name, e.code && e.code !== name ? e.code : undefined, status ? `HTTP ${status}` : undefined]
@@ -71,13 +71,13 @@ export function s3Failure(error: unknown, action: string, secrets: readonly stri
   return new ObsBackupError(reason, message, { cause, retryable });
 }
 
-function hint(reason: BackupErrorReason): string {
+function hint(reason: BackupErrorCode): string {
   switch (reason) {
-    case BACKUP_ERROR_REASONS.AUTH:
+    case BACKUP_ERROR_CODES.AUTH:
       return ' — check the credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or profile) and the bucket policy';
-    case BACKUP_ERROR_REASONS.BUCKET_MISSING:
+    case BACKUP_ERROR_CODES.BUCKET_MISSING:
       return ' — create the bucket or fix the bucket name';
-    case BACKUP_ERROR_REASONS.UNREACHABLE:
+    case BACKUP_ERROR_CODES.UNREACHABLE:
       return ' — check the endpoint and the network';
     default:
       return '';

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ObsError } from '@obs/core';
 
 /** Options every `obs` command understands (each command uses the ones that make sense for it). */
 export const CLI_OPTIONS = {
@@ -33,9 +34,19 @@ function parseCli(argv: string[]) {
   return parseArgs({ args: argv, options: CLI_OPTIONS, allowPositionals: true, strict: true });
 }
 
+/** Codes of the `obs` command line's own failures. */
+export const CLI_ERROR_CODES = {
+  /** A bad command, option or argument. */
+  USAGE: 'USAGE',
+} as const;
+
 /** A usage error: printed with a hint, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends ObsError<typeof CLI_ERROR_CODES.USAGE> {
   override name = 'UsageError';
+
+  constructor(message: string) {
+    super(CLI_ERROR_CODES.USAGE, message);
+  }
 }
 
 /** Parses argv (without `node` and the script); throws `UsageError` for unknown or malformed options. */

@@ -32,13 +32,13 @@ export async function allPages(
   throw new Error('pagination did not end');
 }
 
-async function expectReadError(promise: Promise<unknown>, reason: string): Promise<ReadStoreError> {
+async function expectReadError(promise: Promise<unknown>, code: string): Promise<ReadStoreError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(ReadStoreError);
-  expect((error as ReadStoreError).reason).toBe(reason);
+  expect((error as ReadStoreError).code).toBe(code);
   return error as ReadStoreError;
 }
 
