@@ -113,7 +113,7 @@ describe('the CLIs are on the monorepo PATH after the README commands', () => {
   });
 
   it('runs `obs-backup` without the AWS SDK notice about Node versions', () => {
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };
     delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
     const run = spawnResult(
       bin('obs-backup'),
