@@ -12,7 +12,7 @@ import { fromZodIssues } from './zod-issues.js';
 export function buildIngested(
   inputs: readonly unknown[],
   registry: EventRegistry,
-  guard: (payload: Record<string, unknown>) => Record<string, unknown>,
+  guard: (type: string, payload: Record<string, unknown>) => Record<string, unknown>,
   factory: EnvelopeFactory,
 ): Envelope[] {
   const issues: ValidationIssue[] = [];
@@ -26,7 +26,9 @@ export function buildIngested(
     }
     const { payload, event_type, ...fields } = parsed.data;
     try {
-      envelopes.push(factory.build(event_type, guard(registry.parsePayload(event_type, payload)), fields));
+      envelopes.push(
+        factory.build(event_type, guard(event_type, registry.parsePayload(event_type, payload)), fields),
+      );
     } catch (error) {
       if (!(error instanceof ObsValidationError)) throw error;
       issues.push(...error.issues.map((i) => ({ ...i, path: prefix ? `${prefix}.${i.path}` : i.path })));

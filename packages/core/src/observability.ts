@@ -120,11 +120,13 @@ class ObservabilityService implements Observability<Record<string, Record<string
   readonly #factory: EnvelopeFactory;
   readonly #log: ComponentLogger;
   readonly #clock: () => number;
-  readonly #guardPayload = (payload: Record<string, unknown>) => {
+  readonly #guardPayload = (type: string, payload: Record<string, unknown>) => {
     const guarded = this.#guard.guard(payload);
     this.#redacted += guarded.redacted;
-    this.#truncated += guarded.truncated;
-    return guarded.payload;
+    if (guarded.truncated === 0) return guarded.payload;
+    const fitted = reparseTruncated(this.registry, type, guarded.payload);
+    this.#truncated++;
+    return fitted;
   };
   #emitted = 0;
   #rejected = 0;
@@ -273,7 +275,7 @@ class ObservabilityService implements Observability<Record<string, Record<string
     try {
       envelope = this.#factory.build(
         type,
-        this.#guardPayload(this.registry.parsePayload(type, payload)),
+        this.#guardPayload(type, this.registry.parsePayload(type, payload)),
         options,
       );
     } catch (error) {
@@ -311,5 +313,24 @@ class ObservabilityService implements Observability<Record<string, Record<string
         `obs "${this.source}" is shut down: emit() after shutdown() is refused`,
       );
     }
+  }
+}
+
+/**
+ * A payload cut to fit `maxPayloadBytes` must still satisfy its type's schema; when it does not
+ * (say, a number array typed strictly, now ending in a marker), emit refuses it with the reason.
+ */
+function reparseTruncated(registry: EventRegistry, type: string, payload: Record<string, unknown>) {
+  try {
+    return registry.parsePayload(type, payload);
+  } catch (error) {
+    if (!(error instanceof ObsValidationError)) throw error;
+    const why = error.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    throw new ObsValidationError('payload', [
+      {
+        path: 'payload',
+        message: `is larger than maxPayloadBytes, and cut to fit it no longer satisfies the schema of "${type}" (${why}); raise maxPayloadBytes (OBS_MAX_PAYLOAD_BYTES) or bound the field`,
+      },
+    ]);
   }
 }

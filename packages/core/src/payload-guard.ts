@@ -1,4 +1,5 @@
 import { ObsValidationError } from './errors.js';
+import { jsonBytes, setOwn, truncateToBytes } from './payload-truncation.js';
 
 /** How payloads are scrubbed and bounded before they are enqueued. */
 export interface PayloadGuardOptions {
@@ -8,7 +9,10 @@ export interface PayloadGuardOptions {
   redactPaths?: readonly string[];
   /** Scan string values for API keys, bearer tokens and JWTs (default true). */
   redactValues?: boolean;
-  /** Upper bound of a payload's JSON size in bytes; longer strings are cut with a mark (default 256 KiB). */
+  /**
+   * Upper bound of a payload's serialized size in UTF-8 bytes, whatever its shape; what is cut is
+   * marked in place (default 256 KiB).
+   */
   maxPayloadBytes?: number;
 }
 
@@ -16,6 +20,7 @@ export interface PayloadGuardOptions {
 export interface GuardResult {
   payload: Record<string, unknown>;
   redacted: number;
+  /** 1 when the payload was cut to fit `maxPayloadBytes`, else 0. */
   truncated: number;
 }
 
@@ -48,15 +53,13 @@ export class PayloadGuard {
   /** Returns a guarded payload; the input is never mutated (changed branches are copied). */
   guard(payload: Record<string, unknown>): GuardResult {
     const state = { redacted: 0, bytes: 0 };
-    let out = this.#walk(payload, '', 0, state) as Record<string, unknown>;
-    let truncated = 0;
-    if (state.bytes > this.#maxBytes) {
-      const cap = stringCap(stringLengths(out), state.bytes, this.#maxBytes);
-      const cut = { count: 0 };
-      out = truncateStrings(out, cap, cut) as Record<string, unknown>;
-      truncated = cut.count;
+    const out = this.#walk(payload, '', 0, state) as Record<string, unknown>;
+    // The walk's estimate counts characters; escapes and UTF-8 make the real size at most 6× that.
+    if (state.bytes * 6 <= this.#maxBytes || jsonBytes(out) <= this.#maxBytes) {
+      return { payload: out, redacted: state.redacted, truncated: 0 };
     }
-    return { payload: out, redacted: state.redacted, truncated };
+    const cut = truncateToBytes(out, this.#maxBytes) as Record<string, unknown>;
+    return { payload: cut, redacted: state.redacted, truncated: 1 };
   }
 
   #walk(value: unknown, path: string, depth: number, state: WalkState): unknown {
@@ -145,46 +148,5 @@ interface WalkState {
   bytes: number;
 }
 
-/** Lengths of every string in a value (only walked for payloads over the size limit). */
-function stringLengths(value: unknown, out: number[] = []): number[] {
-  if (typeof value === 'string') out.push(value.length);
-  else if (typeof value === 'object' && value !== null)
-    for (const v of Object.values(value)) stringLengths(v, out);
-  return out;
-}
-
 const invalid = (path: string, message: string) =>
   new ObsValidationError('payload', [{ path: path === '' ? 'payload' : `payload.${path}`, message }]);
-
-/** The largest string length such that cutting every longer string to it fits the budget. */
-function stringCap(lengths: number[], totalBytes: number, maxBytes: number): number {
-  const stringBytes = lengths.reduce((a, b) => a + b, 0);
-  const budget = Math.max(0, maxBytes - (totalBytes - stringBytes));
-  const sorted = lengths.slice().sort((a, b) => a - b);
-  let used = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const remaining = sorted.length - i;
-    const cap = Math.floor((budget - used) / remaining);
-    if (sorted[i]! > cap) return Math.max(0, cap - 48);
-    used += sorted[i]!;
-  }
-  return Number.MAX_SAFE_INTEGER;
-}
-
-function truncateStrings(value: unknown, cap: number, cut: { count: number }): unknown {
-  if (typeof value === 'string') {
-    if (value.length <= cap) return value;
-    cut.count++;
-    return `${value.slice(0, cap)}…[obs:truncated ${value.length - cap} of ${value.length} chars]`;
-  }
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((v) => truncateStrings(v, cap, cut));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) setOwn(out, k, truncateStrings(v, cap, cut));
-  return out;
-}
-
-/** Sets an own data property even for the key "__proto__" (assignment would change the prototype). */
-function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-}
