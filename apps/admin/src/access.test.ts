@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type AdminServer, createAdminServer } from './admin-server.js';
@@ -135,6 +136,25 @@ describe('live socket handshake', () => {
   it('refuses bad filters and unknown socket paths', async () => {
     expect(await handshake(`ws://127.0.0.1:${admin.port}/api/live?status=maybe`)).toBe(400);
     expect(await handshake(`ws://127.0.0.1:${admin.port}/api/other`)).toBe(404);
+  });
+
+  it('names each bad filter in the refusal, without letting it write a header', async () => {
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const ws = new WebSocket(
+        `ws://127.0.0.1:${admin.port}/api/live?status=%0D%0AX-Evil:%201&colour=red&%C3%A9%E2%80%A8=1`,
+      );
+      ws.on('unexpected-response', (_req, response) => {
+        resolve(response);
+        ws.terminate();
+      });
+      ws.on('error', reject);
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.statusMessage).toContain('status: expected one of ok, error, got "\\r\\nX-Evil: 1"');
+    expect(res.statusMessage).toContain('colour: unknown parameter; expected one of: run_id');
+    expect(res.statusMessage).toContain('??: unknown parameter');
+    expect(res.headers['x-evil']).toBeUndefined();
+    expect(res.statusMessage).toMatch(/^[\x20-\x7e]*$/);
   });
 
   it('caps the number of live sockets', async () => {

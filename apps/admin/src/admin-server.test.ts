@@ -172,8 +172,12 @@ describe('input validation and the read-only surface', () => {
   });
 
   it.each([
-    ['/api/runs?limit=0', 'limit', 'integer from 1 to 1000'],
-    ['/api/runs?limit=ten', 'limit', 'integer from 1 to 1000'],
+    ['/api/runs?limit=0', 'limit', 'expected an integer of at least 1'],
+    [
+      '/api/runs?limit=ten',
+      'limit',
+      'expected an integer of at least 1 (more than 1000 is capped to 1000), got "ten"',
+    ],
     ['/api/runs?status=done', 'status', 'expected one of running, success'],
     ['/api/runs?colour=red', 'colour', 'unknown parameter'],
     ['/api/runs?limit=5&limit=6', 'limit', 'more than once'],
@@ -181,19 +185,33 @@ describe('input validation and the read-only surface', () => {
     ['/api/events?order=sideways', 'order', 'asc, desc'],
     ['/api/stats?group_by=colour', 'group_by', 'expected one of source'],
     ['/api/export?run_id=x', 'format', 'required'],
-    ['/api/runs/x?limit=1', 'limit', 'unknown parameter'],
+    ['/api/runs/x?limit=1', 'limit', 'unknown parameter; expected none'],
+    ['/api/events?to=2026-02-30', 'to', 'not a real date'],
+    ['/api/events?type=llm.call,DROP%20TABLE', 'type.1', 'dotted lower-case name'],
+    ['/api/events?status=maybe&status=ok', 'status', 'more than once'],
+    ['/api/events/x?children=-1', 'children', 'expected an integer from 0 to 1000'],
+    ['/api/stats?groupBy=model', 'groupBy', 'unknown parameter; expected one of: run_id'],
+    ['/api/export?format=xml', 'format', 'expected one of jsonl, csv, got "xml"'],
   ])('%s → 400 naming %s', async (path, param, reason) => {
     const { status, body } = await getApi<ApiErrorBody>(admin, path);
     expect(status).toBe(400);
     expect(body.error.code).toBe('INVALID_REQUEST');
-    const issue = body.error.issues.find((i) => i.param === param);
+    const issue = body.error.issues.find((i) => i.path === param);
     expect(issue?.message).toContain(reason);
+    expect(body.error.message).toContain(`${param}: `);
+  });
+
+  it('lists every bad parameter of a request', async () => {
+    const { status, body } = await getApi<ApiErrorBody>(admin, '/api/runs?limit=0&status=x&colour=1');
+    expect(status).toBe(400);
+    expect(body.error.issues.map((i) => i.path).sort()).toEqual(['colour', 'limit', 'status']);
   });
 
   it('maps the read store’s own validation (a forged cursor) to a 400 with its reason', async () => {
     const { status, body } = await getApi<ApiErrorBody>(admin, '/api/events?cursor=not-a-cursor');
     expect(status).toBe(400);
     expect(body.error.message).toMatch(/cursor/);
+    expect(body.error.issues.map((i) => i.path)).toEqual([expect.stringMatching(/cursor/)]);
   });
 
   it('rejects malformed path encoding and unknown routes', async () => {

@@ -1,14 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ReadStore } from '@obs/read-store';
+import { parseQueryParams, type QueryParams, type ReadStore } from '@obs/read-store';
 import { WebSocketServer } from 'ws';
 import { type AccessRules, isLoopbackHost } from './access-rules.js';
-import { LIVE_PARAMS } from './api-params.js';
-import { eventFilter, routeApi } from './api-routes.js';
+import { routeApi } from './api-routes.js';
 import type { StoreInfo } from './api-types.js';
 import { AdminConfigError, HttpError, toHttpError } from './http-error.js';
 import { LiveFeed } from './live-socket.js';
-import { parseParams } from './query-params.js';
 import { sendError, sendJson, sendStream } from './responses.js';
 import { applySecurityHeaders, createAdminGuard, TOKEN_COOKIE } from './security.js';
 import { DEFAULT_UI_DIR, StaticFiles } from './static-files.js';
@@ -109,11 +107,17 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     const denial = guard.refusal(req, { origin: true, token: true });
     if (denial !== null) return refuse(denial.status, denial.status === 401 ? 'Unauthorized' : 'Forbidden');
     if (feeds.size >= maxLive) return refuse(503, 'Service Unavailable');
-    let tail: ReturnType<typeof liveOptions>;
+    let tail: QueryParams<'tail'>;
     try {
-      tail = liveOptions(url.searchParams);
+      tail = parseQueryParams('tail', url.searchParams);
     } catch (error) {
-      return refuse(400, toHttpError(error).message.replace(/[\r\n]/g, ' '));
+      // The reason phrase carries the message: printable ASCII only, so no header can be forged.
+      return refuse(
+        400,
+        toHttpError(error)
+          .message.replace(/[^\x20-\x7e]/g, '?')
+          .slice(0, 1000),
+      );
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const feed = new LiveFeed(options.store, ws, tail, onError);
@@ -181,15 +185,9 @@ function apiSegments(pathname: string): string[] {
       if (decoded.length > 0) return decoded;
     } catch {}
     throw new HttpError(400, 'INVALID_REQUEST', `invalid path segment "${segment.slice(0, 40)}"`, [
-      { param: 'path', message: 'expected non-empty, well-formed percent-encoded segments' },
+      { path: 'path', message: 'expected non-empty, well-formed percent-encoded segments' },
     ]);
   });
-}
-
-function liveOptions(params: URLSearchParams) {
-  const { since, ...filters } = parseParams(params, LIVE_PARAMS);
-  const filter = eventFilter(filters);
-  return since === undefined ? { filter } : { filter, since };
 }
 
 /** `/?token=…`: a right token is kept in an HttpOnly cookie, and the token is taken out of the URL. */

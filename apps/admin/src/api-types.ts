@@ -67,7 +67,22 @@ export type LiveMessage =
   | { kind: 'dropped'; count: number }
   | { kind: 'error'; message: string };
 
-/** The error body of every 4xx/5xx answer. */
+/** One reason a request was refused: `path` says where (a query parameter like `limit`, an item like `type.2`). */
+export interface ApiErrorIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * The error body of every 4xx/5xx answer: the same shape as the collector's (`issues` is always a
+ * list, empty when no one input was at fault; `details`, extra facts about the failure, is never
+ * sent by the dashboard).
+ */
 export interface ApiErrorBody {
-  error: { code: string; message: string; issues: { param: string; message: string }[] };
+  error: {
+    code: string;
+    message: string;
+    issues: ApiErrorIssue[];
+    details?: Record<string, unknown>;
+  };
 }

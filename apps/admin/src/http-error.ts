@@ -1,8 +1,8 @@
-/** One reason a request was refused: the parameter and what was expected. */
-export interface RequestIssue {
-  param: string;
-  message: string;
-}
+import { ReadStoreError, type ReadStoreErrorCode } from '@obs/read-store';
+import type { ApiErrorBody, ApiErrorIssue } from './api-types.js';
+
+/** One reason a request was refused: where (a query parameter, like `limit` or `type.2`) and what was expected. */
+export type RequestIssue = ApiErrorIssue;
 
 /** An error answered with its HTTP status and a JSON body `{ error: { code, message, issues } }`. */
 export class HttpError extends Error {
@@ -17,6 +17,11 @@ export class HttpError extends Error {
     this.code = code;
     this.issues = issues;
   }
+
+  /** The JSON body sent to the client (the same shape as the collector's). */
+  toBody(): ApiErrorBody {
+    return { error: { code: this.code, message: this.message, issues: this.issues } };
+  }
 }
 
 /** Thrown by `createAdminServer` for options that would make it unsafe or unusable. */
@@ -25,20 +30,19 @@ export class AdminConfigError extends Error {
   readonly code = 'ADMIN_CONFIG';
 }
 
-const STORE_STATUS: Record<string, [number, string]> = {
+const STORE_STATUS: Partial<Record<ReadStoreErrorCode, [number, string]>> = {
   INVALID_FILTER: [400, 'INVALID_REQUEST'],
   NOT_FOUND: [404, 'NOT_FOUND'],
 };
 
 /**
- * Maps an error from a handler to an `HttpError`: a `ReadStoreError` whose `reason` is
- * `INVALID_FILTER` becomes a 400 and `NOT_FOUND` a 404 (their messages say what was wrong);
- * anything else is an opaque 500.
+ * Maps an error from a handler to an `HttpError`: a read-store `INVALID_FILTER` (a bad query
+ * parameter, or a forged cursor) becomes a 400 with its issues and `NOT_FOUND` a 404 (their
+ * messages say what was wrong); anything else is an opaque 500.
  */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  const reason = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  const mapped = typeof reason === 'string' ? STORE_STATUS[reason] : undefined;
+  const mapped = error instanceof ReadStoreError ? STORE_STATUS[error.code] : undefined;
   if (mapped) {
     const message = error instanceof Error ? error.message : String(error);
     const issues = (error as { issues?: unknown }).issues;
@@ -50,8 +54,7 @@ export function toHttpError(error: unknown): HttpError {
 function toIssues(raw: unknown[]): RequestIssue[] {
   return raw.flatMap((issue) => {
     if (typeof issue !== 'object' || issue === null) return [];
-    const { path, param, message } = issue as { path?: unknown; param?: unknown; message?: unknown };
-    const name = typeof param === 'string' ? param : typeof path === 'string' ? path : '';
-    return typeof message === 'string' ? [{ param: name, message }] : [];
+    const { path, message } = issue as { path?: unknown; message?: unknown };
+    return typeof message === 'string' ? [{ path: typeof path === 'string' ? path : '', message }] : [];
   });
 }

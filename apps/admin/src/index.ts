@@ -1,6 +1,7 @@
 export { type AdminServer, type AdminServerOptions, createAdminServer } from './admin-server.js';
 export type {
   ApiErrorBody,
+  ApiErrorIssue,
   EventDetail,
   EventEnvelope,
   LiveMessage,

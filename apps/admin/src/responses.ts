@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { ApiResult } from './api-routes.js';
-import type { ApiErrorBody } from './api-types.js';
 import type { HttpError } from './http-error.js';
 
 const GZIP_MIN_BYTES = 16 * 1024;
@@ -23,8 +22,7 @@ export function sendJson(req: IncomingMessage, res: ServerResponse, status: numb
 
 /** Sends `{ error: { code, message, issues } }` with the error's status. */
 export function sendError(res: ServerResponse, error: HttpError): void {
-  const body: ApiErrorBody = { error: { code: error.code, message: error.message, issues: error.issues } };
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(error.toBody());
   res.writeHead(error.status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),

@@ -7,6 +7,6 @@ export {
   type CollectorServerOptions,
   createCollectorServer,
 } from './http/collector-server.js';
-export { HttpError } from './http/http-error.js';
+export { type ErrorBody, type ErrorIssue, HttpError } from './http/http-error.js';
 export { createLiveStatsSink, type LiveStatsSink, type LiveStatsSnapshot } from './live-stats.js';
 export { createPipeline, type Pipeline } from './pipeline.js';

@@ -1,6 +1,21 @@
 export { CSV_COLUMNS, csvCell } from './export-format.js';
 export { openJsonlReadStore } from './jsonl/jsonl-read-store.js';
 export { type OpenReadStoreOptions, openReadStore } from './open-read-store.js';
+export {
+  ChildrenQueryParamsSchema,
+  EventQueryParamsSchema,
+  ExportQueryParamsSchema,
+  NoQueryParamsSchema,
+  parseQueryParams,
+  QUERY_PARAMS_SCHEMAS,
+  type QueryParams,
+  type QueryParamsInput,
+  type QueryParamsKind,
+  RunQueryParamsSchema,
+  SessionQueryParamsSchema,
+  StatsQueryParamsSchema,
+  TailQueryParamsSchema,
+} from './query-params.js';
 export { MAX_PAGE_LIMIT, MAX_SLOWEST } from './query-schemas.js';
 export type {
   EventQuery,

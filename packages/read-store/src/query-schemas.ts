@@ -8,44 +8,122 @@ export const MAX_PAGE_LIMIT = 1000;
 /** Most rows of `stats().slowest`. */
 export const MAX_SLOWEST = 100;
 
-const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-const id = z.string().min(1, 'expected a non-empty id').max(256, 'expected at most 256 characters');
-const name = z.string().min(1, 'expected a non-empty name').max(256, 'expected at most 256 characters');
-const search = z
+/** Date, then optionally time and zone: `YYYY-MM-DD[THH:MM[:SS[.mmm]](Z|±HH:MM)]`. */
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
+
+/**
+ * An error map saying what was expected, and what was given when it is short enough to show
+ * (`required; …` when nothing was).
+ */
+function expecting(what: string) {
+  return (issue: { input?: unknown }): string =>
+    issue.input === undefined ? `required; expected ${what}` : `expected ${what}${given(issue.input)}`;
+}
+
+function given(input: unknown): string {
+  if (typeof input === 'string')
+    return `, got ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)}`;
+  if (typeof input === 'number' || typeof input === 'boolean') return `, got ${input}`;
+  return `, got ${Array.isArray(input) ? 'a list' : input === null ? 'null' : typeof input}`;
+}
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: expecting(`one of ${values.join(', ')}`) });
+
+/*
+ * The rules of every filter and option, defined once: the inputs of `ReadStore` methods are
+ * checked with them (below), and so are URL query parameters (`query-params.ts`).
+ */
+/** A run, session or event id. */
+export const idRule = z
+  .string()
+  .min(1, 'expected a non-empty id')
+  .max(256, 'expected at most 256 characters');
+/** A source name. */
+export const nameRule = z
+  .string()
+  .min(1, 'expected a non-empty name')
+  .max(256, 'expected at most 256 characters');
+/** A search text. */
+export const searchRule = z
   .string()
   .min(1, 'expected a non-empty search text')
   .max(256, 'expected at most 256 characters');
-const cursor = z.string().min(1).max(2048, 'expected a cursor returned by a previous page');
-const time = z
+/** A cursor from a previous page (checked further when decoded). */
+export const cursorRule = z
   .string()
-  .regex(ISO, 'expected an ISO 8601 date or UTC/offset time, like 2026-01-02T03:04:05.678Z')
-  .transform((text, ctx) => {
-    const ms = Date.parse(text);
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a real date` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-const limit = (fallback: number, max = MAX_PAGE_LIMIT) =>
-  z
-    .number()
-    .int('expected a whole number')
-    .min(1, 'expected at least 1')
+  .min(1, 'expected a cursor returned by a previous page')
+  .max(2048, 'expected a cursor returned by a previous page');
+/** An ISO 8601 date or time that exists (no February 30th, no hour 25), kept as text. */
+export const timeTextRule = z
+  .string()
+  .regex(ISO, {
+    message: 'expected an ISO 8601 date or UTC/offset time, like 2026-01-02T03:04:05.678Z',
+    abort: true,
+  })
+  .refine(isRealTime, { error: (issue) => `${JSON.stringify(issue.input)} is not a real date` });
+
+/** The date exists (no February 30th) and the time and zone are in range (no hour 24). */
+function isRealTime(text: string): boolean {
+  const [, y, m, d, hh = 0, mm = 0, ss = 0, zh = 0, zm = 0] = (ISO.exec(text) ?? []).map((part) =>
+    part === undefined ? undefined : Number(part),
+  );
+  const day = new Date(0);
+  day.setUTCFullYear(y!, m! - 1, d!);
+  return (
+    day.getUTCFullYear() === y &&
+    day.getUTCMonth() === m! - 1 &&
+    day.getUTCDate() === d &&
+    hh < 24 &&
+    mm < 60 &&
+    ss < 60 &&
+    zh < 24 &&
+    zm < 60
+  );
+}
+
+/** An ISO 8601 date or time, parsed to epoch milliseconds. */
+const time = timeTextRule.transform((text) => Date.parse(text));
+/** A page size from 1; larger than `max` is capped to it. */
+export const limitRule = (fallback: number, max = MAX_PAGE_LIMIT) => {
+  const expected = expecting(`an integer of at least 1 (more than ${max} is capped to ${max})`);
+  return z
+    .number({ error: expected })
+    .int()
+    .min(1)
     .default(fallback)
     .transform((n) => Math.min(n, max));
+};
+/** How many direct children to list with an event: 0 (none) to {@link MAX_PAGE_LIMIT}. */
+export const childCountRule = z
+  .number({ error: expecting(`an integer from 0 to ${MAX_PAGE_LIMIT}`) })
+  .int()
+  .min(0)
+  .max(MAX_PAGE_LIMIT);
+/** Exact event types. */
+export const typesRule = z
+  .array(EventTypeNameSchema)
+  .min(1, 'expected at least one event type')
+  .max(100, 'expected at most 100 event types');
+export const eventStatusRule = oneOf(EVENT_STATUSES);
+export const auditLevelRule = oneOf(AUDIT_LEVELS);
+export const runStatusRule = oneOf(RUN_STATUSES);
+export const orderRule = oneOf(['asc', 'desc']);
+export const groupByRule = oneOf(['source', 'event_type', 'operation', 'layer', 'component', 'model']);
+export const exportFormatRule = oneOf(['jsonl', 'csv']);
 
 const eventFilterShape = {
-  run_id: id.optional(),
-  session_id: id.optional(),
-  types: z.array(EventTypeNameSchema).min(1, 'expected at least one event type').max(100).optional(),
-  status: z.enum(EVENT_STATUSES).optional(),
-  source: name.optional(),
-  audit_level: z.enum(AUDIT_LEVELS).optional(),
-  parent_event_id: id.optional(),
+  run_id: idRule.optional(),
+  session_id: idRule.optional(),
+  types: typesRule.optional(),
+  status: eventStatusRule.optional(),
+  source: nameRule.optional(),
+  audit_level: auditLevelRule.optional(),
+  parent_event_id: idRule.optional(),
   from: time.optional(),
   to: time.optional(),
-  text: search.optional(),
+  text: searchRule.optional(),
 };
 
 /** The filters of an event query (no paging). */
@@ -56,9 +134,9 @@ export type EventFilter = z.output<typeof EventFilterSchema>;
 /** `listEvents` input. */
 export const EventQuerySchema = z.strictObject({
   ...eventFilterShape,
-  cursor: cursor.optional(),
-  limit: limit(100),
-  order: z.enum(['asc', 'desc']).default('asc'),
+  cursor: cursorRule.optional(),
+  limit: limitRule(100),
+  order: orderRule.default('asc'),
 });
 /** A parsed `listEvents` query. */
 export type ParsedEventQuery = z.output<typeof EventQuerySchema>;
@@ -66,43 +144,43 @@ export type ParsedEventQuery = z.output<typeof EventQuerySchema>;
 /** `exportEvents` query: an event query without paging. */
 export const ExportQuerySchema = z.strictObject({
   ...eventFilterShape,
-  order: z.enum(['asc', 'desc']).default('asc'),
+  order: orderRule.default('asc'),
 });
 
 /** `listRuns` input. */
 export const RunQuerySchema = z.strictObject({
-  status: z.enum(RUN_STATUSES).optional(),
-  source: name.optional(),
-  session_id: id.optional(),
-  search: search.optional(),
+  status: runStatusRule.optional(),
+  source: nameRule.optional(),
+  session_id: idRule.optional(),
+  search: searchRule.optional(),
   from: time.optional(),
   to: time.optional(),
-  cursor: cursor.optional(),
-  limit: limit(50),
+  cursor: cursorRule.optional(),
+  limit: limitRule(50),
 });
 /** A parsed `listRuns` query. */
 export type ParsedRunQuery = z.output<typeof RunQuerySchema>;
 
 /** `listSessions` input. */
 export const SessionQuerySchema = z.strictObject({
-  search: search.optional(),
+  search: searchRule.optional(),
   from: time.optional(),
   to: time.optional(),
-  cursor: cursor.optional(),
-  limit: limit(50),
+  cursor: cursorRule.optional(),
+  limit: limitRule(50),
 });
 /** A parsed `listSessions` query. */
 export type ParsedSessionQuery = z.output<typeof SessionQuerySchema>;
 
 /** `stats` input. */
 export const StatsQuerySchema = z.strictObject({
-  run_id: id.optional(),
-  session_id: id.optional(),
-  source: name.optional(),
+  run_id: idRule.optional(),
+  session_id: idRule.optional(),
+  source: nameRule.optional(),
   from: time.optional(),
   to: time.optional(),
-  groupBy: z.enum(['source', 'event_type', 'operation', 'layer', 'component', 'model']).optional(),
-  slowest: limit(10, MAX_SLOWEST),
+  groupBy: groupByRule.optional(),
+  slowest: limitRule(10, MAX_SLOWEST),
 });
 /** A parsed `stats` query. */
 export type ParsedStatsQuery = z.output<typeof StatsQuerySchema>;
@@ -110,7 +188,7 @@ export type ParsedStatsQuery = z.output<typeof StatsQuerySchema>;
 /** `tail` options. */
 export const TailOptionsSchema = z.strictObject({
   filter: EventFilterSchema.default({}),
-  since: cursor.optional(),
+  since: cursorRule.optional(),
   intervalMs: z.number().int().min(5, 'expected at least 5 ms').max(10_000).default(25),
   signal: z.instanceof(AbortSignal, { message: 'expected an AbortSignal' }).optional(),
 });
@@ -118,11 +196,11 @@ export const TailOptionsSchema = z.strictObject({
 export type ParsedTailOptions = z.output<typeof TailOptionsSchema>;
 
 /** `exportEvents` format. */
-export const ExportFormatSchema = z.enum(['jsonl', 'csv']);
+export const ExportFormatSchema = exportFormatRule;
 /** `getChildren` limit. */
-export const ChildrenLimitSchema = limit(100);
+export const ChildrenLimitSchema = limitRule(100);
 /** A run, session or event id argument. */
-export const IdSchema = id;
+export const IdSchema = idRule;
 
 /**
  * Parses `input` with `schema`, or throws `ReadStoreError` `INVALID_FILTER` listing every failing

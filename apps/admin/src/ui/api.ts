@@ -1,11 +1,12 @@
-import type { ApiErrorBody } from '../api-types.js';
+import type { ApiErrorBody, ApiErrorIssue } from '../api-types.js';
 
 /** An API answer other than 2xx, with the server's reasons. */
 export class ApiError extends Error {
   readonly status: number;
-  readonly issues: { param: string; message: string }[];
+  /** Where the request was wrong (`path`: a query parameter) and what was expected there. */
+  readonly issues: ApiErrorIssue[];
 
-  constructor(status: number, message: string, issues: { param: string; message: string }[] = []) {
+  constructor(status: number, message: string, issues: ApiErrorIssue[] = []) {
     super(message);
     this.status = status;
     this.issues = issues;

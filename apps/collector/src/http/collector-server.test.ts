@@ -68,7 +68,9 @@ describe('POST /v1/events', () => {
   ])('answers 400 for %s and writes nothing', async (_what, body, status, code) => {
     const response = await post(`${url}/v1/events`, body);
     expect(response.status).toBe(status);
-    expect((response.json['error'] as { code: string }).code).toBe(code);
+    const error = response.json['error'] as { code: string; issues: unknown };
+    expect(error.code).toBe(code);
+    expect(Array.isArray(error.issues)).toBe(true);
     expect(storedEventIds(ctx.dir)).toEqual([]);
   });
 

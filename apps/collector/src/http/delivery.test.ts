@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLiveStatsSink } from '../live-stats.js';
 import { post, sampleEvent } from '../test/harness.js';
 import { type CollectorServer, createCollectorServer } from './collector-server.js';
+import type { ErrorBody } from './http-error.js';
 
 let server: CollectorServer | undefined;
 afterEach(async () => {
@@ -24,10 +25,13 @@ describe('acknowledgement', () => {
     const url = await serve([stored, createMemorySink({ name: 'broken', failWrites: 1_000 })]);
     const { status, json } = await post(`${url}/v1/events`, [sampleEvent(1), sampleEvent(2)]);
     expect(status).toBe(503);
-    const error = json['error'] as { code: string; event_ids: string[]; undelivered_ids: string[] };
+    const error = (json as unknown as ErrorBody).error;
     expect(error.code).toBe('NOT_STORED');
-    expect(error.undelivered_ids).toEqual(error.event_ids);
-    expect(stored.events.map((e) => e.event_id)).toEqual(error.event_ids);
+    expect(error.issues).toEqual([]);
+    const details = error.details as { event_ids: string[]; undelivered_ids: string[] };
+    expect(details.event_ids).toHaveLength(2);
+    expect(details.undelivered_ids).toEqual(details.event_ids);
+    expect(stored.events.map((e) => e.event_id)).toEqual(details.event_ids);
   });
 
   it('lets a client retry with the same event ids', async () => {

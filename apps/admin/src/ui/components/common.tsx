@@ -41,8 +41,8 @@ export function ErrorBox({ error }: { error: unknown }) {
       {error instanceof ApiError && error.issues.length > 0 && (
         <ul>
           {error.issues.map((i) => (
-            <li key={i.param + i.message}>
-              <code>{i.param}</code>: {i.message}
+            <li key={i.path + i.message}>
+              <code>{i.path}</code>: {i.message}
             </li>
           ))}
         </ul>
