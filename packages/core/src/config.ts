@@ -28,7 +28,7 @@ const EnvSchema = z.object({
     .default(10),
   OBS_OVERFLOW: z
     .enum(['block', 'drop-newest', 'drop-oldest'], { error: 'expected block, drop-newest or drop-oldest' })
-    .default('drop-newest'),
+    .default('block'),
   OBS_MAX_PAYLOAD_BYTES: positiveInt.default(256 * 1024),
   OBS_REDACT_KEYS: z
     .string()

@@ -12,9 +12,11 @@ export interface QueueOptions {
   /** How long a partial batch waits for more events (default 10 ms; 0 writes on the next turn of the event loop). */
   lingerMs?: number;
   /**
-   * `drop-newest` (default) refuses the new event, `drop-oldest` evicts the oldest queued one,
-   * `block` keeps the event and makes `emitAsync`/`ready()` wait until the queue is below capacity;
-   * a synchronous `emit` past twice the capacity is still refused, so memory stays bounded.
+   * `block` (default): nothing is refused. When the queue is full, a sink with `writeSync` (every
+   * store) is written by the caller itself, synchronously, until the queue has room (caller-runs);
+   * for any other sink `emitAsync`/`ready()` wait for room and a synchronous `emit` past twice the
+   * capacity is refused, so memory stays bounded. `drop-newest` refuses the new event and
+   * `drop-oldest` evicts the oldest queued one (for live views); drops are counted.
    */
   overflow?: OverflowPolicy;
   /** Retries of a failing batch before its events are counted as failed (default 8). */
@@ -39,6 +41,8 @@ export interface SinkStats {
   capacity: number;
   accepted: number;
   written: number;
+  /** Of `written`, the events an `emit` wrote itself because the queue was full (caller-runs, `block`). */
+  written_by_caller: number;
   /** Events refused or evicted by the overflow policy. */
   dropped: number;
   /** Events whose batch still failed after every retry. */
@@ -54,7 +58,7 @@ export const QUEUE_DEFAULTS: Readonly<Required<QueueOptions>> = {
   capacity: 10_000,
   batchSize: 256,
   lingerMs: 10,
-  overflow: 'drop-newest',
+  overflow: 'block',
   maxRetries: 8,
   retryBaseMs: 50,
   retryMaxMs: 5_000,

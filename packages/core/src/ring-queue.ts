@@ -35,6 +35,14 @@ export class RingQueue<T> {
     return out;
   }
 
+  /** The first `n` items (or fewer), left in place. */
+  peek(n: number): T[] {
+    const count = Math.min(n, this.#size);
+    const out = new Array<T>(count);
+    for (let i = 0; i < count; i++) out[i] = this.#items[(this.#head + i) % this.#items.length] as T;
+    return out;
+  }
+
   #grow(): void {
     const next = new Array<T | undefined>(this.#items.length * 2);
     for (let i = 0; i < this.#size; i++) next[i] = this.#items[(this.#head + i) % this.#items.length];

@@ -32,6 +32,9 @@ export class SinkChannel {
   /** Set when shutdown gave up on this sink: a write that settles later changes no counter. */
   #abandoned = false;
   #flushWaiters: Waiter[] = [];
+  /** Events written by callers when the queue was full (caller-runs). */
+  #callerWritten = 0;
+  #callerWriteFailed = false;
   #spaceWaiters: (() => void)[] = [];
 
   constructor(sink: Sink, options: QueueOptions, log: ComponentLogger, onError: (error: Error) => void) {
@@ -49,7 +52,7 @@ export class SinkChannel {
   /** Enqueues a record; returns false when the overflow policy refused it. */
   offer(record: EventRecord): boolean {
     const { capacity, overflow, batchSize } = this.#options;
-    if (this.#queue.size >= capacity) {
+    if (this.#queue.size >= capacity && !(overflow === 'block' && this.#writeOnCaller())) {
       if (overflow === 'drop-oldest') {
         this.#queue.shift()!.undelivered++;
         this.#dropped++;
@@ -66,6 +69,34 @@ export class SinkChannel {
     else if (this.#timer === undefined && this.#lanes === 0 && !this.#scheduled) {
       this.#timer = setTimeout(() => this.#drainNow(), this.#options.lingerMs);
     }
+    return true;
+  }
+
+  /**
+   * Caller-runs: the queue is full, so the caller writes its oldest batches itself, synchronously,
+   * until it is below capacity again. Memory stays bounded and nothing is refused: the caller waits
+   * instead. False when the sink has no `writeSync`, or it failed (then the next successful write
+   * re-enables it) and the event is left to the `block` bound.
+   */
+  #writeOnCaller(): boolean {
+    if (this.sink.writeSync === undefined || this.#abandoned || this.#callerWriteFailed) return false;
+    const { capacity, batchSize } = this.#options;
+    while (this.#queue.size >= capacity) {
+      const records = this.#queue.peek(batchSize);
+      try {
+        this.sink.writeSync(records);
+      } catch (error) {
+        this.#callerWriteFailed = true;
+        this.#fail(error, 'writeSync', { batch: records.length });
+        return false;
+      }
+      this.#queue.take(records.length);
+      this.#taken += records.length;
+      this.#written += records.length;
+      this.#callerWritten += records.length;
+      this.#batches++;
+    }
+    this.#notify();
     return true;
   }
 
@@ -127,6 +158,7 @@ export class SinkChannel {
       capacity: this.#options.capacity,
       accepted: this.#accepted,
       written: this.#written,
+      written_by_caller: this.#callerWritten,
       dropped: this.#dropped,
       failed: this.#failed,
       retries: this.#retries,
@@ -197,6 +229,7 @@ export class SinkChannel {
         this.#written += batch.length;
         this.#batches++;
         this.#lastError = null;
+        this.#callerWriteFailed = false;
         return;
       } catch (error) {
         if (this.#abandoned) return;

@@ -17,6 +17,14 @@ export interface Sink {
   readonly name: string;
   /** Persists a batch; resolve only when the batch is as durable as the sink promises. */
   write(batch: readonly EventRecord[]): Promise<void> | void;
+  /**
+   * Takes a batch on the caller's thread before returning (a store: write it; a worker-thread
+   * writer: wait until it has room, then hand it over). The service calls it from `emit` when the
+   * sink's queue is full and its overflow policy is `block`, so a store never drops an event and
+   * memory stays bounded by making the caller wait. It may be called while an async `write` is
+   * pending; what it took must be durable by the next `flush()`. Throwing leaves the batch queued.
+   */
+  writeSync?(batch: readonly EventRecord[]): void;
   /** Pushes anything the sink buffers itself to its store. */
   flush(): Promise<void> | void;
   /** Releases resources; later writes must throw. */
