@@ -8,5 +8,11 @@ export {
   createCollectorServer,
 } from './http/collector-server.js';
 export { type ErrorBody, type ErrorIssue, HttpError } from './http/http-error.js';
-export { createLiveStatsSink, type LiveStatsSink, type LiveStatsSnapshot } from './live-stats.js';
+export {
+  createLiveStatsSink,
+  type LiveStatsSink,
+  type LiveStatsSinkOptions,
+  LiveStatsSinkOptionsSchema,
+  type LiveStatsSnapshot,
+} from './live-stats.js';
 export { createPipeline, type Pipeline } from './pipeline.js';

@@ -1,4 +1,12 @@
-import type { Envelope, EventRecord, Sink } from '@obs/core';
+import {
+  type Envelope,
+  type EventRecord,
+  OBS_ERROR_CODES,
+  ObsError,
+  parseOrThrow,
+  type Sink,
+} from '@obs/core';
+import { z } from 'zod';
 
 /** What `GET /v1/stats` reports about the events this collector accepted since it started. */
 export interface LiveStatsSnapshot {
@@ -15,11 +23,25 @@ export interface LiveStatsSink extends Sink {
   snapshot(): LiveStatsSnapshot;
 }
 
-/** Creates the live counters sink; `recent` keeps the last `recentSize` events (default 50). */
-export function createLiveStatsSink(recentSize = 50): LiveStatsSink {
+/** Zod schema of {@link LiveStatsSinkOptions}; unknown keys are rejected. */
+export const LiveStatsSinkOptionsSchema = z.strictObject({
+  name: z.string().min(1).max(128).default('live-stats'),
+  recentSize: z.number().int('expected a whole number of events').min(1).max(100_000).default(50),
+});
+
+/** Options of {@link createLiveStatsSink}: its `name` and how many `recent` events it keeps. */
+export type LiveStatsSinkOptions = z.input<typeof LiveStatsSinkOptionsSchema>;
+
+/**
+ * Creates the live counters sink; `recent` keeps the last `recentSize` events (default 50). Throws
+ * `ObsValidationError` naming each bad option; a write after `close()` throws `OBS_CLOSED`.
+ */
+export function createLiveStatsSink(options: LiveStatsSinkOptions = {}): LiveStatsSink {
+  const { name, recentSize } = parseOrThrow(LiveStatsSinkOptionsSchema, options, 'live stats sink options');
   let total = 0;
   let successes = 0;
   let failures = 0;
+  let closed = false;
   const bySource = new Map<string, number>();
   const byType = new Map<string, number>();
   const recent: Envelope[] = [];
@@ -27,8 +49,9 @@ export function createLiveStatsSink(recentSize = 50): LiveStatsSink {
     if (map.has(key) || map.size < 10_000) map.set(key, (map.get(key) ?? 0) + 1);
   };
   return {
-    name: 'live-stats',
+    name,
     write(batch: readonly EventRecord[]) {
+      if (closed) throw new ObsError(OBS_ERROR_CODES.CLOSED, `live stats sink "${name}" is closed`);
       for (const { envelope } of batch) {
         total++;
         if (envelope.status === 'ok') successes++;
@@ -40,7 +63,9 @@ export function createLiveStatsSink(recentSize = 50): LiveStatsSink {
       if (recent.length > recentSize) recent.splice(0, recent.length - recentSize);
     },
     flush() {},
-    close() {},
+    close() {
+      closed = true;
+    },
     snapshot: () => ({
       total,
       successes,

@@ -50,5 +50,6 @@ export { EventRegistry } from './registry.js';
 export { globsToRegExp, type Route, Router } from './router.js';
 export type { Sink, SinkHealth } from './sink.js';
 export type { SpanOptions } from './span.js';
+export { ObsTransientError, transienceOf } from './transient-error.js';
 export { UUID_V7_PATTERN, uuidv7 } from './uuidv7.js';
 export { fromZodIssues, parseOrThrow } from './zod-issues.js';

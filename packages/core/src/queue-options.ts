@@ -19,9 +19,13 @@ export interface QueueOptions {
    * `drop-oldest` evicts the oldest queued one (for live views); drops are counted.
    */
   overflow?: OverflowPolicy;
-  /** Retries of a failing batch before its events are counted as failed (default 8). */
+  /**
+   * Retries of a failing batch (default 8); then its halves are written once each, so a poison event
+   * fails alone. A transient error (`ObsTransientError`) is retried the same way but not split
+   * when the retries run out; an error with `transient: false` is split at once, without retries.
+   */
   maxRetries?: number;
-  /** First retry delay; doubles per attempt up to `retryMaxMs` (defaults 50 ms and 5 s). */
+  /** First retry delay; doubles per attempt up to `retryMaxMs` (defaults 50 ms and 5 s); jittered (½–1×) for transient errors. */
   retryBaseMs?: number;
   retryMaxMs?: number;
   /**

@@ -4,6 +4,7 @@ import type { EventRecord } from './event-record.js';
 import { QUEUE_DEFAULTS, type QueueOptions, type SinkStats } from './queue-options.js';
 import { RingQueue } from './ring-queue.js';
 import type { Sink, SinkHealth } from './sink.js';
+import { transienceOf } from './transient-error.js';
 
 type Waiter = { target: number; resolve: () => void };
 type InFlightBatch = { start: number; records: EventRecord[] };
@@ -234,15 +235,20 @@ export class SinkChannel {
       } catch (error) {
         if (this.#abandoned) return;
         this.#fail(error, 'write', { attempt, batch: batch.length });
-        if (attempt >= maxRetries) return this.#isolateFailure(batch);
+        // see transienceOf: false means refused as it is, true means nothing is wrong with the events
+        const transient = transienceOf(error);
+        if (transient === false) return this.#isolateFailure(batch);
+        if (attempt >= maxRetries) return transient ? this.#giveUp(batch) : this.#isolateFailure(batch);
         this.#retries++;
-        await delay(Math.min(retryMaxMs, retryBaseMs * 2 ** attempt));
+        const backoff = Math.min(retryMaxMs, retryBaseMs * 2 ** attempt);
+        // writers contending for one lock spread out instead of retrying in step
+        await delay(transient ? backoff / 2 + (Math.random() * backoff) / 2 : backoff);
       }
     }
   }
 
   /**
-   * A batch failed on every retry. Write its halves once each: when one half goes through, the other
+   * A batch failed on every retry (or was refused: `transient: false`). Write its halves once each: when one half goes through, the other
    * is split again, so one event the sink cannot take (a poison event) fails alone. When both halves
    * fail the sink itself is failing, and the whole batch is counted failed without more attempts.
    */
@@ -267,6 +273,11 @@ export class SinkChannel {
       if (failedHalves.length === 1) return this.#isolateFailure(failedHalves[0]!);
       if (failedHalves.length === 0) return;
     }
+    this.#giveUp(batch);
+  }
+
+  /** Counts the batch's events as failed (undelivered by this sink). */
+  #giveUp(batch: EventRecord[]): void {
     if (this.#abandoned) return;
     this.#failed += batch.length;
     for (const record of batch) record.undelivered++;

@@ -10,7 +10,10 @@ export interface SinkHealth {
 /**
  * Where events go. A sink only turns a batch into I/O: queueing, batching, retries and drop
  * counting live once in the service. `write` is called again only after the previous call settled,
- * unless the sink's queue `concurrency` is above 1; a rejected `write` is retried with the same batch.
+ * unless the sink's queue `concurrency` is above 1; a rejected `write` is retried with the same batch,
+ * then written in halves. A sink does not retry itself: it rejects, marking a failure that will pass
+ * (a busy lock) with `ObsTransientError` and a batch its store refuses with `transient: false`
+ * (see `transienceOf`). `@obs/core/testing`'s `describeSinkContract` checks a sink against this contract.
  */
 export interface Sink {
   /** Unique within one service; names the sink in stats, routes and errors. */

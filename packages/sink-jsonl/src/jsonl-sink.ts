@@ -55,7 +55,12 @@ class JsonlTrailSink implements JsonlSink {
   readonly #files = new Map<string, TrailFile>();
   readonly #byType = new Map<string, TrailFile>();
   readonly #compressions = new Set<Promise<void>>();
-  #retry: { batch: readonly EventRecord[]; written: Set<EventRecord> } | undefined;
+  /**
+   * Records of failed writes that reached a file: the service's retry of them, the same batch or,
+   * once it bisects, a half of it, skips them. Forgotten once a write with them succeeds.
+   */
+  readonly #inFile = new WeakSet<EventRecord>();
+  #inFileCount = 0;
   #inflight: Promise<void> | undefined;
   #lastError: string | null = null;
   #closed = false;
@@ -76,9 +81,7 @@ class JsonlTrailSink implements JsonlSink {
         OBS_ERROR_CODES.CLOSED,
         `JSONL sink "${this.name}" is closed: write() after close() is refused`,
       );
-    const retry = this.#retry;
-    this.#retry = undefined;
-    const records = retry?.batch === batch ? batch.filter((r) => !retry.written.has(r)) : batch;
+    const records = this.#inFileCount === 0 ? batch : batch.filter((r) => !this.#inFile.has(r));
     const groups = this.#group(records);
     // one write(2) per file per batch from this thread: the bytes are in the OS when write() returns
     // and the batch is garbage at once; only fsync, which waits on the device, goes to the thread pool
@@ -114,10 +117,10 @@ class JsonlTrailSink implements JsonlSink {
       try {
         file.appendSync(lines(records), progress);
       } catch (error) {
-        throw this.#failed(batch, groups, g, progress, error);
+        throw this.#failed(groups, g, progress, error);
       }
     }
-    this.#lastError = null;
+    this.#written(batch);
   }
 
   async #writeAsync(batch: readonly EventRecord[], groups: Group[]): Promise<void> {
@@ -127,25 +130,28 @@ class JsonlTrailSink implements JsonlSink {
       try {
         await file.append(lines(records), progress);
       } catch (error) {
-        throw this.#failed(batch, groups, g, progress, error);
+        throw this.#failed(groups, g, progress, error);
       }
     }
-    this.#lastError = null;
+    this.#written(batch);
   }
 
-  /** Remembers which records are already in a file so the service's retry of this batch skips them. */
-  #failed(
-    batch: readonly EventRecord[],
-    groups: Group[],
-    failedGroup: number,
-    progress: AppendProgress,
-    error: unknown,
-  ): ObsError {
-    const written = new Set<EventRecord>();
-    for (let g = 0; g < failedGroup; g++) for (const r of groups[g]!.records) written.add(r);
+  #written(batch: readonly EventRecord[]): void {
+    this.#lastError = null;
+    if (this.#inFileCount === 0) return;
+    for (const r of batch) if (this.#inFile.delete(r)) this.#inFileCount--;
+  }
+
+  /** Remembers which records are already in a file so the service's retry of them skips them. */
+  #failed(groups: Group[], failedGroup: number, progress: AppendProgress, error: unknown): ObsError {
+    const remember = (r: EventRecord) => {
+      if (this.#inFile.has(r)) return;
+      this.#inFile.add(r);
+      this.#inFileCount++;
+    };
+    for (let g = 0; g < failedGroup; g++) for (const r of groups[g]!.records) remember(r);
     const partial = groups[failedGroup]!.records;
-    for (let i = 0; i < progress.lines; i++) written.add(partial[i]!);
-    if (written.size > 0) this.#retry = { batch, written };
+    for (let i = 0; i < progress.lines; i++) remember(partial[i]!);
     const wrapped =
       error instanceof ObsError
         ? error

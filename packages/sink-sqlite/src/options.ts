@@ -9,7 +9,8 @@ export const SqliteSinkOptionsSchema = z.strictObject({
   name: z.string().min(1).max(128).default('sqlite'),
   synchronous: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('NORMAL'),
   busyTimeoutMs: ms('the busy timeout').max(60_000).default(50),
-  busyRetryMs: ms('the busy retry budget').default(10_000),
+  /** @deprecated Ignored: a `SQLITE_BUSY` past `busyTimeoutMs` is retried by the service's queue (`maxRetries`, `retryBaseMs`). */
+  busyRetryMs: ms('the busy retry budget').optional(),
   openTimeoutMs: ms('the open timeout').default(10_000),
   cacheSizeKiB: z.number().int().min(1024, 'expected at least 1024 KiB').default(65_536),
   walAutocheckpointPages: z.number().int().nonnegative().default(1000),

@@ -1,7 +1,15 @@
-import { diag, type EventRecord, OBS_ERROR_CODES, ObsError, type Sink, type SinkHealth } from '@obs/core';
+import {
+  diag,
+  type EventRecord,
+  OBS_ERROR_CODES,
+  ObsError,
+  ObsTransientError,
+  type Sink,
+  type SinkHealth,
+} from '@obs/core';
 import type { MigrationResult } from '@obs/store-format';
 import { BatchWriter } from './internal/batch-writer.js';
-import { busyBackoffMs, isBusyError } from './internal/busy.js';
+import { isBusyError } from './internal/busy.js';
 import { Checkpointer } from './internal/checkpointer.js';
 import { openDatabase } from './internal/open-database.js';
 import { WorkerWriter } from './internal/worker-writer.js';
@@ -64,29 +72,14 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
     duplicates += batch.length - inserted;
     lastError = null;
   };
+  // A lock another connection holds past busyTimeoutMs is transient: the service's queue retries the
+  // batch (with jittered backoff), so no retry loop here. The transaction rolled back: nothing half-written.
   const failure = (error: unknown): ObsError => {
     lastError = error instanceof Error ? error.message : String(error);
-    return new ObsError(
-      OBS_ERROR_CODES.SINK,
-      `sqlite sink "${resolved.name}" could not write a batch: ${lastError}`,
-      {
-        cause: error,
-      },
-    );
-  };
-  const retryWhileBusy = async (batch: readonly EventRecord[], first: unknown): Promise<void> => {
-    const deadline = Date.now() + resolved.busyRetryMs;
-    let error = first;
-    for (let attempt = 0; isBusyError(error) && Date.now() < deadline && committer; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, busyBackoffMs(attempt)));
-      try {
-        committed(batch, (await committer?.commit(batch)) ?? 0);
-        return;
-      } catch (next) {
-        error = next;
-      }
-    }
-    throw failure(error);
+    const message = `sqlite sink "${resolved.name}" could not write a batch: ${lastError}`;
+    return isBusyError(error)
+      ? new ObsTransientError(message, { cause: error })
+      : new ObsError(OBS_ERROR_CODES.SINK, message, { cause: error });
   };
 
   return {
@@ -115,8 +108,7 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
           },
         );
       } catch (error) {
-        if (!isBusyError(error)) throw failure(error);
-        return retryWhileBusy(batch, error);
+        throw failure(error);
       }
     },
     flush() {},

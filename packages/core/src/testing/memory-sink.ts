@@ -1,4 +1,5 @@
 import type { Envelope } from '../envelope.js';
+import { OBS_ERROR_CODES, ObsError } from '../errors.js';
 import type { EventRecord } from '../event-record.js';
 import type { Sink } from '../sink.js';
 
@@ -41,7 +42,7 @@ export function createMemorySink(options: MemorySinkOptions = {}): MemorySink {
       return closed;
     },
     async write(batch: readonly EventRecord[]) {
-      if (closed) throw new Error('memory sink is closed');
+      if (closed) throw new ObsError(OBS_ERROR_CODES.CLOSED, 'memory sink is closed');
       if (options.writeDelayMs) await new Promise((r) => setTimeout(r, options.writeDelayMs));
       if (failures > 0) {
         failures--;

@@ -86,6 +86,9 @@ export class Checkpointer {
   }
 
   #askToStop(): Promise<void> {
+    // unref'd while it runs; while it stops it must hold the loop open, or in a process with nothing
+    // else to do the loop ends before the `exit` event and `close()` never settles
+    this.#worker.ref();
     const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
     this.#worker.postMessage('stop');
     return exited;

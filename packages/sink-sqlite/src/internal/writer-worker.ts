@@ -2,7 +2,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Envelope } from '@obs/core';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import { BatchWriter } from './batch-writer.js';
-import { busyBackoffMs, isBusyError, sleepSync } from './busy.js';
 import { openDatabase } from './open-database.js';
 
 /** A request to the writer thread: canonical lines to commit, or `null` to close. */
@@ -23,17 +22,9 @@ const { db } = openDatabase(options);
 const writer = new BatchWriter(db);
 const port = parentPort!;
 
+/** Commits once; a `SQLITE_BUSY` goes back to the host with its code, and the service's queue retries it. */
 function commit(lines: string[]): number {
-  const batch = lines.map((json) => ({ envelope: JSON.parse(json) as Envelope, json }));
-  const deadline = Date.now() + options.busyRetryMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return writer.write(batch);
-    } catch (error) {
-      if (!isBusyError(error) || Date.now() >= deadline) throw error;
-      sleepSync(busyBackoffMs(attempt));
-    }
-  }
+  return writer.write(lines.map((json) => ({ envelope: JSON.parse(json) as Envelope, json })));
 }
 
 port.on('message', ({ id, lines }: WorkerRequest) => {
