@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { createS3Backup } from '@obs/backup-s3';
 import Database from 'better-sqlite3';
 import type { BenchRow, BenchSuite } from '../harness.js';
+import type { BackupWriterData, BackupWriterReport } from './backup-writer-worker.js';
 
 const MB = 1024 * 1024;
 const root = new URL('../../../', import.meta.url).pathname;
@@ -149,27 +150,17 @@ function makeDatabase(path: string, bytes: number, text: string): number {
   return count;
 }
 
-/** A writer in its own thread: one small transaction every ~2 ms; reports the longest gap between commits. */
-function startWriter(path: string): { stop(): Promise<{ maxGapMs: number; commits: number }> } {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const code = `const { parentPort, workerData } = require('node:worker_threads');
-    const Database = require(workerData.driver); const db = new Database(workerData.path); db.pragma('busy_timeout = 10000');
-    const ins = db.prepare("INSERT INTO events (event_id,event_type,timestamp,seq,source,run_id,json) VALUES (?,?,?,?,?,?,?)");
-    let stop = false, max = 0, n = 0, last = 0; parentPort.on('message', () => { stop = true; });
-    const tick = () => { if (stop) { db.close(); parentPort.postMessage({ maxGapMs: max, commits: n }); return; }
-      ins.run('w-' + workerData.tag + '-' + n, 'log', new Date().toISOString(), n, 'writer', 'r', '{"payload":{"message":"tick"}}');
-      const now = performance.now(); if (n > 0) max = Math.max(max, now - last); last = now; n++; setTimeout(tick, 2); };
-    tick();`;
-  const worker = new Worker(code, {
-    eval: true,
-    workerData: { driver, path, tag: Math.random().toString(36).slice(2) },
+/** A writer in its own thread (`backup-writer-worker.ts`): one small transaction every ~2 ms; reports the longest gap between commits. */
+function startWriter(path: string): { stop(): Promise<BackupWriterReport> } {
+  const worker = new Worker(new URL('./backup-writer-worker.js', import.meta.url), {
+    workerData: { path, tag: Math.random().toString(36).slice(2) } satisfies BackupWriterData,
   });
   return {
     stop: () =>
       new Promise((done) => {
-        worker.once('message', (m) => {
+        worker.once('message', (m: BackupWriterReport) => {
           void worker.terminate();
-          done(m as { maxGapMs: number; commits: number });
+          done(m);
         });
         worker.postMessage('stop');
       }),

@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from './internal/run-cli.js';
-import { fillEventDb, openEventDb } from './test/agent-events.js';
-import { tempDir } from './test/fixtures.js';
+import { built } from './test/built.js';
+import { liveEventDb, tempDir } from './test/fixtures.js';
 import { startTestS3, type TestS3 } from './test/s3-server.js';
+
+// the CLI's backups snapshot in a worker thread: see test/built.ts
+const { runCli } = await built<typeof import('./internal/run-cli.js')>('internal/run-cli.js');
 
 let s3: TestS3;
 beforeAll(async () => {
@@ -34,8 +36,7 @@ describe('obs-backup CLI', () => {
   it('runs, lists, restores and prunes', async () => {
     const dir = tempDir();
     const dbPath = join(dir.path, 'events.db');
-    const db = openEventDb(dbPath);
-    fillEventDb(db, { count: 200 });
+    const live = await liveEventDb(dbPath, 200);
     try {
       const run = await cli('run', '--db', dbPath);
       expect(run).toMatchObject({ code: 0, err: '' });
@@ -52,7 +53,7 @@ describe('obs-backup CLI', () => {
       expect((await cli('prune', '--keep-last', '1')).out).toMatch(/^pruned cli\//);
       expect(JSON.parse((await cli('list', '--json')).out)).toHaveLength(1);
     } finally {
-      db.close();
+      await live.close();
       dir.cleanup();
     }
   });

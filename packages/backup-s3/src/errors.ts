@@ -29,12 +29,6 @@ export const BACKUP_ERROR_CODES = {
 /** One of the values of {@link BACKUP_ERROR_CODES}. */
 export type BackupErrorCode = (typeof BACKUP_ERROR_CODES)[keyof typeof BACKUP_ERROR_CODES];
 
-/** @deprecated Renamed {@link BACKUP_ERROR_CODES}; the codes are now `ObsBackupError.code`. */
-export const BACKUP_ERROR_REASONS = BACKUP_ERROR_CODES;
-
-/** @deprecated Renamed {@link BackupErrorCode}. */
-export type BackupErrorReason = BackupErrorCode;
-
 /** A backup, list, prune or restore failed; `code` says why. Never carries credentials. */
 export class ObsBackupError extends ObsError<BackupErrorCode> {
   /** Whether trying again later may succeed (network, server errors). */

@@ -1,9 +1,7 @@
 export type { BackupEntry } from './backup-entry.js';
 export {
   BACKUP_ERROR_CODES,
-  BACKUP_ERROR_REASONS,
   type BackupErrorCode,
-  type BackupErrorReason,
   ObsBackupError,
 } from './errors.js';
 export {

@@ -1,15 +1,20 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ObsValidationError } from '@obs/core';
+import { type Envelope, ObsValidationError, serializeEnvelope } from '@obs/core';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BACKUP_ERROR_CODES, ObsBackupError } from './index.js';
-import { fillEventDb, openEventDb } from './test/agent-events.js';
-import { backupOn, tempDir } from './test/fixtures.js';
+import { agentEvents } from './test/agent-events.js';
+import { built } from './test/built.js';
+import { backupOn, liveEventDb, tempDir } from './test/fixtures.js';
 import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from './test/s3-server.js';
+
+// errors come from the build too, where the backups (and their worker threads) run: see test/built.ts
+const { BACKUP_ERROR_CODES, ObsBackupError } = await built<typeof import('./index.js')>('index.js');
+type ObsBackupError = InstanceType<typeof ObsBackupError>;
 
 let s3: TestS3;
 let dir: ReturnType<typeof tempDir>;
@@ -24,12 +29,9 @@ beforeEach(() => {
 });
 afterEach(() => dir.cleanup());
 
-function liveDb(name: string, count: number) {
-  const path = join(dir.path, name);
-  const db = openEventDb(path);
-  fillEventDb(db, { count });
-  return { path, db };
-}
+/** A database written by `@obs/sink-sqlite`, its sink still open. */
+const liveDb = (name: string, count: number, options: Parameters<typeof liveEventDb>[2] = {}) =>
+  liveEventDb(join(dir.path, name), count, options);
 
 const rawClient = () =>
   new S3Client({
@@ -50,21 +52,19 @@ async function download(key: string): Promise<Buffer> {
 }
 
 describe('backup → list → restore', () => {
-  it('round-trips a live WAL database whose last writes are still in the WAL', async () => {
-    const { path, db } = liveDb('events.db', 3000);
-    expect(existsSync(`${path}-wal`)).toBe(true);
+  it('round-trips a live WAL database whose writes are all still in the WAL', async () => {
+    // no checkpoints at all: every page the sink wrote is in the WAL, none in the database file
+    const live = await liveDb('events.db', 3000, { checkpoint: 'writer', walAutocheckpointPages: 0 });
+    const { path, written } = live;
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(10 * statSync(path).size);
     const backup = backupOn(s3, { database: path, s3: { prefix: 'roundtrip' } });
     const result = await backup.run();
     expect(result.key).toMatch(/^roundtrip\/\d{4}\/\d{2}\/\d{2}\/\d{8}T\d{9}Z-[A-Za-z0-9._-]+\.tar\.gz$/);
     expect(result.eventCount).toBe(3000);
     expect(result.bytes).toBeLessThan(result.databaseBytes / 2);
-    expect(result.manifest.schema_version).toBe(1);
-    expect(result.manifest.first_timestamp).toBe(
-      db.prepare('SELECT min(timestamp) FROM events').pluck().get(),
-    );
-    expect(result.manifest.last_timestamp).toBe(
-      db.prepare('SELECT max(timestamp) FROM events').pluck().get(),
-    );
+    expect(result.manifest.schema_version).toBe(SQLITE_SCHEMA_VERSION);
+    expect(result.manifest.first_timestamp).toBe(written[0]!.timestamp);
+    expect(result.manifest.last_timestamp).toBe(written.at(-1)!.timestamp);
 
     const list = await backup.listBackups();
     expect(list.map((b) => b.key)).toEqual([result.key]);
@@ -76,12 +76,15 @@ describe('backup → list → restore', () => {
     expect(restored.manifest.database.sha256).toBe(result.sha256);
     const copy = new Database(to, { readonly: true });
     expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(copy.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
     expect(copy.prepare('SELECT count(*) FROM events').pluck().get()).toBe(3000);
     expect(copy.prepare('SELECT json FROM events ORDER BY id DESC LIMIT 1').pluck().get()).toBe(
-      db.prepare('SELECT json FROM events ORDER BY id DESC LIMIT 1').pluck().get(),
+      serializeEnvelope(written.at(-1)!),
     );
+    // the summaries the sink keeps in the same transactions came along
+    expect(copy.prepare('SELECT sum(event_count) FROM runs').pluck().get()).toBe(3000);
     copy.close();
-    db.close();
+    await live.close();
     backup.close();
   });
 
@@ -101,8 +104,67 @@ describe('backup → list → restore', () => {
     backup.close();
   });
 
+  it('reads the count and time range of a schema 1 file from its events table', async () => {
+    const path = join(dir.path, 'v1.db');
+    const db = new Database(path);
+    db.exec(SQLITE_MIGRATIONS.find((m) => m.version === 1)!.up);
+    db.pragma('user_version = 1');
+    const insert = db.prepare(
+      'INSERT INTO events (event_id, event_type, timestamp, seq, source, run_id, json) VALUES (?,?,?,?,?,?,?)',
+    );
+    const events = agentEvents(7);
+    const written = Array.from({ length: 50 }, () => events.next().value as Envelope);
+    for (const e of written) {
+      insert.run(e.event_id, e.event_type, e.timestamp, e.seq, e.source, e.run_id, serializeEnvelope(e));
+    }
+    db.close();
+    const backup = backupOn(s3, { database: path, s3: { prefix: 'schema-1' } });
+    expect((await backup.run()).manifest).toMatchObject({
+      event_count: 50,
+      first_timestamp: written[0]!.timestamp,
+      last_timestamp: written[49]!.timestamp,
+      schema_version: 1,
+    });
+    backup.close();
+  });
+
+  it('snapshots one consistent point in time while the sink goes on writing', async () => {
+    const live = await liveDb('events.db', 2000);
+    const backup = backupOn(s3, { database: live.path, s3: { prefix: 'concurrent' } });
+    const running = backup.run();
+    let done = false;
+    const finished = () => {
+      done = true;
+    };
+    running.then(finished, finished);
+    // the sink commits a batch on every turn of the event loop until the backup is done
+    for (let batches = 0; !done && batches < 2000; batches++) {
+      await live.write(10, 10);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const result = await running;
+    const count = result.eventCount;
+    expect(count).toBeGreaterThanOrEqual(2000);
+    expect(count).toBeLessThanOrEqual(live.written.length);
+    expect(live.written.length).toBeGreaterThan(2000);
+
+    const to = join(dir.path, 'snapshot.db');
+    await backup.restore({ key: result.key, to });
+    const copy = new Database(to, { readonly: true });
+    // exactly the first `count` events the sink committed, and the summaries of exactly those
+    const ids = copy.prepare('SELECT event_id FROM events ORDER BY id').pluck().all();
+    expect(ids).toEqual(live.written.slice(0, count).map((e) => e.event_id));
+    expect(copy.prepare('SELECT sum(event_count) FROM runs').pluck().get()).toBe(count);
+    expect(result.manifest.first_timestamp).toBe(live.written[0]!.timestamp);
+    expect(result.manifest.last_timestamp).toBe(live.written[count - 1]!.timestamp);
+    copy.close();
+    await live.close();
+    backup.close();
+  });
+
   it('refuses to overwrite an existing file unless told, and then drops its stale WAL', async () => {
-    const { path, db } = liveDb('events.db', 200);
+    const live = await liveDb('events.db', 200);
+    const { path } = live;
     const backup = backupOn(s3, { database: path, s3: { prefix: 'overwrite' } });
     const { key } = await backup.run();
     const to = join(dir.path, 'existing.db');
@@ -119,12 +181,13 @@ describe('backup → list → restore', () => {
     const copy = new Database(to, { readonly: true });
     expect(copy.prepare('SELECT count(*) FROM events').pluck().get()).toBe(200);
     copy.close();
-    db.close();
+    await live.close();
     backup.close();
   });
 
   it('rejects an archive whose database does not match the manifest sha256, leaving no file behind', async () => {
-    const { path, db } = liveDb('events.db', 300);
+    const live = await liveDb('events.db', 300);
+    const { path } = live;
     const backup = backupOn(s3, { database: path, s3: { prefix: 'corrupt' } });
     const { key } = await backup.run();
     const tar = gunzipSync(await download(key));
@@ -152,18 +215,22 @@ describe('backup → list → restore', () => {
     expect(existsSync(to)).toBe(false);
     const missing = await backup.restore({ key: `${key}.nope`, to }).catch((e: unknown) => e);
     expect((missing as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.NOT_FOUND);
-    db.close();
+    await live.close();
     backup.close();
   });
 
   it('uploads an archive over 5 MB in several parts and restores it', async () => {
-    const { path, db } = liveDb('big.db', 100);
+    const live = await liveDb('big.db', 100);
+    const { path } = live;
+    // incompressible padding beside the events, from a second connection
+    const db = new Database(path);
     db.exec('CREATE TABLE blobs (b BLOB)');
     const put = db.prepare('SELECT randomblob(65536)');
     const insert = db.prepare('INSERT INTO blobs VALUES (?)');
     db.transaction(() => {
       for (let i = 0; i < 180; i++) insert.run(put.pluck().get());
     })();
+    db.close();
     const client = rawClient();
     const commands: string[] = [];
     client.middlewareStack.add(
@@ -188,14 +255,15 @@ describe('backup → list → restore', () => {
     const copy = new Database(to, { readonly: true });
     expect(copy.prepare('SELECT count(*) FROM blobs').pluck().get()).toBe(180);
     copy.close();
-    db.close();
+    await live.close();
     client.destroy();
   });
 });
 
 describe('retention', () => {
   it('keeps the last N, never deletes the backup just written nor anything that is not a backup key', async () => {
-    const { path, db } = liveDb('events.db', 50);
+    const live = await liveDb('events.db', 50);
+    const { path } = live;
     let now = Date.UTC(2025, 2, 1, 12);
     const client = rawClient();
     const foreign = [
@@ -229,13 +297,14 @@ describe('retention', () => {
     expect((await ageBased.listBackups()).map((b) => b.key)).toEqual([keys[3]]);
     for (const Key of foreign) await client.send(new GetObjectCommand({ Bucket: 'backups', Key }));
     client.destroy();
-    db.close();
+    await live.close();
   });
 });
 
 describe('failures', () => {
   it('wrong credentials give a clear AUTH error that never contains the secret', async () => {
-    const { path, db } = liveDb('events.db', 20);
+    const live = await liveDb('events.db', 20);
+    const { path } = live;
     const secret = 'sUp3r/S3cret+Key-0123456789';
     const backup = backupOn(s3, {
       database: path,
@@ -248,11 +317,12 @@ describe('failures', () => {
     const dump = `${inspect(error, { depth: 10, showHidden: true })} ${JSON.stringify(error)} ${String((error as Error).stack)}`;
     expect(dump).not.toContain(secret);
     expect(dump).not.toContain('AKIAWRONGWRONGWRONG1');
-    db.close();
+    await live.close();
   });
 
   it('a missing bucket and an unreachable endpoint each get their own reason', async () => {
-    const { path, db } = liveDb('events.db', 20);
+    const live = await liveDb('events.db', 20);
+    const { path } = live;
     const noBucket = await backupOn(s3, { database: path, s3: { bucket: 'does-not-exist' } })
       .run()
       .catch((e: unknown) => e);
@@ -265,7 +335,7 @@ describe('failures', () => {
       .catch((e: unknown) => e);
     expect((unreachable as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.UNREACHABLE);
     expect((unreachable as ObsBackupError).retryable).toBe(true);
-    db.close();
+    await live.close();
   });
 
   it('a missing or non-SQLite database is a DATABASE error, and bad options are named', async () => {

@@ -2,10 +2,13 @@ import { join } from 'node:path';
 import { createObservability, ObsValidationError } from '@obs/core';
 import { createMemorySink } from '@obs/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackupScheduler } from './index.js';
-import { fillEventDb, openEventDb } from './test/agent-events.js';
-import { backupOn, tempDir } from './test/fixtures.js';
+import { built } from './test/built.js';
+import { backupOn, liveEventDb, tempDir } from './test/fixtures.js';
 import { startTestS3, type TestS3 } from './test/s3-server.js';
+
+// from the build, like the backups it runs (they snapshot in a worker thread): one ObsBackupError class
+// for both; see test/built.ts
+const { createBackupScheduler } = await built<typeof import('./index.js')>('index.js');
 
 let s3: TestS3;
 beforeAll(async () => {
@@ -26,8 +29,7 @@ async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Prom
 describe('backup scheduler', () => {
   it('server down: emits backup.failed per attempt, retries within the cycle, then succeeds on the next cycle', async () => {
     const dir = tempDir();
-    const db = openEventDb(join(dir.path, 'events.db'));
-    fillEventDb(db, { count: 100 });
+    const live = await liveEventDb(join(dir.path, 'events.db'), 100);
     const sink = createMemorySink();
     const obs = createObservability({ source: 'test', sinks: [sink] });
     const backup = backupOn(s3, { database: join(dir.path, 'events.db'), s3: { prefix: 'scheduled' } });
@@ -61,7 +63,7 @@ describe('backup scheduler', () => {
       await scheduler.stop();
       await obs.shutdown();
       backup.close();
-      db.close();
+      await live.close();
       dir.cleanup();
     }
   });

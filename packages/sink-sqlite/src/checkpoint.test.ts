@@ -3,8 +3,12 @@ import { join } from 'node:path';
 import { makeRecord } from '@obs/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteSink, type SqliteSink } from './sqlite-sink.js';
+import type { SqliteSink } from './sqlite-sink.js';
+import { built } from './test/built.js';
 import { tempDir } from './test/fixtures.js';
+
+// every file sink starts the checkpoint thread: see test/built.ts
+const { createSqliteSink } = await built<typeof import('./index.js')>('index.js');
 
 let dir: string;
 let cleanup: () => void;

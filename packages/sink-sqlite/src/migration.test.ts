@@ -10,8 +10,11 @@ import {
 } from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteSink } from './sqlite-sink.js';
+import { built } from './test/built.js';
 import { tempDir } from './test/fixtures.js';
+
+// every file sink starts the checkpoint thread: see test/built.ts
+const { createSqliteSink } = await built<typeof import('./index.js')>('index.js');
 
 let dir: string;
 let cleanup: () => void;

@@ -6,12 +6,11 @@ import { createObservability } from '@obs/core';
 import { makeRecord } from '@obs/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { built } from './test/built.js';
 import { tempDir } from './test/fixtures.js';
 
-// The writer thread runs the built file, so this test goes through dist/ (built before tests).
-const { createSqliteSink } = (await import(
-  new URL('../dist/index.js', import.meta.url).href
-)) as typeof import('./index.js');
+// the writer thread runs the built worker module: see test/built.ts
+const { createSqliteSink } = await built<typeof import('./index.js')>('index.js');
 
 let dir: string;
 let cleanup: () => void;
@@ -45,12 +44,9 @@ it('worker: true writes the same rows and summaries from a writer thread', async
   expect(() => sink.write([])).toThrow(expect.objectContaining({ code: 'OBS_CLOSED' }));
 });
 
-const { WorkerWriter, RESPAWN_BASE_MS } = (await import(
-  new URL('../dist/internal/worker-writer.js', import.meta.url).href
-)) as typeof import('./internal/worker-writer.js');
-const { parseSqliteSinkOptions } = (await import(
-  new URL('../dist/options.js', import.meta.url).href
-)) as typeof import('./options.js');
+const { WorkerWriter, RESPAWN_BASE_MS } =
+  await built<typeof import('./internal/worker-writer.js')>('internal/worker-writer.js');
+const { parseSqliteSinkOptions } = await built<typeof import('./options.js')>('options.js');
 
 it('a writer thread that dies is replaced on the next write, with backoff while it keeps dying', {
   timeout: 20_000,

@@ -1,28 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '@obs/core';
 import { makeEnvelope } from '@obs/core/testing';
-import Database from 'better-sqlite3';
-
-/** Schema of the test event database: an `events` table shaped like the sqlite sink's, with its read-path indexes. */
-export const TEST_EVENTS_SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  id INTEGER PRIMARY KEY,
-  event_id TEXT NOT NULL UNIQUE,
-  event_type TEXT NOT NULL,
-  timestamp TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  source TEXT NOT NULL,
-  run_id TEXT NOT NULL,
-  session_id TEXT,
-  parent_event_id TEXT,
-  status TEXT,
-  duration_ms REAL,
-  json TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_run ON events (run_id, timestamp);
-CREATE INDEX IF NOT EXISTS events_type ON events (event_type, timestamp);
-CREATE INDEX IF NOT EXISTS events_time ON events (timestamp);
-`;
 
 const WORDS =
   `the a to of and in is for that this it with on be as we file function test error value need should
@@ -172,59 +150,6 @@ export function* agentEvents(seed = 1, startMs = Date.UTC(2025, 0, 1)): Generato
       total_tokens: Math.floor(r() * 50000),
     });
   }
-}
-
-/** Opens (creating) a WAL event database with {@link TEST_EVENTS_SCHEMA}. */
-export function openEventDb(path: string): Database.Database {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(TEST_EVENTS_SCHEMA);
-  db.pragma('user_version = 1');
-  return db;
-}
-
-/** Inserts events until the database file reaches `bytes` (or `count` events are written); returns the count. */
-export function fillEventDb(
-  db: Database.Database,
-  target: { bytes?: number; count?: number },
-  seed = 1,
-): number {
-  const insert = db.prepare(
-    'INSERT INTO events (event_id, event_type, timestamp, seq, source, run_id, session_id, parent_event_id, status, duration_ms, json) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-  );
-  const events = agentEvents(seed);
-  let written = 0;
-  const pageSize = db.pragma('page_size', { simple: true }) as number;
-  const size = () => (db.pragma('page_count', { simple: true }) as number) * pageSize;
-  const batch = db.transaction((n: number) => {
-    for (let i = 0; i < n; i++) {
-      const e = events.next().value as Envelope;
-      insert.run(
-        e.event_id,
-        e.event_type,
-        e.timestamp,
-        e.seq,
-        e.source,
-        e.run_id,
-        e.session_id,
-        e.parent_event_id,
-        e.status,
-        e.duration_ms,
-        JSON.stringify(e),
-      );
-    }
-  });
-  while (
-    (target.count === undefined || written < target.count) &&
-    (target.bytes === undefined || size() < target.bytes)
-  ) {
-    const n = target.count === undefined ? 1000 : Math.min(1000, target.count - written);
-    batch(n);
-    written += n;
-  }
-  return written;
 }
 
 /** A random UUID, for unique names in tests. */
