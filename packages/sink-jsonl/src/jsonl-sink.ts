@@ -4,6 +4,7 @@ import {
   type EventRecord,
   OBS_ERROR_CODES,
   ObsError,
+  ObsTransientError,
   type QueueOptions,
   type Sink,
   type SinkHealth,
@@ -62,6 +63,8 @@ class JsonlTrailSink implements JsonlSink {
   readonly #inFile = new WeakSet<EventRecord>();
   #inFileCount = 0;
   #inflight: Promise<void> | undefined;
+  /** An `fsync`-durability write is on the thread pool. */
+  #writing = false;
   #lastError: string | null = null;
   #closed = false;
 
@@ -76,19 +79,32 @@ class JsonlTrailSink implements JsonlSink {
   }
 
   write(batch: readonly EventRecord[]): Promise<void> | void {
-    if (this.#closed)
-      throw new ObsError(
-        OBS_ERROR_CODES.CLOSED,
-        `JSONL sink "${this.name}" is closed: write() after close() is refused`,
-      );
+    this.#assertOpen();
     const records = this.#inFileCount === 0 ? batch : batch.filter((r) => !this.#inFile.has(r));
     const groups = this.#group(records);
     // one write(2) per file per batch from this thread: the bytes are in the OS when write() returns
     // and the batch is garbage at once; only fsync, which waits on the device, goes to the thread pool
     if (this.durability !== 'fsync') return this.#writeSync(batch, groups);
-    const inflight = this.#writeAsync(batch, groups);
+    this.#writing = true;
+    const inflight = this.#writeAsync(batch, groups).finally(() => {
+      this.#writing = false;
+    });
     this.#inflight = inflight.catch(() => {});
     return inflight;
+  }
+
+  /**
+   * Caller-runs (the service calls it when the queue is full): the batch is in the file when this
+   * returns, fsynced in `fsync` durability. While an `fsync`-durability write is still on the thread
+   * pool the file cannot take a second writer, so it refuses with a transient error.
+   */
+  writeSync(batch: readonly EventRecord[]): void {
+    this.#assertOpen();
+    if (this.#writing) {
+      throw new ObsTransientError(`JSONL sink "${this.name}": an fsync write is still in progress`);
+    }
+    const records = this.#inFileCount === 0 ? batch : batch.filter((r) => !this.#inFile.has(r));
+    this.#writeSync(batch, this.#group(records));
   }
 
   flush(): void {}
@@ -108,6 +124,14 @@ class JsonlTrailSink implements JsonlSink {
 
   files(): string[] {
     return [...this.#files.values()].map((f) => f.path).filter((p) => p !== '');
+  }
+
+  #assertOpen(): void {
+    if (this.#closed)
+      throw new ObsError(
+        OBS_ERROR_CODES.CLOSED,
+        `JSONL sink "${this.name}" is closed: write() after close() is refused`,
+      );
   }
 
   #writeSync(batch: readonly EventRecord[], groups: Group[]): void {

@@ -56,14 +56,22 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
         )
       : undefined;
   let committer: Committer | undefined;
+  // Caller-runs (writeSync) commits on the host's own connection, in worker mode too: a full queue
+  // makes the emitting code write, so nothing is dropped and memory stays bounded.
+  let hostWriter: BatchWriter | undefined;
+  const writeOnHost = (batch: readonly EventRecord[]) => {
+    hostWriter ??= new BatchWriter(db);
+    return hostWriter.write(batch);
+  };
   if (resolved.worker) {
-    db.close();
     const worker = new WorkerWriter(resolved);
     // the thread gets the canonical lines (cheap to copy) and parses them: the host's loop stays light
-    committer = { commit: (batch) => worker.write(batch.map((r) => r.json)), close: () => worker.close() };
+    committer = {
+      commit: (batch) => worker.write(batch.map((r) => r.json)),
+      close: () => worker.close().finally(() => db.close()),
+    };
   } else {
-    const writer = new BatchWriter(db);
-    committer = { commit: (batch) => writer.write(batch), close: () => void db.close() };
+    committer = { commit: writeOnHost, close: () => void db.close() };
   }
   let duplicates = 0;
   let lastError: string | null = null;
@@ -107,6 +115,17 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
             throw failure(error);
           },
         );
+      } catch (error) {
+        throw failure(error);
+      }
+    },
+    writeSync(batch) {
+      if (committer === undefined) {
+        throw new ObsError(OBS_ERROR_CODES.CLOSED, `sqlite sink "${resolved.name}" is closed`);
+      }
+      if (batch.length === 0) return;
+      try {
+        committed(batch, writeOnHost(batch));
       } catch (error) {
         throw failure(error);
       }
