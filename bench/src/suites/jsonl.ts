@@ -189,8 +189,8 @@ export const jsonlSuite: BenchSuite = {
         unit: 'MB',
         peer: { name: 'pino.destination async', value: pinoRss.growthMb },
         ratio: pinoRss.growthMb / obsRss.growthMb,
-        target: 'bounded',
-        note: `obs dropped ${obsRss.dropped} (queue capacity 10 000, drop-newest); pino buffers everything`,
+        target: '≤ 64 MB and 0 dropped',
+        note: `obs dropped ${obsRss.dropped} (defaults: capacity 10 000, block, caller-runs); pino buffers everything`,
       });
       return rows;
     } finally {

@@ -19,7 +19,7 @@ const EnvSchema = z.object({
   OBS_DATA_DIR: z.string().min(1).default('./.obs'),
   OBS_SQLITE_PATH: z.string().min(1).optional(),
   OBS_JSONL_DIR: z.string().min(1).optional(),
-  OBS_QUEUE_CAPACITY: positiveInt.default(10_000),
+  OBS_QUEUE_CAPACITY: positiveInt.default(2_048),
   OBS_BATCH_SIZE: positiveInt.default(512),
   OBS_LINGER_MS: z.coerce
     .number({ error: 'expected milliseconds >= 0' })

@@ -5,7 +5,7 @@ export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
 
 /** Queueing, batching and retry settings of one sink. */
 export interface QueueOptions {
-  /** Events held for this sink before the overflow policy applies (default 10 000). */
+  /** Events held for this sink before the overflow policy applies (default 2 048). */
   capacity?: number;
   /** Most events handed to one `write` (default 512). */
   batchSize?: number;
@@ -59,7 +59,7 @@ export interface SinkStats {
 
 /** Queue settings used where neither the service, the sink nor the binding sets one. */
 export const QUEUE_DEFAULTS: Readonly<Required<QueueOptions>> = {
-  capacity: 10_000,
+  capacity: 2_048,
   batchSize: 256,
   lingerMs: 10,
   overflow: 'block',
