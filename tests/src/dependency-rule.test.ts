@@ -9,6 +9,7 @@ const ALLOWED: Record<string, string[]> = {
   '@obs/sink-jsonl': ['@obs/core', '@obs/store-format', 'zod'],
   '@obs/sink-sqlite': ['@obs/core', '@obs/store-format', 'better-sqlite3', 'zod'],
   '@obs/sink-stream': ['@obs/core', '@obs/http-access', 'ws', 'zod'],
+  '@obs/sink-console': ['@obs/core', 'picocolors', 'zod'],
   '@obs/backup-s3': [
     '@obs/core',
     '@obs/store-format',

@@ -1,5 +1,6 @@
 import { loadConfig, type ObsConfig, ObsConfigError, parseEnv } from '@obs/core';
 import { isLoopbackHost } from '@obs/http-access';
+import { isTraceEnabled } from '@obs/sink-console';
 import { z } from 'zod';
 
 const port = z.coerce
@@ -43,6 +44,8 @@ export interface CollectorConfig extends ObsConfig {
   jsonlDurability: 'batch' | 'flush' | 'fsync';
   /** Run SQLite writes in a worker thread (`OBS_SQLITE_WORKER`). */
   sqliteWorker: boolean;
+  /** Print a live trace of every event on stderr (`OBS_TRACE`, see `@obs/sink-console`). */
+  trace: boolean;
   backup:
     | {
         bucket: string;
@@ -78,6 +81,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     },
     jsonlDurability: e.OBS_JSONL_DURABILITY,
     sqliteWorker: e.OBS_SQLITE_WORKER === 'true' || e.OBS_SQLITE_WORKER === '1',
+    trace: isTraceEnabled(env),
     backup:
       e.OBS_BACKUP_BUCKET === undefined
         ? undefined

@@ -6,6 +6,7 @@ import {
   type Sink,
   type SinkBinding,
 } from '@obs/core';
+import { createConsoleSink } from '@obs/sink-console';
 import { createJsonlSink } from '@obs/sink-jsonl';
 import { createSqliteSink } from '@obs/sink-sqlite';
 import { createStreamSink, type EventBus } from '@obs/sink-stream';
@@ -22,8 +23,8 @@ export interface Pipeline {
 
 /**
  * Composes the sinks a deployment's mode asks for (the pattern to copy into an app's bootstrap):
- * SQLite for `db_only`/`dual`, JSONL for `file_only`/`dual`, the live stream when enabled, and the
- * collector's own live counters. Durable sinks use the `block` policy sized so that one request's
+ * SQLite for `db_only`/`dual`, JSONL for `file_only`/`dual`, the live stream when enabled, the
+ * console trace on stderr with `OBS_TRACE`, and the collector's own live counters. Durable sinks use the `block` policy sized so that one request's
  * batch always fits, so the collector never drops what it accepted.
  */
 export function createPipeline(config: CollectorConfig, logger?: DiagLogger): Pipeline {
@@ -58,6 +59,8 @@ export function createPipeline(config: CollectorConfig, logger?: DiagLogger): Pi
     bus = stream.bus;
     sinks.push(stream);
   }
+  // events from many agents interleave, so each trace line starts with its run id
+  if (config.trace) sinks.push(createConsoleSink({ showRun: true, ...(logger ? { logger } : {}) }));
   const obs = createObservability({
     source: config.source,
     sinks,

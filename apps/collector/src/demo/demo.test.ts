@@ -22,11 +22,50 @@ describe('the demo (npm start)', () => {
     const sync = { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' } as const;
     const help = spawnSync(process.execPath, [MAIN, '--help'], sync);
     expect(help.status).toBe(0);
-    for (const option of ['--duration', '--rate', '--seed', '--data-dir', '--admin-port', '--collector-port'])
+    for (const option of [
+      '--duration',
+      '--rate',
+      '--seed',
+      '--data-dir',
+      '--admin-port',
+      '--collector-port',
+      '--trace',
+    ])
       expect(help.stdout).toContain(option);
     const bad = spawnSync(process.execPath, [MAIN, '--rate', 'fast'], sync);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--rate "fast": expected runs per second');
+  });
+
+  it('with --trace prints the live trace of the workload on stderr, nested, each line led by its run id', () => {
+    const traced = spawnSync(
+      process.execPath,
+      [
+        MAIN,
+        '--trace',
+        '--exit',
+        '--duration',
+        '1',
+        '--rate',
+        '2',
+        '--data-dir',
+        join(dir, 'traced'),
+        '--collector-port',
+        '0',
+      ],
+      {
+        encoding: 'utf8',
+        timeout: START_TIMEOUT_MS,
+        killSignal: 'SIGKILL',
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
+    expect(traced.status, traced.stderr).toBe(0);
+    expect(traced.stderr).toMatch(/^run-42-0001 \[run\] started: /m);
+    expect(traced.stderr).toMatch(/^run-42-0001 {3}└─\[llm\] plan → ok \(\d/m);
+    expect(traced.stderr).toMatch(/^run-42-0001 {7}└─\[llm\] [\w.-]+: \d+ tok → \d+ tok /m);
+    expect(traced.stderr).toMatch(/^run-42-0001 \[agent\] agent\.run: /m);
+    expect(traced.stderr).not.toContain('\x1b');
   });
 
   it('writes the workload to SQLite and JSONL and serves it on the dashboard until SIGTERM', {

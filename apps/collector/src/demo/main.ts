@@ -17,6 +17,7 @@ async function main(options: DemoOptions): Promise<void> {
     OBS_DATA_DIR: options.dataDir,
     OBS_STREAM: 'true',
     OBS_COLLECTOR_PORT: String(options.collectorPort),
+    OBS_TRACE: options.trace ? 'true' : process.env['OBS_TRACE'],
   });
   const collector = await startCollector(config, consoleLogger('demo', 'warn'));
   const runs = Math.max(1, Math.round(options.durationS * options.rate));

@@ -11,6 +11,8 @@ export interface DemoOptions {
   adminPort: number;
   collectorPort: number;
   exit: boolean;
+  /** Print a live trace of every event on stderr (`--trace`, or `OBS_TRACE=1`). */
+  trace: boolean;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -29,6 +31,7 @@ Options:
   --admin-port P       dashboard port on 127.0.0.1 (default 4600)
   --collector-port P   collector HTTP + stream port on 127.0.0.1 (default 4610)
   --exit               exit after the workload instead of serving the dashboard
+  --trace              print a live, indented trace of every event on stderr (also OBS_TRACE=1)
   --help               show this help`;
 
 /** Parses argv; throws an Error with a usage message for bad values. */
@@ -43,6 +46,7 @@ export function parseDemoOptions(argv: string[]): DemoOptions | 'help' {
       'admin-port': { type: 'string', default: '4600' },
       'collector-port': { type: 'string', default: '4610' },
       exit: { type: 'boolean', default: false },
+      trace: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -63,5 +67,6 @@ export function parseDemoOptions(argv: string[]): DemoOptions | 'help' {
     adminPort: port('admin-port', values['admin-port']),
     collectorPort: port('collector-port', values['collector-port']),
     exit: values.exit,
+    trace: values.trace,
   };
 }
