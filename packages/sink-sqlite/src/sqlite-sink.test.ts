@@ -103,12 +103,19 @@ describe('createSqliteSink', () => {
     other.exec('BEGIN IMMEDIATE');
     const result = sink.write([makeRecord(4)]);
     expect(result).toBeInstanceOf(Promise);
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 5);
-    setTimeout(() => other.exec('COMMIT'), 150);
+    let settled = false;
+    void Promise.resolve(result).then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    // while the lock is held the write can only wait: timers keep firing meanwhile (each turn is a
+    // turn of the event loop the write did not block), then releasing the lock lets it through
+    for (let turn = 0; turn < 10; turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(settled).toBe(false);
+    }
+    other.exec('COMMIT');
     await result;
-    clearInterval(ticker);
-    expect(ticks).toBeGreaterThan(5);
     other.close();
     sink.close();
     const db = open(path);
