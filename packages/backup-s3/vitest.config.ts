@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
 
-// real SQLite files, worker threads and s3rver on a shared machine: generous hang guards, no timing asserted
-export default defineConfig({ test: { testTimeout: 30_000 } });
+// Timeouts are guards against a hang, not a pace: vitest's 5 s default fails tests that spawn
+// processes, start servers or write files when the machine is loaded (CI, a busy laptop).
+export default defineConfig({ test: { testTimeout: 30_000, hookTimeout: 60_000 } });

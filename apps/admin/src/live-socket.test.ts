@@ -19,25 +19,40 @@ afterAll(async () => {
   await fx?.cleanup();
 });
 
+/**
+ * Resolves once `check` passes, tested now and on every `message` of `ws`; past `timeoutMs` (a guard
+ * against a hang, never what a passing test waits for) it resolves anyway and the caller's
+ * expectations report what arrived.
+ */
+function onMessagesUntil(ws: WebSocket, check: () => boolean, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      ws.off('message', onMessage);
+      resolve();
+    };
+    // registered after the collector's own listener, so it sees each message already recorded
+    const onMessage = () => {
+      if (check()) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    ws.on('message', onMessage);
+    if (check()) done();
+  });
+}
+
 /** Opens a live socket and collects what it receives. */
 async function subscribe(admin: AdminServer, query = '') {
   const ws = new WebSocket(`ws://127.0.0.1:${admin.port}/api/live${query}`);
-  const received: { at: number; message: LiveMessage }[] = [];
-  ws.on('message', (data) =>
-    received.push({ at: Date.now(), message: JSON.parse(String(data)) as LiveMessage }),
-  );
+  const received: { message: LiveMessage }[] = [];
+  ws.on('message', (data) => received.push({ message: JSON.parse(String(data)) as LiveMessage }));
   await new Promise<void>((resolve, reject) => {
     ws.once('error', reject);
-    const check = () => (received.some((r) => r.message.kind === 'ready') ? resolve() : setTimeout(check, 5));
-    check();
+    void onMessagesUntil(ws, () => received.some((r) => r.message.kind === 'ready'), 30_000).then(resolve);
   });
-  const events = () =>
-    received.flatMap((r) =>
-      r.message.kind === 'events' ? r.message.items.map((i) => ({ at: r.at, ...i })) : [],
-    );
-  const waitFor = async (n: number, timeoutMs = 5000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (events().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  const events = () => received.flatMap((r) => (r.message.kind === 'events' ? r.message.items : []));
+  const waitFor = async (n: number, timeoutMs = 15_000) => {
+    await onMessagesUntil(ws, () => events().length >= n, timeoutMs);
     return events();
   };
   return { ws, events, waitFor, received };
@@ -52,22 +67,23 @@ describe.each(['sqlite', 'jsonl'] as const)('/api/live over a %s store', (kind) 
     await admin?.close();
   });
 
-  it('pushes events another process writes, within a second, filtered by run', async () => {
+  it('pushes events another process writes, filtered by run', async () => {
     const all = await subscribe(admin);
     const mine = await subscribe(admin, '?run_id=live-a');
     try {
       const target = kind === 'sqlite' ? fx.dbPath : fx.jsonlDir;
-      const flushedAt = await writeFromChild(kind, target, 'live-a', 'hello from a child', 3);
+      await writeFromChild(kind, target, 'live-a', 'hello from a child', 3);
       await writeFromChild(kind, target, 'live-b', 'other run', 2);
       const got = await all.waitFor(5);
       expect(got.map((e) => e.event.run_id)).toEqual(['live-a', 'live-a', 'live-a', 'live-b', 'live-b']);
-      expect(got[2]!.at - flushedAt).toBeLessThan(1000);
       expect(got[0]!.event.payload['message']).toBe('hello from a child 0');
       expect(typeof got[0]!.cursor).toBe('string');
-      const filtered = await mine.waitFor(3);
-      await new Promise((r) => setTimeout(r, 150));
-      expect(mine.events().map((e) => e.event.run_id)).toEqual(['live-a', 'live-a', 'live-a']);
-      expect(filtered).toHaveLength(3);
+      // a live-a event written after the live-b ones: the tail delivers in order, so by the time it
+      // reaches the filtered socket, any live-b event that slipped through would have reached it first
+      await writeFromChild(kind, target, 'live-a', 'after the other run', 1);
+      const filtered = await mine.waitFor(4);
+      expect(filtered.map((e) => e.event.run_id)).toEqual(['live-a', 'live-a', 'live-a', 'live-a']);
+      expect(filtered.at(-1)!.event.payload['message']).toBe('after the other run 0');
     } finally {
       all.ws.close();
       mine.ws.close();
@@ -105,7 +121,7 @@ describe.each(['sqlite', 'jsonl'] as const)('/api/live over a %s store', (kind) 
 
 describe('a large backlog', () => {
   /** A LiveFeed over `store` on a real loopback socket; returns what the client received. */
-  async function feed(store: ReadStore) {
+  async function feed(store: ReadStore, onMessage: (messages: LiveMessage[]) => void = () => {}) {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await once(server, 'listening');
     const feeds: LiveFeed[] = [];
@@ -113,7 +129,10 @@ describe('a large backlog', () => {
     server.on('connection', (socket) => feeds.push(new LiveFeed(store, socket, {}, (e) => errors.push(e))));
     const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
     const messages: LiveMessage[] = [];
-    client.on('message', (data) => messages.push(JSON.parse(String(data)) as LiveMessage));
+    client.on('message', (data) => {
+      messages.push(JSON.parse(String(data)) as LiveMessage);
+      onMessage(messages);
+    });
     const counts = () => {
       let events = 0;
       let dropped = 0;
@@ -124,12 +143,14 @@ describe('a large backlog', () => {
       return { events, dropped };
     };
     const waitForTotal = async (n: number) => {
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline) {
-        const c = counts();
-        if (c.events + c.dropped >= n) return c;
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await onMessagesUntil(
+        client,
+        () => {
+          const c = counts();
+          return c.events + c.dropped >= n;
+        },
+        15_000,
+      );
       return counts();
     };
     const close = async () => {
@@ -142,18 +163,25 @@ describe('a large backlog', () => {
 
   it('caps the events waiting for a frame and tells the client how many were dropped', async () => {
     const burst = 5 * LIVE_MAX_PENDING_EVENTS;
-    // a tail that yields its whole backlog without letting the event loop turn, then one more event later
+    let toldDropped!: () => void;
+    const firstFrames = new Promise<void>((resolve) => {
+      toldDropped = resolve;
+    });
+    // a tail that yields its whole backlog without letting the event loop turn, then one more event
+    // once the client has the frames of the backlog (the capped events and the dropped count)
     const store = {
       tail: ({ signal }: { signal?: AbortSignal }) => ({
         async *[Symbol.asyncIterator]() {
           for (let i = 1; i <= burst; i++) yield { envelope: makeEnvelope(i), cursor: `c${i}` };
-          await new Promise((r) => setTimeout(r, 50));
+          await firstFrames;
           yield { envelope: makeEnvelope(burst + 1), cursor: `c${burst + 1}` };
-          while (!signal?.aborted) await new Promise((r) => setTimeout(r, 20));
+          if (signal && !signal.aborted) await new Promise((r) => signal.addEventListener('abort', r));
         },
       }),
     } as unknown as ReadStore;
-    const live = await feed(store);
+    const live = await feed(store, (messages) => {
+      if (messages.some((m) => m.kind === 'dropped')) toldDropped();
+    });
     try {
       expect(await live.waitForTotal(burst + 1)).toEqual({
         events: LIVE_MAX_PENDING_EVENTS + 1,

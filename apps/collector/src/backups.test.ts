@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, sampleEvent, startTestCollector } from './test/harness.js';
+import { startS3Gate } from './test/s3-gate.js';
 
 let s3: S3rver;
 let s3Dir: string;
@@ -38,9 +39,12 @@ afterAll(async () => {
 
 describe('POST /v1/backups', () => {
   it('backs up the live database to S3, answers 409 while a backup runs, and records backup.completed', async () => {
+    // the collector talks to S3 through a gate that can hold its requests: the first backup is
+    // observably in progress (its upload waits at the gate) when the second POST arrives
+    const gate = await startS3Gate(endpoint);
     const ctx = await startTestCollector({
       OBS_BACKUP_BUCKET: 'backups',
-      OBS_BACKUP_ENDPOINT: endpoint,
+      OBS_BACKUP_ENDPOINT: gate.endpoint,
       OBS_BACKUP_PREFIX: 'collector-test',
     });
     try {
@@ -49,10 +53,12 @@ describe('POST /v1/backups', () => {
         `${url}/v1/events`,
         Array.from({ length: 50 }, (_, i) => sampleEvent(i)),
       );
+      gate.hold();
       const first = fetch(`${url}/v1/backups`, { method: 'POST' });
-      await new Promise((r) => setTimeout(r, 5));
+      await gate.held;
       const second = await fetch(`${url}/v1/backups`, { method: 'POST' });
       expect(second.status).toBe(409);
+      gate.release();
       const response = await first;
       expect(response.status).toBe(200);
       const body = (await response.json()) as { backup: { key: string; event_count: number } };
@@ -62,7 +68,9 @@ describe('POST /v1/backups', () => {
       const stats = (await (await fetch(`${url}/v1/stats`)).json()) as { by_type: Record<string, number> };
       expect(stats.by_type['backup.completed']).toBe(1);
     } finally {
+      gate.release();
       await ctx.cleanup();
+      await gate.close();
     }
   });
 

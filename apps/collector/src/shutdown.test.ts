@@ -46,11 +46,18 @@ function startChild(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 describe('graceful shutdown of the collector process', () => {
-  it('on SIGTERM finishes requests in flight and loses nothing it accepted', async () => {
+  // bounded by the start timeout and the drain, not by vitest's 5 s default (a loaded machine is slow)
+  it('on SIGTERM finishes requests in flight and loses nothing it accepted', {
+    timeout: START_TIMEOUT_MS + 30_000,
+  }, async () => {
     const { child, url } = await startChild();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const accepted: string[] = [];
     let refused = 0;
+    let firstAccepted!: () => void;
+    const acceptedOne = new Promise<void>((resolve) => {
+      firstAccepted = resolve;
+    });
     const send = async (batch: number) => {
       try {
         const response = await fetch(`${url}/v1/events`, {
@@ -60,19 +67,20 @@ describe('graceful shutdown of the collector process', () => {
             Array.from({ length: 100 }, (_, i) => sampleEvent(batch * 100 + i, `run-${batch}`)),
           ),
         });
-        if (response.status === 200)
+        if (response.status === 200) {
           accepted.push(...((await response.json()) as { event_ids: string[] }).event_ids);
-        else refused++;
+          firstAccepted();
+        } else refused++;
       } catch {
         refused++;
       }
     };
     const inFlight: Promise<void>[] = [];
-    for (let batch = 0; batch < 60; batch++) {
-      inFlight.push(send(batch));
-      if (batch === 30) child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    for (let batch = 0; batch < 30; batch++) inFlight.push(send(batch));
+    // SIGTERM once the collector has accepted one batch: it is serving, and the others are in flight
+    await acceptedOne;
+    child.kill('SIGTERM');
+    for (let batch = 30; batch < 60; batch++) inFlight.push(send(batch));
     await Promise.all(inFlight);
     expect(await exited).toBe(0);
     expect(accepted.length).toBeGreaterThan(0);

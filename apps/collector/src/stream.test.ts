@@ -11,11 +11,16 @@ afterAll(() => ctx.cleanup());
 describe('live stream mounted on the collector', () => {
   it('delivers events posted over HTTP to a WebSocket subscriber', async () => {
     const received: string[] = [];
+    let gotTwo!: () => void;
+    const two = new Promise<void>((resolve) => {
+      gotTwo = resolve;
+    });
     const client = connectStream({
       url: `${ctx.collector.url.replace('http', 'ws')}/v1/stream`,
       filter: { run_ids: ['run-live'] },
       onEvent: (event) => {
         received.push(event.event_id);
+        if (received.length === 2) gotTwo();
       },
     });
     try {
@@ -26,8 +31,8 @@ describe('live stream mounted on the collector', () => {
         sampleEvent(3, 'run-live'),
       ]);
       const ids = json['event_ids'] as string[];
-      const deadline = Date.now() + 2_000;
-      while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      // events arrive in publish order: once the second run-live event is here, other-run would have been too
+      await two;
       expect(received).toEqual([ids[0], ids[2]]);
     } finally {
       await client.close();

@@ -11,6 +11,7 @@ import { agentEvents } from './test/agent-events.js';
 import { built } from './test/built.js';
 import { backupOn, liveEventDb, tempDir } from './test/fixtures.js';
 import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from './test/s3-server.js';
+import { startTcpGate } from './test/tcp-gate.js';
 
 // errors come from the build too, where the backups (and their worker threads) run: see test/built.ts
 const { BACKUP_ERROR_CODES, ObsBackupError } = await built<typeof import('./index.js')>('index.js');
@@ -188,7 +189,12 @@ describe('backup → list → restore', () => {
   it('rejects an archive whose database does not match the manifest sha256, leaving no file behind', async () => {
     const live = await liveDb('events.db', 300);
     const { path } = live;
-    const backup = backupOn(s3, { database: path, s3: { prefix: 'corrupt' } });
+    // a fixed clock: the forged keys below (milliseconds 999 and 998) never equal the real one
+    const backup = backupOn(s3, {
+      database: path,
+      clock: () => Date.UTC(2025, 4, 6, 7, 8, 9, 123),
+      s3: { prefix: 'corrupt' },
+    });
     const { key } = await backup.run();
     const tar = gunzipSync(await download(key));
     tar[tar.length - 1024 - 700] = (tar[tar.length - 1024 - 700]! + 1) % 256;
@@ -327,12 +333,12 @@ describe('failures', () => {
       .run()
       .catch((e: unknown) => e);
     expect((noBucket as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.BUCKET_MISSING);
-    const down = await startTestS3();
-    const endpoint = down.endpoint;
-    await down.dispose();
-    const unreachable = await backupOn(s3, { database: path, s3: { endpoint } })
+    // a gate that resets every connection keeps its port, so no other process can answer on it
+    const down = await startTcpGate(s3.port, 'down');
+    const unreachable = await backupOn(s3, { database: path, s3: { endpoint: down.endpoint } })
       .listBackups()
       .catch((e: unknown) => e);
+    await down.close();
     expect((unreachable as ObsBackupError).code).toBe(BACKUP_ERROR_CODES.UNREACHABLE);
     expect((unreachable as ObsBackupError).retryable).toBe(true);
     await live.close();

@@ -246,6 +246,10 @@ describe('sink isolation, retries and overflow', () => {
   it('reports a write that never settles as stuck, never starts a second one, and the shutdown deadline counts it failed', async () => {
     let calls = 0;
     const errors: string[] = [];
+    let reportedStuck!: () => void;
+    const stuck = new Promise<void>((resolve) => {
+      reportedStuck = resolve;
+    });
     const hanging = {
       name: 'hanging',
       write: () => {
@@ -260,15 +264,20 @@ describe('sink isolation, retries and overflow', () => {
       sinks: [hanging],
       defaultRunId: 'r',
       queue: { writeTimeoutMs: 20, retryBaseMs: 1 },
-      onError: (e) => errors.push(e.message),
+      onError: (e) => {
+        errors.push(e.message);
+        if (e.message.includes('has not settled')) reportedStuck();
+      },
     });
     obs.emit('log', { level: 'info', message: 'x' });
     obs.emit('log', { level: 'info', message: 'y' });
-    await sleep(80);
+    await stuck;
     expect(calls).toBe(1);
-    expect(errors).toContain('write has not settled after 20 ms');
+    expect(errors).toEqual(['write has not settled after 20 ms']);
     await obs.shutdown({ timeoutMs: 50 });
     expect(obs.stats().sinks[0]).toMatchObject({ written: 0, failed: 2 });
+    // neither the report nor the shutdown's flush started a second write
+    expect(calls).toBe(1);
   });
 
   it('isolates a poison event: after the retries, halves are written so only that event fails', async () => {
@@ -315,9 +324,10 @@ describe('sink isolation, retries and overflow', () => {
       defaultRunId: 'r',
     });
     for (let i = 0; i < 5; i++) obs.emit('log', { level: 'info', message: String(i) });
+    // resolving in microtasks beats the next turn of the event loop; waiting on the stuck sink never would
     const settled = await Promise.race([
       obs.emitAsync('log', { level: 'info', message: 'more' }).then(() => 'resolved'),
-      sleep(1_000).then(() => 'waited'),
+      new Promise((resolve) => setImmediate(resolve)).then(() => 'waited'),
     ]);
     expect(settled).toBe('resolved');
     await obs.shutdown({ timeoutMs: 10 });
@@ -369,7 +379,8 @@ describe('queue settings', () => {
       sinks: [own, { sink: bound, queue: { batchSize: 3, lingerMs: 0 } }],
     });
     for (let i = 0; i < 6; i++) obs.emit('log', { level: 'info', message: String(i) });
-    await sleep(50);
+    // the six events are queued already; flush only waits for the lanes to take them, batchSize at a time
+    await obs.flush();
     expect(own.batches).toEqual([2, 2, 2]);
     expect(bound.batches).toEqual([3, 3]);
     await obs.shutdown();
@@ -381,6 +392,10 @@ describe('concurrent writes', () => {
     const pending: (() => void)[] = [];
     let maxInFlight = 0;
     let inFlight = 0;
+    let bothStarted!: () => void;
+    const twoWrites = new Promise<void>((resolve) => {
+      bothStarted = resolve;
+    });
     const slow = {
       name: 'slow',
       write: () =>
@@ -391,6 +406,7 @@ describe('concurrent writes', () => {
             inFlight--;
             resolve();
           });
+          if (pending.length === 2) bothStarted();
         }),
       flush() {},
       close() {},
@@ -405,10 +421,12 @@ describe('concurrent writes', () => {
     const flushing = obs.flush().then(() => {
       flushed = true;
     });
-    await sleep(10);
+    await twoWrites;
     expect(maxInFlight).toBe(2);
     pending[1]!();
-    await sleep(10);
+    // the later batch settles in microtasks; one turn of the event loop later they have all run
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(obs.stats().sinks[0]).toMatchObject({ written: 2 });
     expect(flushed).toBe(false);
     pending[0]!();
     await flushing;
@@ -444,16 +462,19 @@ describe('drain scheduling', () => {
           defaultRunId: 'r',
           sinks: [{ sink, queue: { concurrency } }],
         });
-        let flushed = false;
+        let hookRan!: (flushing: Promise<void>) => void;
+        const flushStarted = new Promise<Promise<void>>((resolve) => {
+          hookRan = resolve;
+        });
         hook = () => {
           obs.emit('log', { level: 'info', message: 'late' });
-          void obs.flush().then(() => {
-            flushed = true;
-          });
+          hookRan(obs.flush());
         };
         obs.emit('log', { level: 'info', message: 'first' });
-        await sleep(50);
-        expect({ depth, flushed, queued: obs.stats().queued }).toEqual({ depth, flushed: true, queued: 0 });
+        // the hook ran inside the first write; the flush it started must end (the bug: it hung)
+        await await flushStarted;
+        expect({ depth, queued: obs.stats().queued }).toEqual({ depth, queued: 0 });
+        expect(obs.stats().sinks[0]).toMatchObject({ written: 2 });
       }
     },
   );
@@ -461,14 +482,19 @@ describe('drain scheduling', () => {
   it('keeps up to `concurrency` batches in flight under steady load', async () => {
     let current = 0;
     let most = 0;
+    const held: (() => void)[] = [];
     const sink = {
       name: 's',
       write() {
         current++;
         most = Math.max(most, current);
-        return sleep(10).then(() => {
-          current--;
-        });
+        // each write stays in flight until the test lets it finish
+        return new Promise<void>((resolve) =>
+          held.push(() => {
+            current--;
+            resolve();
+          }),
+        );
       },
       flush() {},
       close() {},
@@ -478,11 +504,23 @@ describe('drain scheduling', () => {
       defaultRunId: 'r',
       sinks: [{ sink, queue: { batchSize: 10, concurrency: 3 } }],
     });
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    // a batch arrives per turn of the event loop while every write is still in flight
     for (let t = 0; t < 30; t++) {
       for (let i = 0; i < 10; i++) obs.emit('log', { level: 'info', message: 'm' });
-      await sleep(2);
+      await nextTurn();
+      expect(current).toBe(Math.min(t + 1, 3));
+    }
+    // then writes finish one at a time: each freed lane takes the next batch, never a fourth lane
+    let released = 0;
+    while (held.length > 0) {
+      held.shift()!();
+      released++;
+      await nextTurn();
+      expect(current).toBeLessThanOrEqual(3);
     }
     await obs.flush();
+    expect(released).toBe(30);
     expect(most).toBe(3);
     expect(obs.stats().sinks[0]).toMatchObject({ written: 300 });
   });

@@ -150,17 +150,31 @@ describe('obs errors and help', () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
     let out = '';
+    const output: (() => void)[] = [];
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
+      for (const wake of output.splice(0)) wake();
     });
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    await fx.append((o) => {
-      o.emit('log', { level: 'info', message: 'followed!' }, { run_id: 'run-follow' });
-    });
-    for (let i = 0; i < 100 && !out.includes('followed!'); i++) await new Promise((r) => setTimeout(r, 20));
+    // `tail -f` follows from the moment it opened the store and prints nothing before an event
+    // arrives: no output says when that moment has come. So append a numbered event, wait for
+    // output (or a while), and append again until one comes through; bounded, not paced.
+    const deadline = Date.now() + 20_000;
+    for (let n = 0; !/\[log\] followed! \d+/.test(out); n++) {
+      if (Date.now() > deadline) throw new Error(`tail -f printed no appended event in 20 s: ${out}`);
+      await fx.append((o) => {
+        o.emit('log', { level: 'info', message: `followed! ${n}` }, { run_id: 'run-follow' });
+      });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 500);
+        output.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(out).toContain('[log] followed!');
+    expect(out).toMatch(/\[log\] followed! \d+/);
     expect(code).toBe(0);
   });
 });

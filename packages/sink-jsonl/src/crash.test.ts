@@ -18,7 +18,10 @@ afterEach(() => {
 });
 const START_TIMEOUT_MS = 15_000;
 
-/** Runs the child until a random moment after it is ready, SIGKILLs it, returns the last seq it reported written. */
+/**
+ * Runs the child until a random moment after it reported its first written batch, SIGKILLs it,
+ * returns the last seq it reported written.
+ */
 function runAndKill(runId: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [child, dir, runId], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -26,20 +29,23 @@ function runAndKill(runId: string): Promise<number> {
     let out = '';
     let err = '';
     const notReady = setTimeout(() => {
-      err += `no "ready" in ${START_TIMEOUT_MS} ms`;
+      err += `no write reported in ${START_TIMEOUT_MS} ms`;
       proc.kill('SIGTERM');
     }, START_TIMEOUT_MS);
+    let killTimer: NodeJS.Timeout | undefined;
     proc.stdout.setEncoding('utf8').on('data', (d: string) => {
-      if (out === '' && d.startsWith('ready')) {
-        clearTimeout(notReady);
-        setTimeout(() => proc.kill('SIGKILL'), 50 + Math.random() * 250);
-      }
       out += d;
+      // the crash moment is random, but never before a write was reported: each round checks one
+      if (killTimer === undefined && /^\d+$/m.test(out)) {
+        clearTimeout(notReady);
+        killTimer = setTimeout(() => proc.kill('SIGKILL'), Math.random() * 250);
+      }
     });
     proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     proc.on('error', reject);
     proc.on('exit', (_code, signal) => {
       clearTimeout(notReady);
+      clearTimeout(killTimer);
       if (signal !== 'SIGKILL') return reject(new Error(`child ended without being killed: ${err}`));
       const acked = out
         .split('\n')

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import { createObservability } from '@obs/core';
 import { makeRecord } from '@obs/core/testing';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { built } from './test/built.js';
 import { tempDir } from './test/fixtures.js';
 
@@ -53,6 +53,8 @@ it('a writer thread that dies is replaced on the next write, with backoff while 
 }, async () => {
   const path = join(dir, 'obs.db');
   const threads: Worker[] = [];
+  // the respawn backoff counts Date.now(): with only Date faked, no time passes unless the test moves it
+  vi.useFakeTimers({ toFake: ['Date'] });
   const writer = new WorkerWriter(parseSqliteSinkOptions({ path, worker: true }), {
     onSpawn: (w) => threads.push(w),
   });
@@ -81,12 +83,17 @@ it('a writer thread that dies is replaced on the next write, with backoff while 
     expect(threads).toHaveLength(3);
     await kill(threads[2]!);
     await expect(beforeStart).rejects.toThrow(/writer thread exited/);
-    await expect(writer.write([line(5)])).rejects.toThrow(/a new writer thread starts in \d+ ms/);
+    await expect(writer.write([line(5)])).rejects.toThrow(
+      `a new writer thread starts in ${RESPAWN_BASE_MS} ms`,
+    );
+    vi.setSystemTime(Date.now() + RESPAWN_BASE_MS - 1);
+    await expect(writer.write([line(5)])).rejects.toThrow('a new writer thread starts in 1 ms');
     expect(threads).toHaveLength(3);
-    await new Promise((resolve) => setTimeout(resolve, RESPAWN_BASE_MS + 50));
+    vi.setSystemTime(Date.now() + 1);
     expect(await writer.write([line(5)])).toBe(1);
     expect(threads).toHaveLength(4);
   } finally {
+    vi.useRealTimers();
     await writer.close();
   }
   const db = new Database(path, { readonly: true });

@@ -1,7 +1,7 @@
 import { EventRecord, ObsValidationError } from '@obs/core';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from './event-bus.js';
-import { makeEnvelope, sleep } from './test/helpers.js';
+import { makeEnvelope } from './test/helpers.js';
 
 describe('EventBus', () => {
   it('delivers to subscribers whose filter matches, in publish order', () => {
@@ -41,10 +41,13 @@ describe('EventBus', () => {
     const fast: number[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let drained!: () => void;
+    const allFour = new Promise<void>((r) => (drained = r));
     const sub = bus.subscribe(
       async (r) => {
         await gate;
         slow.push(r.envelope.seq);
+        if (slow.length === 4) drained();
       },
       { maxPending: 3 },
     );
@@ -53,20 +56,26 @@ describe('EventBus', () => {
     expect(fast).toHaveLength(10);
     expect(sub.dropped).toBe(6);
     release();
-    await sleep(10);
+    // the one in flight and the three kept: nothing else is queued, so a fifth never comes
+    await allFour;
     expect(slow).toEqual([1, 8, 9, 10]);
+    expect(sub.dropped).toBe(6);
   });
 
   it('keeps delivering to an async subscriber whose promise rejects', async () => {
     const bus = new EventBus();
     const got: number[] = [];
+    let second!: () => void;
+    const both = new Promise<void>((r) => (second = r));
     bus.subscribe(async (r) => {
       got.push(r.envelope.seq);
+      if (got.length === 2) second();
       throw new Error('async boom');
     });
     bus.publish(makeEnvelope(1));
     bus.publish(makeEnvelope(2));
-    await sleep(5);
+    // the second is delivered only after the first one's promise rejected
+    await both;
     expect(got).toEqual([1, 2]);
   });
 

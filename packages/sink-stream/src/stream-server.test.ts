@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ObsConfigError } from '@obs/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventBus } from './event-bus.js';
 import { ServerMessageSchema } from './protocol.js';
 import { createStreamServer, type StreamServer } from './stream-server.js';
@@ -81,8 +81,8 @@ describe('stream server protocol (raw ws client)', () => {
     bus.publish(makeEnvelope(2, { event_type: 'tool.call', run_id: 'run-2', audit_level: 'export' }));
     bus.publish(makeEnvelope(3, { event_type: 'llm.call', run_id: 'run-2', audit_level: 'export' }));
     bus.publish(makeEnvelope(4, { event_type: 'tool.result' }));
-    await client.waitForEvents(3);
-    await sleep(20);
+    // events arrive in publish order: once the last one is here, a wrongly delivered earlier one would be too
+    await client.waitForSeq(4);
     expect(client.events().map((e) => [e.seq, e.subs])).toEqual([
       [2, ['tools', 'run2']],
       [3, ['run2']],
@@ -150,13 +150,7 @@ describe('stream server protocol (raw ws client)', () => {
     ];
     for (const [message] of hostile) client.send(message);
     client.ws.send(Buffer.from([1, 2, 3]), { binary: true });
-    const errors = async (n: number) => {
-      const deadline = Date.now() + 2_000;
-      while (client.messages.filter((m) => m.type === 'error').length < n && Date.now() < deadline)
-        await sleep(5);
-      return client.messages.filter((m) => m.type === 'error');
-    };
-    const received = await errors(hostile.length + 1);
+    const received = await client.waitForMessages((m) => m.type === 'error', hostile.length + 1);
     expect(received.map((m) => m['code'])).toEqual([...hostile.map(([, code]) => code), 'invalid_message']);
     for (const m of received) expect(String(m['message']).length).toBeGreaterThan(10);
     client.send({ type: 'subscribe', v: 1, id: 'ok' });
@@ -265,7 +259,8 @@ describe('stream server lifecycle', () => {
   });
 
   it('flushes every queued event before closing clients with 1000 and releases the port', async () => {
-    const { bus, server, url, open } = await setup();
+    // the drain deadline is a guard here, far beyond what a loaded machine needs for 2 000 events
+    const { bus, server, url, open } = await setup({ shutdownTimeoutMs: 60_000 });
     const client = await open();
     client.send({ type: 'subscribe', v: 1, id: 'a' });
     await client.next((m) => m.type === 'subscribed');
@@ -280,18 +275,33 @@ describe('stream server lifecycle', () => {
   });
 
   it('terminates a peer that stops answering pings', async () => {
-    const { bus, server, open } = await setup({ heartbeatMs: 40 });
-    const dead = await open('', { autoPong: false });
-    const live = await open();
-    expect(server.stats().clients).toBe(2);
-    const code = await dead.closed;
-    expect(code).toBe(1006);
-    while (server.stats().clients > 1) await sleep(5);
-    live.send({ type: 'subscribe', v: 1, id: 'a' });
-    await live.next((m) => m.type === 'subscribed');
-    bus.publish(makeEnvelope(1));
-    await live.waitForEvents(1);
-    expect(live.messages.some((m) => m.type === 'heartbeat')).toBe(true);
+    // the heartbeat's interval is faked: each beat happens when the test says, after the pongs it needs
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { bus, server, open } = await setup({ heartbeatMs: 40 });
+      const dead = await open('', { autoPong: false });
+      const live = await open();
+      expect(server.stats().clients).toBe(2);
+      const beats = () => live.messages.filter((m) => m.type === 'heartbeat').length;
+      // beat 1 pings both; live answers with a pong, which the server reads before live's next message,
+      // so the heartbeat answering live's ping says its pong is in
+      vi.advanceTimersByTime(40);
+      await live.waitForMessages((m) => m.type === 'heartbeat', 1);
+      live.send({ type: 'ping', v: 1 });
+      await live.waitForMessages((m) => m.type === 'heartbeat', beats() + 1);
+      // beat 2: the dead peer never answered beat 1 and is terminated; live answered and stays
+      vi.advanceTimersByTime(40);
+      expect(await dead.closed).toBe(1006);
+      // the server drops the connection on its socket's close event, which no API exposes: poll it
+      for (const end = Date.now() + 10_000; server.stats().clients > 1 && Date.now() < end; ) await sleep(5);
+      expect(server.stats().clients).toBe(1);
+      live.send({ type: 'subscribe', v: 1, id: 'a' });
+      await live.next((m) => m.type === 'subscribed');
+      bus.publish(makeEnvelope(1));
+      await live.waitForEvents(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

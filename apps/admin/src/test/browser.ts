@@ -37,7 +37,8 @@ export async function openPage(
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   const page = await context.newPage();
-  page.setDefaultTimeout(5000);
+  // waits for what the page shows are bounded to catch a hang, not to pace a loaded machine
+  page.setDefaultTimeout(20_000);
   const problems: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);

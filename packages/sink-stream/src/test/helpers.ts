@@ -44,6 +44,8 @@ export class RawClient {
   closeCode: number | undefined;
   closeReason = '';
   readonly #waiters: { test: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
+  /** Conditions on everything received so far, checked again on every message. */
+  readonly #conditions: { test: () => boolean; resolve: () => void }[] = [];
   readonly closed: Promise<number>;
 
   constructor(readonly ws: WebSocket) {
@@ -54,6 +56,12 @@ export class RawClient {
         if (w.test(message)) {
           this.#waiters.splice(this.#waiters.indexOf(w), 1);
           w.resolve(message);
+        }
+      }
+      for (const c of [...this.#conditions]) {
+        if (c.test()) {
+          this.#conditions.splice(this.#conditions.indexOf(c), 1);
+          c.resolve();
         }
       }
     });
@@ -81,7 +89,7 @@ export class RawClient {
   }
 
   /** The first recorded or future message passing `test`. */
-  next(test: (m: Message) => boolean, timeoutMs = 2_000): Promise<Message> {
+  next(test: (m: Message) => boolean, timeoutMs = 10_000): Promise<Message> {
     const seen = this.messages.find(test);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
@@ -112,12 +120,57 @@ export class RawClient {
     return out;
   }
 
-  async waitForEvents(count: number, timeoutMs = 3_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.events().length < count) {
-      if (Date.now() > deadline) throw new Error(`got ${this.events().length} of ${count} events`);
-      await sleep(5);
-    }
+  /**
+   * Resolves once what was received passes `test`, checked on every message; rejects after
+   * `timeoutMs` (a guard against a hang, not a pace: it is never what a passing test waits for).
+   */
+  until(test: () => boolean, describe: () => string, timeoutMs = 10_000): Promise<void> {
+    if (test()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const condition = {
+        test,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#conditions.splice(this.#conditions.indexOf(condition), 1);
+        reject(new Error(describe()));
+      }, timeoutMs);
+      this.#conditions.push(condition);
+    });
+  }
+
+  /** Resolves once `count` events arrived. */
+  waitForEvents(count: number, timeoutMs = 10_000): Promise<void> {
+    return this.until(
+      () => this.events().length >= count,
+      () => `got ${this.events().length} of ${count} events`,
+      timeoutMs,
+    );
+  }
+
+  /** Resolves once the event with sequence `seq` arrived (events arrive in order: every earlier one is here too). */
+  waitForSeq(seq: number, timeoutMs = 10_000): Promise<void> {
+    return this.until(
+      () => this.events().some((e) => e.seq === seq),
+      () =>
+        `no event with seq ${seq}; got ${this.events()
+          .map((e) => e.seq)
+          .join(',')}`,
+      timeoutMs,
+    );
+  }
+
+  /** Resolves once `count` messages passing `test` arrived. */
+  waitForMessages(test: (m: Message) => boolean, count: number, timeoutMs = 10_000): Promise<Message[]> {
+    const matching = () => this.messages.filter(test);
+    return this.until(
+      () => matching().length >= count,
+      () => `got ${matching().length} of ${count} messages`,
+      timeoutMs,
+    ).then(matching);
   }
 
   close(): Promise<number> {
