@@ -40,7 +40,12 @@ const EnvSchema = z.object({
         .filter(Boolean),
     ),
   OBS_STREAM: flag.default(false),
-  OBS_STREAM_PORT: positiveInt.max(65535, 'expected a port number 1-65535').default(4601),
+  OBS_STREAM_PORT: z.coerce
+    .number({ error: 'expected a port number 0-65535 (0 picks a free port)' })
+    .int('expected a port number 0-65535 (0 picks a free port)')
+    .min(0, 'expected a port number 0-65535 (0 picks a free port)')
+    .max(65535, 'expected a port number 0-65535 (0 picks a free port)')
+    .default(4601),
   OBS_STREAM_TOKEN: z.string().min(16, 'expected a token of at least 16 characters').optional(),
 });
 
