@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importsOf, reExportsOf, shippedSources, workspacePackages } from './workspace.js';
+import { importsOf, ROOT, reExportsOf, shippedSources, workspacePackages } from './workspace.js';
 
 /** SPEC §1: what each package may depend on at runtime. */
 const ALLOWED: Record<string, string[]> = {
@@ -23,6 +26,14 @@ const ALLOWED: Record<string, string[]> = {
   '@obs/read-store': ['@obs/core', '@obs/store-format', 'better-sqlite3', 'zod'],
 };
 
+/**
+ * Optional peers a package may declare beyond ALLOWED: `@obs/core`'s `createObservabilityFromEnv`
+ * imports the sink packages the configuration names, when the application installed them. A peer
+ * (not a dependency) keeps core's install free of them, and turbo builds no edge from peers, so the
+ * sinks still build after core.
+ */
+const OPTIONAL_PEERS: Record<string, RegExp> = { '@obs/core': /^@obs\/sink-[a-z0-9-]+$/ };
+
 /** Node modules that would mean file, network or compression I/O, which core leaves to the packages. */
 const CORE_FORBIDDEN = ['node:fs', 'node:fs/promises', 'node:zlib', 'node:net', 'node:http', 'node:https'];
 
@@ -32,13 +43,20 @@ describe('dependency rule (SPEC §1)', () => {
   it.each(Object.entries(ALLOWED))('%s depends only on what it is allowed to', (name, allowed) => {
     const pkg = packages.find((p) => p.manifest.name === name);
     expect(pkg, `${name} exists`).toBeDefined();
-    const deps = Object.keys({ ...pkg!.manifest.dependencies, ...pkg!.manifest.peerDependencies });
-    expect(deps.filter((d) => !allowed.includes(d))).toEqual([]);
+    const { dependencies = {}, peerDependencies = {}, peerDependenciesMeta = {} } = pkg!.manifest;
+    const optionalPeer = (d: string) =>
+      peerDependenciesMeta[d]?.optional === true && OPTIONAL_PEERS[name]?.test(d) === true;
+    expect(Object.keys(dependencies).filter((d) => !allowed.includes(d))).toEqual([]);
+    expect(Object.keys(peerDependencies).filter((d) => !allowed.includes(d) && !optionalPeer(d))).toEqual([]);
   });
 
   it.each(Object.keys(ALLOWED))('%s imports no package it does not declare', (name) => {
     const pkg = packages.find((p) => p.manifest.name === name)!;
-    const declared = new Set([name, ...Object.keys(pkg.manifest.dependencies ?? {})]);
+    const declared = new Set([
+      name,
+      ...Object.keys(pkg.manifest.dependencies ?? {}),
+      ...Object.keys(pkg.manifest.peerDependencies ?? {}),
+    ]);
     const undeclared = shippedSources(pkg.dir).flatMap((file) =>
       importsOf(file)
         .filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:'))
@@ -52,6 +70,41 @@ describe('dependency rule (SPEC §1)', () => {
   it('every published package is covered by this rule', () => {
     const published = packages.filter((p) => !p.manifest.private).map((p) => p.manifest.name);
     expect(published.filter((name) => !(name in ALLOWED))).toEqual([]);
+  });
+
+  it('@obs/core declares as optional peers exactly the sink packages its bootstrap imports', () => {
+    const core = packages.find((p) => p.manifest.name === '@obs/core')!;
+    // createObservabilityFromEnv imports them through a variable, so look for the names in the code
+    const code = (file: string) =>
+      readFileSync(join(ROOT, file), 'utf8').replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
+    const named = new Set(
+      shippedSources(core.dir).flatMap((file) =>
+        [...code(file).matchAll(/['"`](@obs\/sink-[a-z0-9-]+)['"`]/g)].map((m) => m[1]!),
+      ),
+    );
+    expect(named.size).toBeGreaterThanOrEqual(3);
+    const peers = core.manifest.peerDependencies ?? {};
+    expect(Object.keys(peers).sort()).toEqual([...named].sort());
+    for (const peer of named) {
+      expect(core.manifest.peerDependenciesMeta?.[peer]?.optional, `${peer} is an optional peer`).toBe(true);
+      // in range of every future version, so a sink's release never forces a major release of core
+      expect(peers[peer], `${peer}'s range`).toBe('workspace:>=0.1.0');
+    }
+  });
+
+  it("turbo sees no edge from core's optional peers: core builds first, the sinks after it", () => {
+    const plan = JSON.parse(
+      execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--dry=json'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    ) as { tasks: { taskId: string; dependencies: string[] }[] };
+    const deps = (id: string) => plan.tasks.find((t) => t.taskId === id)?.dependencies;
+    expect(deps('@obs/core#build')).toEqual([]);
+    for (const sink of ['@obs/sink-jsonl', '@obs/sink-sqlite', '@obs/sink-stream']) {
+      expect(deps(`${sink}#build`)).toContain('@obs/core#build');
+    }
   });
 
   it('@obs/core does no file, network or compression I/O', () => {

@@ -11,6 +11,7 @@ export interface Manifest {
   private?: boolean;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 /** Every package under packages/ and apps/, by directory. */

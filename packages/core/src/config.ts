@@ -40,7 +40,13 @@ const EnvSchema = z.object({
         .filter(Boolean),
     ),
   OBS_STREAM: flag.default(false),
-  OBS_STREAM_PORT: positiveInt.max(65535, 'expected a port number 1-65535').default(4601),
+  OBS_TRACE: flag.default(false),
+  OBS_STREAM_PORT: z.coerce
+    .number({ error: 'expected a port number 0-65535 (0 picks a free port)' })
+    .int('expected a port number 0-65535 (0 picks a free port)')
+    .min(0, 'expected a port number 0-65535 (0 picks a free port)')
+    .max(65535, 'expected a port number 0-65535 (0 picks a free port)')
+    .default(4601),
   OBS_STREAM_TOKEN: z.string().min(16, 'expected a token of at least 16 characters').optional(),
 });
 
@@ -60,6 +66,8 @@ export interface ObsConfig {
   maxPayloadBytes: number;
   redactKeys: string[];
   stream: { enabled: boolean; port: number; token: string | undefined };
+  /** `OBS_TRACE=1`: print a live trace on stderr (`@obs/sink-console`). */
+  trace: boolean;
   /** Which stores the mode writes. */
   stores: { sqlite: boolean; jsonl: boolean };
 }
@@ -85,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPayloadBytes: e.OBS_MAX_PAYLOAD_BYTES,
     redactKeys: e.OBS_REDACT_KEYS,
     stream: { enabled: e.OBS_STREAM, port: e.OBS_STREAM_PORT, token: e.OBS_STREAM_TOKEN },
+    trace: e.OBS_TRACE,
     stores: storesForMode(e.OBS_MODE),
   };
 }

@@ -45,14 +45,20 @@ export class ObsValidationError extends ObsError<typeof OBS_ERROR_CODES.VALIDATI
   }
 }
 
-/** A configuration value (code or `OBS_*` environment variable) is invalid. */
+/**
+ * A configuration value (code or `OBS_*` environment variable) is invalid, or the configuration asks
+ * for something this installation lacks. `message` replaces the default text (`invalid obs
+ * configuration: <issues>`) where a sentence says it better; `cause` keeps the original error.
+ */
 export class ObsConfigError extends ObsError<typeof OBS_ERROR_CODES.CONFIG> {
   readonly issues: readonly ValidationIssue[];
 
-  constructor(issues: readonly ValidationIssue[]) {
+  constructor(issues: readonly ValidationIssue[], options?: { message?: string; cause?: unknown }) {
     super(
       OBS_ERROR_CODES.CONFIG,
-      `invalid obs configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      options?.message ??
+        `invalid obs configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      options && 'cause' in options ? { cause: options.cause } : undefined,
     );
     this.name = 'ObsConfigError';
     this.issues = issues;

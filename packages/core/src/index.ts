@@ -1,6 +1,7 @@
 export { canonicalJson, serializeEnvelope } from './canonical-json.js';
 export { type BuiltinEventType, type BuiltinPayloads, builtinPayloadSchemas } from './catalog.js';
 export { loadConfig, OBS_MODES, type ObsConfig, type ObsMode, parseEnv, storesForMode } from './config.js';
+export type { ObsConfigOverrides } from './config-overrides.js';
 export { currentContext, type ObsContext, withContext } from './context.js';
 export {
   type ComponentLogger,
@@ -37,6 +38,11 @@ export {
 export { EventRecord } from './event-record.js';
 export { defineEventType, type EventType, type PayloadsOf } from './event-type.js';
 export {
+  createObservabilityFromEnv,
+  type ObservabilityFromEnv,
+  type ObservabilityFromEnvOptions,
+} from './from-env.js';
+export {
   createObservability,
   type EmitOptions,
   type Observability,
@@ -44,6 +50,7 @@ export {
   type ObservabilityStats,
   type SinkBinding,
 } from './observability.js';
+export type { ModuleImporter } from './optional-package.js';
 export { type PayloadGuardOptions, REDACTED } from './payload-guard.js';
 export type { OverflowPolicy, QueueOptions, SinkStats } from './queue-options.js';
 export { EventRegistry } from './registry.js';
