@@ -4,7 +4,6 @@ import {
   type EventRecord,
   OBS_ERROR_CODES,
   ObsError,
-  ObsTransientError,
   type QueueOptions,
   type Sink,
   type SinkHealth,
@@ -62,9 +61,6 @@ class JsonlTrailSink implements JsonlSink {
    */
   readonly #inFile = new WeakSet<EventRecord>();
   #inFileCount = 0;
-  #inflight: Promise<void> | undefined;
-  /** An `fsync`-durability write is on the thread pool. */
-  #writing = false;
   #lastError: string | null = null;
   #closed = false;
 
@@ -78,33 +74,18 @@ class JsonlTrailSink implements JsonlSink {
     this.#clock = settings.clock ?? Date.now;
   }
 
-  write(batch: readonly EventRecord[]): Promise<void> | void {
+  write(batch: readonly EventRecord[]): void {
     this.#assertOpen();
     const records = this.#inFileCount === 0 ? batch : batch.filter((r) => !this.#inFile.has(r));
     const groups = this.#group(records);
     // one write(2) per file per batch from this thread: the bytes are in the OS when write() returns
-    // and the batch is garbage at once; only fsync, which waits on the device, goes to the thread pool
-    if (this.durability !== 'fsync') return this.#writeSync(batch, groups);
-    this.#writing = true;
-    const inflight = this.#writeAsync(batch, groups).finally(() => {
-      this.#writing = false;
-    });
-    this.#inflight = inflight.catch(() => {});
-    return inflight;
+    // (and on the device in `fsync` durability), and the batch is garbage at once
+    this.#writeSync(batch, groups);
   }
 
-  /**
-   * Caller-runs (the service calls it when the queue is full): the batch is in the file when this
-   * returns, fsynced in `fsync` durability. While an `fsync`-durability write is still on the thread
-   * pool the file cannot take a second writer, so it refuses with a transient error.
-   */
+  /** Caller-runs (the service calls it when the queue is full): the batch is in the file when this returns. */
   writeSync(batch: readonly EventRecord[]): void {
-    this.#assertOpen();
-    if (this.#writing) {
-      throw new ObsTransientError(`JSONL sink "${this.name}": an fsync write is still in progress`);
-    }
-    const records = this.#inFileCount === 0 ? batch : batch.filter((r) => !this.#inFile.has(r));
-    this.#writeSync(batch, this.#group(records));
+    this.write(batch);
   }
 
   flush(): void {}
@@ -112,7 +93,6 @@ class JsonlTrailSink implements JsonlSink {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#inflight;
     await Promise.all(this.#compressions);
     for (const file of this.#files.values()) file.close();
   }
@@ -140,19 +120,6 @@ class JsonlTrailSink implements JsonlSink {
       const progress: AppendProgress = { lines: 0 };
       try {
         file.appendSync(lines(records), progress);
-      } catch (error) {
-        throw this.#failed(groups, g, progress, error);
-      }
-    }
-    this.#written(batch);
-  }
-
-  async #writeAsync(batch: readonly EventRecord[], groups: Group[]): Promise<void> {
-    for (let g = 0; g < groups.length; g++) {
-      const { file, records } = groups[g]!;
-      const progress: AppendProgress = { lines: 0 };
-      try {
-        await file.append(lines(records), progress);
       } catch (error) {
         throw this.#failed(groups, g, progress, error);
       }

@@ -1,9 +1,18 @@
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { OBS_ERROR_CODES, ObsError } from '@obs/core';
 import { trailFileName } from '@obs/store-format';
 import type { JsonlSinkSettings } from './options.js';
-import { dataSync, writeAll, writeAllSync } from './write-all.js';
+import { writeAllSync } from './write-all.js';
 
 /** What a {@link TrailFile} needs from its sink. */
 export interface TrailFileConfig {
@@ -63,23 +72,7 @@ export class TrailFile {
       this.#size += buffer.length;
       progress.lines = from = end;
     }
-    if (this.#config.settings.durability === 'fsync') fsyncSync(this.#fd);
-  }
-
-  /** Appends on the thread pool; `fdatasync` after the last chunk in `fsync` durability. */
-  async append(lines: readonly string[], progress: AppendProgress): Promise<void> {
-    for (let from = 0; from < lines.length; ) {
-      const end = this.#prepare(lines, from);
-      const buffer = this.#encode(lines, from, end);
-      try {
-        await writeAll(this.#fd, buffer);
-        if (this.#config.settings.durability === 'fsync') await dataSync(this.#fd);
-      } catch (error) {
-        throw this.#rollback(error);
-      }
-      this.#size += buffer.length;
-      progress.lines = from = end;
-    }
+    if (this.#config.settings.durability === 'fsync') fdatasyncSync(this.#fd);
   }
 
   /** Closes the file (fsync first in `fsync` durability). */
