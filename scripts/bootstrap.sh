@@ -1,5 +1,6 @@
 #!/bin/sh
-# Bootstraps pnpm on a machine that has only Node 20 and npm, installs, builds, then runs the task.
+# Bootstraps pnpm on a machine that has only Node 20 and npm, installs, builds, then runs the task;
+# `test` runs everything on this Node, then the package and pack-and-install tests on Node 22 and 24.
 set -eu
 cd "$(dirname "$0")/.."
 PNPM_VERSION=10.34.9
@@ -14,6 +15,7 @@ case "${1:-}" in
   test)
     sh scripts/ensure-chromium.sh
     $PNPM exec turbo run build lint typecheck test --concurrency=1 --output-logs=errors-only
+    OBS_PNPM="$PNPM" node scripts/other-nodes.mjs
     ;;
   start)
     shift

@@ -1,49 +1,149 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from './workspace.js';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { EXAMPLE_FIXTURES } from './published/example-fixtures.js';
+import { installAlone, localPrebuilds, npmEnvironment } from './published/npm-project.js';
+import type { PackedPackage } from './published/packed.js';
+import { readmeExample } from './published/readme-example.js';
+import { run } from './published/run.js';
+import { publishedPackages, ROOT, workspaceRuntimeClosure } from './workspace.js';
 
-const work = mkdtempSync(join(tmpdir(), 'obs-pack-'));
+const packed = inject('packed');
+const work = mkdtempSync(join(tmpdir(), 'obs-alone-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const pnpm = (args: string[], cwd: string) =>
-  execFileSync('pnpm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const installing = limiter(3);
+const typechecking = limiter(2);
+const projectOf = (name: string) => join(work, name.replace(/^@/, '').replace(/\//g, '-'));
+const exampleOf = (pkg: PackedPackage) => readmeExample(readFileSync(join(pkg.dir, 'README.md'), 'utf8'));
 
-describe('@obs/core packed on its own', () => {
-  it('installs with npm into an empty project and works there', () => {
-    pnpm(['pack', '--pack-destination', work], join(ROOT, 'packages/core'));
-    const tarball = readdirSync(work).find((f) => f.startsWith('obs-core-') && f.endsWith('.tgz'));
-    expect(tarball).toBeDefined();
-    const listing = execFileSync('tar', ['-tzf', join(work, tarball!)], { encoding: 'utf8' });
-    expect(listing).toContain('package/dist/index.js');
-    expect(listing).toContain('package/dist/index.d.ts');
-    expect(listing).not.toMatch(/\.test\.(js|ts)/);
-    expect(listing).not.toContain('package/src/');
+/** Per package, started together in `beforeAll`: the npm install, then the type check of the example. */
+const pipelines = new Map<string, { installed: Promise<void>; typeErrors: Promise<string> }>();
+let npmEnv: NodeJS.ProcessEnv = {};
 
-    const app = join(work, 'app');
-    execFileSync('mkdir', ['-p', app]);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', join(work, tarball!)], {
-      cwd: app,
-      stdio: 'pipe',
+beforeAll(async () => {
+  const prebuilds = await localPrebuilds(publishedPackages(), join(work, 'prebuilds'));
+  npmEnv = npmEnvironment(prebuilds.env);
+  for (const pkg of packed) {
+    const app = projectOf(pkg.name);
+    const needs = workspaceRuntimeClosure(pkg.name).map((name) => {
+      const found = packed.find((p) => p.name === name);
+      if (!found) throw new Error(`${pkg.name} needs ${name}, which is not published`);
+      return found;
     });
-    writeFileSync(
-      join(app, 'main.js'),
-      `import { createObservability } from '@obs/core';
-import { createMemorySink } from '@obs/core/testing';
-const sink = createMemorySink();
-const obs = createObservability({ source: 'packed', sinks: [sink] });
-await obs.withContext({ run_id: 'r1' }, () => obs.span('work', async () => obs.emit('tool.call', { tool: 'search' })));
-await obs.shutdown();
-console.log(JSON.stringify(sink.events.map((e) => [e.event_type, e.run_id])));
-`,
+    const installed = installing(() =>
+      installAlone(app, pkg, needs, { env: npmEnv, overrides: prebuilds.overrides }),
     );
-    const out = execFileSync('node', ['main.js'], { cwd: app, encoding: 'utf8' });
-    expect(JSON.parse(out)).toEqual([
-      ['tool.call', 'r1'],
-      ['span', 'r1'],
-    ]);
+    const typeErrors = installed.then(() => typechecking(() => typeErrorsOf(app, exampleOf(pkg) ?? '')));
+    installed.catch(() => {});
+    typeErrors.catch(() => {});
+    pipelines.set(pkg.name, { installed, typeErrors });
+  }
+});
+
+describe.each(packed)('$name installed alone with npm in an empty project', (pkg) => {
+  const app = projectOf(pkg.name);
+  const example = exampleOf(pkg);
+
+  it('has a README example (the ```ts block after <!-- example -->, else the first one)', () => {
+    expect(example).toBeDefined();
+  });
+
+  it('installs from its tarball, its workspace dependencies from theirs', async () => {
+    await pipelines.get(pkg.name)!.installed;
+    const installed = JSON.parse(readFileSync(join(app, 'node_modules', pkg.name, 'package.json'), 'utf8'));
+    expect(installed.version).toBe(pkg.version);
+  });
+
+  it('its README example type-checks against the packed types (strict, nodenext)', async () => {
+    expect(await pipelines.get(pkg.name)!.typeErrors).toBe('');
+  });
+
+  it('its README example runs there', async () => {
+    const { outputText, diagnostics } = ts.transpileModule(example!, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      reportDiagnostics: true,
+    });
+    expect(diagnostics ?? []).toEqual([]);
+    writeFileSync(join(app, 'example.mjs'), outputText);
+    const fixture = EXAMPLE_FIXTURES[pkg.name] ?? {};
+    const prepared = (await fixture.setup?.(app)) ?? {};
+    try {
+      const env = Object.fromEntries(Object.entries(npmEnv).filter(([key]) => !key.startsWith('AWS_')));
+      const ran = run(process.execPath, ['example.mjs'], {
+        cwd: app,
+        env: { ...env, ...prepared.env },
+        timeoutMs: 120_000,
+      });
+      const [output] = await Promise.all([ran, prepared.whileRunning?.(ran.catch(() => {}))]);
+      await fixture.verify?.(app, output);
+    } finally {
+      await prepared.dispose?.();
+    }
+  });
+
+  it.each(Object.keys(binsOf(pkg.dir)))('its `%s` command runs (--help)', async (bin) => {
+    const { stdout, stderr } = await run(join(app, 'node_modules/.bin', bin), ['--help'], {
+      cwd: app,
+      env: npmEnv,
+    });
+    expect(`${stdout}${stderr}`).toMatch(/usage/i);
   });
 });
+
+/** Type-checks `example` as `example.ts` of the project at `app`, as a user's strict TypeScript would. */
+async function typeErrorsOf(app: string, example: string): Promise<string> {
+  writeFileSync(join(app, 'example.ts'), example);
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [join(ROOT, 'node_modules/@types')],
+      },
+      files: ['example.ts'],
+    }),
+  );
+  return run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: app }).then(
+    () => '',
+    (error: Error) => error.message,
+  );
+}
+
+function binsOf(dir: string): Record<string, string> {
+  const { name, bin } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    name: string;
+    bin?: string | Record<string, string>;
+  };
+  if (typeof bin === 'string') return { [name.replace(/^@[^/]+\//, '')]: bin };
+  return bin ?? {};
+}
+
+/** Runs at most `n` of the tasks handed to it at once, the others in order as those finish. */
+function limiter(n: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return <T>(task: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const start = () => {
+        active++;
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            waiting.shift()?.();
+          });
+      };
+      if (active < n) start();
+      else waiting.push(start);
+    });
+}
