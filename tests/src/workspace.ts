@@ -94,7 +94,7 @@ export function shippedSources(dir: string): string[] {
       }
     }
   };
-  walk(join(dir, 'src'));
+  if (existsSync(join(dir, 'src'))) walk(join(dir, 'src'));
   return out.map((p) => relative(ROOT, p));
 }
 
