@@ -7,7 +7,7 @@ export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
 export interface QueueOptions {
   /** Events held for this sink before the overflow policy applies (default 2 048). */
   capacity?: number;
-  /** Most events handed to one `write` (default 512). */
+  /** Most events handed to one `write` (default 256). */
   batchSize?: number;
   /** How long a partial batch waits for more events (default 10 ms; 0 writes on the next turn of the event loop). */
   lingerMs?: number;
