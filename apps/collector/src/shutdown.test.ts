@@ -2,19 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { sampleEvent, storedEventIds } from './test/harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killedAfterEach, sampleEvent, storedEventIds } from './test/harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'obs-collector-sigterm-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Collectors started here: one still running when its test ends (a failed step) is SIGKILLed. */
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  children.clear();
-});
+const children = killedAfterEach();
 const START_TIMEOUT_MS = 15_000;
 
 /** Starts the built collector; rejects if it exits or prints no URL within {@link START_TIMEOUT_MS}. */

@@ -1,21 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uuidv7 } from '@obs/core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadCollectorConfig } from './config.js';
 import { createPipeline } from './pipeline.js';
+import { killedAfterEach } from './test/harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'obs-collector-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  children.clear();
-});
+const children = killedAfterEach();
 const TIMEOUT_MS = 20_000;
 
 describe('OBS_TRACE', () => {

@@ -1,20 +1,15 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killedAfterEach } from '../test/harness.js';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'demo', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'obs-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Demo processes started here: one still running when its test ends (a failed step) is SIGKILLed. */
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  children.clear();
-});
+const children = killedAfterEach();
 const START_TIMEOUT_MS = 60_000;
 
 describe('the demo (npm start)', () => {

@@ -1,7 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { afterEach } from 'vitest';
 import { type Collector, startCollector } from '../collector.js';
 import { loadCollectorConfig } from '../config.js';
 
@@ -62,4 +64,18 @@ export async function post(
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+/**
+ * Child processes a test file starts: after each test, one still running (a failed step) is
+ * SIGKILLed, so no test leaves a collector or demo behind.
+ */
+export function killedAfterEach(): Set<ChildProcess> {
+  const children = new Set<ChildProcess>();
+  afterEach(() => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    children.clear();
+  });
+  return children;
 }
