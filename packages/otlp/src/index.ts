@@ -14,3 +14,10 @@ export { ATTRIBUTE_LIMITS } from './internal/attributes.js';
 export { OBS_ATTRIBUTES } from './internal/obs-attributes.js';
 export { mapLogsRequest } from './map-logs.js';
 export { type MapOptions, type MappedRequest, mapTraceRequest } from './map-spans.js';
+export {
+  createObsSpanExporter,
+  type ExportingService,
+  type ExportResultLike,
+  type ObsSpanExporter,
+  type ReadableSpanLike,
+} from './span-exporter.js';

@@ -1,4 +1,4 @@
-import { type Envelope, type Observability, ObsValidationError } from '@obs/core';
+import type { Envelope, Observability } from '@obs/core';
 import {
   decodeLogsRequest,
   decodeTraceRequest,
@@ -6,10 +6,10 @@ import {
   type OtlpSignal,
   otlpFormatOf,
 } from './decode-request.js';
-import { OTLP_ERROR_CODES, OtlpError } from './errors.js';
+import { deliverValid } from './internal/deliver-valid.js';
 import { OtlpTypes } from './internal/otlp-proto.js';
 import { mapLogsRequest } from './map-logs.js';
-import { type MapOptions, type MappedRequest, mapTraceRequest } from './map-spans.js';
+import { type MapOptions, mapTraceRequest } from './map-spans.js';
 
 /** What {@link ingestOtlp} stored and the OTLP response to send back. */
 export interface OtlpIngestResult {
@@ -54,45 +54,6 @@ export async function ingestOtlp(
       ? ''
       : `${rejected} of ${mapped.items} ${signal === 'traces' ? 'spans' : 'log records'} rejected: ${reasons.slice(0, MAX_REASONS).join('; ')}${reasons.length > MAX_REASONS ? '; …' : ''}`;
   return { envelopes, rejected, message, response: encodeResponse(signal, format, rejected, message) };
-}
-
-/** Delivers the events; when some fail validation, drops every event of their spans and delivers the rest. */
-async function deliverValid(obs: DeliveringService, mapped: MappedRequest): Promise<Envelope[]> {
-  if (mapped.inputs.length === 0) return [];
-  let result: Awaited<ReturnType<DeliveringService['deliver']>>;
-  try {
-    result = await obs.deliver(mapped.inputs);
-  } catch (error) {
-    if (!(error instanceof ObsValidationError)) throw error;
-    const bad = new Set<number>();
-    for (const issue of error.issues) {
-      const at = mapped.inputs.length === 1 ? 0 : Number(/^\[(\d+)\]/.exec(issue.path)?.[1] ?? Number.NaN);
-      const owner = mapped.owners[at];
-      if (owner === undefined) continue;
-      if (!mapped.rejected.has(owner))
-        mapped.rejected.set(
-          owner,
-          `item ${owner}: ${issue.path.replace(/^\[\d+\]\.?/, '') || '(event)'}: ${issue.message}`,
-        );
-      bad.add(owner);
-    }
-    if (bad.size === 0) throw error;
-    const keep = mapped.inputs.flatMap((input, i) =>
-      bad.has(mapped.owners[i]!) ? [] : [{ input, owner: mapped.owners[i]! }],
-    );
-    return deliverValid(obs, {
-      ...mapped,
-      inputs: keep.map((k) => k.input),
-      owners: keep.map((k) => k.owner),
-    });
-  }
-  if (result.undelivered.length > 0) {
-    throw new OtlpError(
-      OTLP_ERROR_CODES.NOT_STORED,
-      `${result.undelivered.length} of ${result.envelopes.length} events could not be stored (a sink is overloaded or failing); send the request again`,
-    );
-  }
-  return result.envelopes;
 }
 
 function encodeResponse(signal: OtlpSignal, format: 'protobuf' | 'json', rejected: number, message: string) {

@@ -66,3 +66,25 @@ function boundString(text: string): string {
     ? text.slice(0, ATTRIBUTE_LIMITS.maxStringChars) + MARK
     : text;
 }
+
+/** Converts OpenTelemetry API attributes (`string | number | boolean` or arrays of them), bounded the same way. */
+export function plainAttributes(input: Readonly<Record<string, unknown>> | undefined): Attributes {
+  const out: Attributes = {};
+  if (!input) return out;
+  let n = 0;
+  for (const [key, value] of Object.entries(input)) {
+    if (n++ >= ATTRIBUTE_LIMITS.maxKeys) break;
+    if (key === '' || key === '__proto__') continue;
+    out[key.length > 256 ? key.slice(0, 256) : key] = plainValue(value);
+  }
+  return out;
+}
+
+function plainValue(value: unknown): AttributeValue {
+  if (typeof value === 'string') return boundString(value);
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (Array.isArray(value))
+    return value.slice(0, ATTRIBUTE_LIMITS.maxItems).map((v) => (Array.isArray(v) ? null : plainValue(v)));
+  return null;
+}
