@@ -19,8 +19,12 @@ export type OtlpErrorCode = (typeof OTLP_ERROR_CODES)[keyof typeof OTLP_ERROR_CO
 
 /** An OTLP request or export failed; `code` says how (see {@link OTLP_ERROR_CODES}). */
 export class OtlpError extends ObsError<OtlpErrorCode> {
-  constructor(code: OtlpErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
+  /** `false` on a refused export: the service's queue does not retry it (see core's `transienceOf`). */
+  readonly transient: boolean | undefined;
+
+  constructor(code: OtlpErrorCode, message: string, options?: { cause?: unknown; transient?: boolean }) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OtlpError';
+    this.transient = options?.transient;
   }
 }

@@ -14,6 +14,8 @@ export { ATTRIBUTE_LIMITS } from './internal/attributes.js';
 export { OBS_ATTRIBUTES } from './internal/obs-attributes.js';
 export { mapLogsRequest } from './map-logs.js';
 export { type MapOptions, type MappedRequest, mapTraceRequest } from './map-spans.js';
+export { createOtlpSink, type OtlpSink } from './otlp-sink.js';
+export { type OtlpSinkOptions, OtlpSinkOptionsSchema, type OtlpSinkSettings } from './otlp-sink-options.js';
 export {
   createObsSpanExporter,
   type ExportingService,

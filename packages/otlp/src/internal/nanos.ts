@@ -13,5 +13,8 @@ export const millisBetween = (start: bigint, end: bigint): number => Number(end 
 /** Milliseconds of a nanosecond time. */
 export const millisOfNanos = (ns: bigint): number => Number(ns / NS_PER_MS);
 
-/** Nanoseconds of a millisecond time (exact for whole and fractional milliseconds down to 1 ns). */
-export const nanosOfMillis = (ms: number): bigint => BigInt(Math.round(ms * 1e6));
+/** Nanoseconds since the epoch of a whole-millisecond time, exactly. */
+export const nanosOfEpochMillis = (ms: number): bigint => BigInt(Math.trunc(ms)) * NS_PER_MS;
+
+/** Nanoseconds of a duration in milliseconds (fractions kept down to 1 ns). */
+export const nanosOfDuration = (ms: number): bigint => BigInt(Math.round(ms * 1e6));

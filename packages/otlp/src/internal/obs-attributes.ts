@@ -14,6 +14,8 @@ export const OBS_ATTRIBUTES = {
   auditLevel: 'obs.audit_level',
   status: 'obs.status',
   durationMs: 'obs.duration_ms',
+  seq: 'obs.seq',
+  sessionId: 'obs.session_id',
 } as const;
 
 /** The fields of an obs event carried in `obs.*` attributes. */
