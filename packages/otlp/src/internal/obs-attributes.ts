@@ -25,6 +25,8 @@ export interface ObsEventFields {
   event_id?: string;
   parent_event_id?: string | null;
   request_id?: string | null;
+  session_id?: string | null;
+  seq?: number;
   cycle?: number | null;
   turn_number?: number | null;
   audit_level?: AuditLevel;
@@ -51,6 +53,10 @@ export function obsEventFromAttributes(attrs: Attributes): ObsEventFields | unde
   if (typeof parent === 'string') out.parent_event_id = parent || null;
   const request = attrs[OBS_ATTRIBUTES.requestId];
   if (typeof request === 'string') out.request_id = request;
+  const seq = attrs[OBS_ATTRIBUTES.seq];
+  if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) out.seq = seq;
+  const session = attrs[OBS_ATTRIBUTES.sessionId];
+  if (typeof session === 'string') out.session_id = session;
   const cycle = attrs[OBS_ATTRIBUTES.cycle];
   if (typeof cycle === 'number') out.cycle = cycle;
   const turn = attrs[OBS_ATTRIBUTES.turnNumber];
