@@ -51,6 +51,14 @@ export {
 export { SQLITE_MIGRATIONS, type SqliteMigration } from './sqlite/migrations.js';
 export { SQLITE_SCHEMA_VERSION } from './sqlite/schema-version.js';
 export {
+  rebuildSqliteRollups,
+  SKETCH_MERGE_FUNCTION,
+  type SqliteRollupDatabase,
+  type SqliteRollupStatement,
+  SqliteRollupWriter,
+  STATS_ROLLUP_DDL,
+} from './sqlite/sqlite-rollups.js';
+export {
   SqliteSchemaError,
   STORE_FORMAT_ERROR_CODES,
   type StoreFormatErrorCode,
@@ -63,15 +71,19 @@ export {
   SUMMARY_COUNTER_COLUMNS,
 } from './sqlite/sqlite-tables.js';
 export {
+  coarsenRollups,
+  dimensionsOf,
   emptyRollup,
   foldIntoRollups,
   mergeRollup,
   ROLLUP_BUCKET_MS,
+  ROLLUP_TIERS_MS,
   type RollupDeltaMap,
   type RollupDimensions,
   type RollupMeasures,
   rollupBucket,
   rollupDimensions,
+  rollupDimensionsKey,
   rollupKey,
   rollupModel,
   rollupOperation,
