@@ -23,6 +23,21 @@ export {
 } from './jsonl/read-jsonl.js';
 export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
 export {
+  allocColumn,
+  decodeTrailIndex,
+  encodeTrailIndex,
+  readTrailIndex,
+  TRAIL_INDEX_COLUMNS,
+  TRAIL_INDEX_SUFFIX,
+  type TrailIndexColumn,
+  type TrailIndexColumnKind,
+  type TrailIndexColumnName,
+  type TrailIndexColumns,
+  type TrailIndexData,
+  writeTrailIndex,
+} from './jsonl/trail-index.js';
+export { type FileIdentity, fileIdentity } from './jsonl/trail-index-identity.js';
+export {
   applyToRunSummary,
   applyToSessionSummary,
   applyToSummary,
