@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startTestPostgres } from './test-postgres.js';
+import { startTestPostgres } from '../testing/test-postgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
