@@ -38,6 +38,33 @@ export {
 } from './jsonl/trail-index.js';
 export { type FileIdentity, fileIdentity } from './jsonl/trail-index-identity.js';
 export {
+  assertPostgresSchemaCurrent,
+  migratePostgresSchema,
+  type PostgresMigrationResult,
+  readPostgresSchemaVersion,
+} from './postgres/postgres-migrate.js';
+export {
+  POSTGRES_MIGRATIONS,
+  POSTGRES_SCHEMA_VERSION,
+  type PostgresMigration,
+} from './postgres/postgres-migrations.js';
+export {
+  dropPostgresPartitionsBefore,
+  ensurePostgresPartitions,
+  listPostgresPartitions,
+  type PostgresPartition,
+  postgresPartitionFor,
+  uuidv7Ms,
+} from './postgres/postgres-partitions.js';
+export type { PostgresQueryable } from './postgres/postgres-queryable.js';
+export {
+  checkPostgresSchemaName,
+  DEFAULT_POSTGRES_SCHEMA,
+  POSTGRES_SCHEMA_NAME_PATTERN,
+  postgresEventsChannel,
+} from './postgres/postgres-schema-name.js';
+export { POSTGRES_EVENT_COLUMNS, POSTGRES_TABLES } from './postgres/postgres-tables.js';
+export {
   applyToRunSummary,
   applyToSessionSummary,
   applyToSummary,
