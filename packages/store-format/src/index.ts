@@ -18,6 +18,14 @@ export {
 export { type ChainFileContent, lastChainRecord, readChainFile } from './jsonl/chain/read-chain.js';
 export { lineCrc, SegmentDigest, type SegmentSummary } from './jsonl/chain/segment-digest.js';
 export {
+  problemPlace,
+  type TrailProblem,
+  type TrailProblemKind,
+  type TrailVerification,
+  type VerifyTrailOptions,
+  verifyTrail,
+} from './jsonl/chain/verify-trail.js';
+export {
   parseTrailFileName,
   sanitizeEventTypeFileName,
   type TrailFileName,
