@@ -5,7 +5,8 @@ import type { EventRecord } from '@obs/core';
 import { makeRecord } from '@obs/core/testing';
 import { problemPlace, type TrailVerification, verifyTrail } from '@obs/store-format';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createJsonlSink, type JsonlSinkOptions } from './jsonl-sink.js';
+import { createJsonlSink } from './jsonl-sink.js';
+import type { JsonlSinkOptions } from './options.js';
 import { tempDir, trailNames } from './test/helpers.js';
 
 let dir: string;
