@@ -48,6 +48,7 @@ export {
   readJsonl,
   readJsonlEntries,
 } from './jsonl/read-jsonl.js';
+export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
 export {
   applyToRunSummary,
   applyToSessionSummary,
@@ -65,6 +66,7 @@ export {
   type SessionSummaryState,
   type SummaryCounters,
 } from './rollup-rules.js';
+export { SketchFormatError } from './sketch-format-error.js';
 export {
   assertSqliteSchemaCurrent,
   type MigrateSqliteSchemaOptions,
@@ -87,3 +89,19 @@ export {
   SQLITE_TABLES,
   SUMMARY_COUNTER_COLUMNS,
 } from './sqlite/sqlite-tables.js';
+export {
+  emptyRollup,
+  foldIntoRollups,
+  mergeRollup,
+  ROLLUP_BUCKET_MS,
+  type RollupDeltaMap,
+  type RollupDimensions,
+  type RollupMeasures,
+  rollupBucket,
+  rollupDimensions,
+  rollupKey,
+  rollupModel,
+  rollupOperation,
+  rollupsOf,
+  type StatsRollup,
+} from './stats-rollup.js';
