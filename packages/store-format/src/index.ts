@@ -1,4 +1,31 @@
 export {
+  type ChainAlgorithm,
+  type ChainKey,
+  type ChainLineProblem,
+  type ChainRecord,
+  chainFileName,
+  chainKey,
+  formatChainRecord,
+  MIN_AUDIT_KEY_BYTES,
+  type OpenRecord,
+  type ParsedChainLine,
+  type PruneRecord,
+  parseChainRecord,
+  pruneLedgerName,
+  type SealRecord,
+  type SignedRecord,
+} from './jsonl/chain/chain-record.js';
+export { type ChainFileContent, lastChainRecord, readChainFile } from './jsonl/chain/read-chain.js';
+export { lineCrc, SegmentDigest, type SegmentSummary } from './jsonl/chain/segment-digest.js';
+export {
+  problemPlace,
+  type TrailProblem,
+  type TrailProblemKind,
+  type TrailVerification,
+  type VerifyTrailOptions,
+  verifyTrail,
+} from './jsonl/chain/verify-trail.js';
+export {
   parseTrailFileName,
   sanitizeEventTypeFileName,
   type TrailFileName,
