@@ -15,7 +15,7 @@ import type { QueueOptions, SinkStats } from './queue-options.js';
 import { EventRegistry } from './registry.js';
 import { type Route, Router } from './router.js';
 import type { Sink } from './sink.js';
-import { SinkChannel } from './sink-channel.js';
+import { SinkChannel, withDeadline } from './sink-channel.js';
 import { runSpan, type SpanOptions } from './span.js';
 
 export type { EmitOptions } from './envelope-factory.js';
@@ -276,7 +276,11 @@ class ObservabilityService implements Observability<Record<string, Record<string
     this.#shutdown ??= (async () => {
       this.#removeExitHooks?.();
       const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-      this.#drops?.reportPending();
+      if (this.#drops !== undefined) {
+        // losses of the last writes are reported too, into the sinks still to be closed
+        await withDeadline(this.flush(), deadline);
+        this.#drops.reportPending();
+      }
       await Promise.all(this.#channels.map((c) => c.close(deadline)));
     })();
     return this.#shutdown;

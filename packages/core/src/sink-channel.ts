@@ -356,7 +356,7 @@ export class SinkChannel {
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Resolves true when `work` settles before `deadline` (epoch ms), false when the deadline comes first. */
-async function withDeadline(work: Promise<unknown>, deadline: number): Promise<boolean> {
+export async function withDeadline(work: Promise<unknown>, deadline: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
