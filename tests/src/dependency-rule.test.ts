@@ -13,6 +13,7 @@ const ALLOWED: Record<string, string[]> = {
   '@obs/sink-sqlite': ['@obs/core', '@obs/store-format', 'better-sqlite3', 'zod'],
   '@obs/sink-stream': ['@obs/core', '@obs/http-access', 'ws', 'zod'],
   '@obs/sink-console': ['@obs/core', 'picocolors', 'zod'],
+  '@obs/otlp': ['@obs/core', 'protobufjs', 'zod'],
   '@obs/backup-s3': [
     '@obs/core',
     '@obs/store-format',
