@@ -1,4 +1,31 @@
 export {
+  type ChainAlgorithm,
+  type ChainKey,
+  type ChainLineProblem,
+  type ChainRecord,
+  chainFileName,
+  chainKey,
+  formatChainRecord,
+  MIN_AUDIT_KEY_BYTES,
+  type OpenRecord,
+  type ParsedChainLine,
+  type PruneRecord,
+  parseChainRecord,
+  pruneLedgerName,
+  type SealRecord,
+  type SignedRecord,
+} from './jsonl/chain/chain-record.js';
+export { type ChainFileContent, lastChainRecord, readChainFile } from './jsonl/chain/read-chain.js';
+export { lineCrc, SegmentDigest, type SegmentSummary } from './jsonl/chain/segment-digest.js';
+export {
+  problemPlace,
+  type TrailProblem,
+  type TrailProblemKind,
+  type TrailVerification,
+  type VerifyTrailOptions,
+  verifyTrail,
+} from './jsonl/chain/verify-trail.js';
+export {
   parseTrailFileName,
   sanitizeEventTypeFileName,
   type TrailFileName,
@@ -22,6 +49,48 @@ export {
   readJsonlEntries,
 } from './jsonl/read-jsonl.js';
 export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
+export {
+  allocColumn,
+  decodeTrailIndex,
+  encodeTrailIndex,
+  readTrailIndex,
+  TRAIL_INDEX_COLUMNS,
+  TRAIL_INDEX_SUFFIX,
+  type TrailIndexColumn,
+  type TrailIndexColumnKind,
+  type TrailIndexColumnName,
+  type TrailIndexColumns,
+  type TrailIndexData,
+  writeTrailIndex,
+} from './jsonl/trail-index.js';
+export { type FileIdentity, fileIdentity } from './jsonl/trail-index-identity.js';
+export {
+  assertPostgresSchemaCurrent,
+  migratePostgresSchema,
+  type PostgresMigrationResult,
+  readPostgresSchemaVersion,
+} from './postgres/postgres-migrate.js';
+export {
+  POSTGRES_MIGRATIONS,
+  POSTGRES_SCHEMA_VERSION,
+  type PostgresMigration,
+} from './postgres/postgres-migrations.js';
+export {
+  dropPostgresPartitionsBefore,
+  ensurePostgresPartitions,
+  listPostgresPartitions,
+  type PostgresPartition,
+  postgresPartitionFor,
+  uuidv7Ms,
+} from './postgres/postgres-partitions.js';
+export type { PostgresQueryable } from './postgres/postgres-queryable.js';
+export {
+  checkPostgresSchemaName,
+  DEFAULT_POSTGRES_SCHEMA,
+  POSTGRES_SCHEMA_NAME_PATTERN,
+  postgresEventsChannel,
+} from './postgres/postgres-schema-name.js';
+export { POSTGRES_EVENT_COLUMNS, POSTGRES_TABLES } from './postgres/postgres-tables.js';
 export {
   applyToRunSummary,
   applyToSessionSummary,
