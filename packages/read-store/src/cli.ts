@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { ObsError } from '@obs/core';
 import { parseCliArgs, UsageError } from './cli/args.js';
 import { COMMANDS, runCommand } from './cli/commands.js';
+import { skippedLinesText } from './cli/format.js';
 import { HELP } from './cli/help.js';
 import { openReadStore } from './open-read-store.js';
 import { ReadStoreError } from './read-store-error.js';
@@ -35,10 +36,13 @@ async function main(argv: string[]): Promise<number> {
   const store = await openReadStore(args.values.store ?? defaultStore());
   try {
     await runCommand(store, args, { write });
+    const skipped = store.skippedLines?.();
+    if (skipped === undefined || skipped.count === 0) return 0;
+    process.stderr.write(`obs: ${skippedLinesText(skipped)}\n`);
+    return args.values.strict ? 3 : 0;
   } finally {
     await store.close();
   }
-  return 0;
 }
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -34,6 +34,7 @@ Filters (events, last, tail, export; some apply to stats and runs)
       --format csv|jsonl    export (default jsonl)
       --offsets             tree: show each event's offset from the run's start
       --json                machine-readable output (events as canonical JSON lines)
+      --strict              JSONL: exit 3 when the trail has lines that had to be skipped
   -h, --help
 
 Examples
@@ -43,5 +44,9 @@ Examples
   obs stats --group-by operation --from 1h
   obs export --run run-42 --format csv > run-42.csv
 
-Exit codes: 0 ok, 1 not found or unexpected error, 2 bad usage or unreadable store.
+A JSONL trail with torn or corrupt lines is still read; one line on stderr says how many were
+skipped and where the first one is.
+
+Exit codes: 0 ok, 1 not found or unexpected error, 2 bad usage or unreadable store, 3 lines skipped
+(with --strict).
 `;
