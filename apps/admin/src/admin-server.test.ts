@@ -150,6 +150,29 @@ describe.each(['sqlite', 'jsonl'] as const)('JSON API over a %s store', (kind) =
     expect(body.timeline.length).toBeGreaterThan(0);
   });
 
+  it('answers /api/stats with one stats() call and no read of events', async () => {
+    const calls: string[] = [];
+    const counting = new Proxy(fx[kind], {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(name));
+          return value.apply(target, args);
+        };
+      },
+    });
+    const spied = await startAdmin(counting);
+    try {
+      const { status, body } = await getApi<Stats>(spied, '/api/stats?group_by=operation&slowest=5');
+      expect(status).toBe(200);
+      expect(body.total).toBeGreaterThan(0);
+      expect(calls).toEqual(['stats']);
+    } finally {
+      await spied.close();
+    }
+  });
+
   it('exports a run as CSV and as JSONL downloads', async () => {
     const csv = await fetch(new URL('/api/export?format=csv&run_id=run-turn-2', admin.url));
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
