@@ -19,7 +19,7 @@ const COUNTERS = `
 
 /** Version 1: partitioned events, run and session summaries (see `postgres-tables.ts`). */
 const V1 = `
-CREATE SEQUENCE event_seq CACHE 64;
+CREATE SEQUENCE event_seq;
 CREATE TABLE events (
   event_id uuid NOT NULL,
   id bigint NOT NULL DEFAULT nextval('event_seq'),
