@@ -21,7 +21,7 @@ function defaultStore(): string {
   if (dbs.length === 1) return dbs[0]!;
   throw new UsageError(
     dbs.length === 0
-      ? 'no store given: pass --store <file.db | trail dir> or set OBS_STORE'
+      ? 'no store given: pass --store <file.db | trail dir | postgres://…> or set OBS_STORE'
       : `several .db files here (${dbs.join(', ')}): pass --store <path>`,
   );
 }
@@ -33,7 +33,11 @@ async function main(argv: string[]): Promise<number> {
     return args.command === undefined && !args.values.help ? 2 : 0;
   }
   if (!COMMANDS.includes(args.command)) throw new UsageError(`unknown command "${args.command}"`);
-  const store = await openReadStore(args.values.store ?? defaultStore());
+  const schema = process.env['OBS_POSTGRES_SCHEMA'];
+  const store = await openReadStore(
+    args.values.store ?? defaultStore(),
+    schema ? { postgres: { schema } } : {},
+  );
   try {
     await runCommand(store, args, { write });
     const skipped = store.skippedLines?.();

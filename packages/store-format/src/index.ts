@@ -91,6 +91,7 @@ export {
   postgresEventsChannel,
 } from './postgres/postgres-schema-name.js';
 export { POSTGRES_EVENT_COLUMNS, POSTGRES_TABLES } from './postgres/postgres-tables.js';
+export { isPostgresUrl, postgresPasswordRedactor, safePostgresUrl } from './postgres/postgres-url.js';
 export {
   applyToRunSummary,
   applyToSessionSummary,

@@ -15,7 +15,8 @@ Commands
   export --format csv|jsonl events matching the filters, to stdout
 
 Store
-  -s, --store <path>        a .db file or a JSONL trail directory/file (default: $OBS_STORE,
+  -s, --store <path>        a .db file, a JSONL trail directory/file, or a postgres://user:pw@host/db
+                            URL (schema: $OBS_POSTGRES_SCHEMA, default obs) (default: $OBS_STORE,
                             else the only *.db file in the current directory)
 
 Filters (events, last, tail, export; some apply to stats and runs)
