@@ -5,6 +5,7 @@ import { ObsError } from '@obs/core';
 import { parseCliArgs, UsageError } from './cli/args.js';
 import { COMMANDS, runCommand } from './cli/commands.js';
 import { HELP } from './cli/help.js';
+import { MAINTENANCE_COMMANDS } from './cli/maintenance.js';
 import { openReadStore } from './open-read-store.js';
 import { ReadStoreError } from './read-store-error.js';
 
@@ -31,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
     await write(HELP);
     return args.command === undefined && !args.values.help ? 2 : 0;
   }
+  const maintenance = MAINTENANCE_COMMANDS[args.command];
+  if (maintenance !== undefined) return maintenance(args, { write });
   if (!COMMANDS.includes(args.command)) throw new UsageError(`unknown command "${args.command}"`);
   const store = await openReadStore(args.values.store ?? defaultStore());
   try {
