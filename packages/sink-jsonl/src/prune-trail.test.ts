@@ -17,9 +17,7 @@ const minute = (m: number) => new Date(Date.UTC(2026, 0, 1, 0, m)).toISOString()
 describe('pruneTrail', () => {
   it('removes whole old files only, records it, and the trail still verifies', async () => {
     const files = await writeTrail(dir, { rotation: { intervalMs: 60_000, gzip: true } });
-    expect(await pruneTrail(dir, { before: minute(2), dryRun: true })).toMatchObject({
-      files: [expect.stringContaining(files[0]!)],
-    });
+    expect((await pruneTrail(dir, { before: minute(2), dryRun: true })).files).toHaveLength(2);
     expect(trailNames(dir)).toHaveLength(4);
     const result = await pruneTrail(dir, { before: minute(2) });
     // file 2 ends when file 3 was opened (00:02): before 00:02 means files 1 and 2
