@@ -50,6 +50,48 @@ export {
 } from './jsonl/read-jsonl.js';
 export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
 export {
+  allocColumn,
+  decodeTrailIndex,
+  encodeTrailIndex,
+  readTrailIndex,
+  TRAIL_INDEX_COLUMNS,
+  TRAIL_INDEX_SUFFIX,
+  type TrailIndexColumn,
+  type TrailIndexColumnKind,
+  type TrailIndexColumnName,
+  type TrailIndexColumns,
+  type TrailIndexData,
+  writeTrailIndex,
+} from './jsonl/trail-index.js';
+export { type FileIdentity, fileIdentity } from './jsonl/trail-index-identity.js';
+export {
+  assertPostgresSchemaCurrent,
+  migratePostgresSchema,
+  type PostgresMigrationResult,
+  readPostgresSchemaVersion,
+} from './postgres/postgres-migrate.js';
+export {
+  POSTGRES_MIGRATIONS,
+  POSTGRES_SCHEMA_VERSION,
+  type PostgresMigration,
+} from './postgres/postgres-migrations.js';
+export {
+  dropPostgresPartitionsBefore,
+  ensurePostgresPartitions,
+  listPostgresPartitions,
+  type PostgresPartition,
+  postgresPartitionFor,
+  uuidv7Ms,
+} from './postgres/postgres-partitions.js';
+export type { PostgresQueryable } from './postgres/postgres-queryable.js';
+export {
+  checkPostgresSchemaName,
+  DEFAULT_POSTGRES_SCHEMA,
+  POSTGRES_SCHEMA_NAME_PATTERN,
+  postgresEventsChannel,
+} from './postgres/postgres-schema-name.js';
+export { POSTGRES_EVENT_COLUMNS, POSTGRES_TABLES } from './postgres/postgres-tables.js';
+export {
   applyToRunSummary,
   applyToSessionSummary,
   applyToSummary,
@@ -78,6 +120,14 @@ export {
 export { SQLITE_MIGRATIONS, type SqliteMigration } from './sqlite/migrations.js';
 export { SQLITE_SCHEMA_VERSION } from './sqlite/schema-version.js';
 export {
+  rebuildSqliteRollups,
+  SKETCH_MERGE_FUNCTION,
+  type SqliteRollupDatabase,
+  type SqliteRollupStatement,
+  SqliteRollupWriter,
+  STATS_ROLLUP_DDL,
+} from './sqlite/sqlite-rollups.js';
+export {
   SqliteSchemaError,
   STORE_FORMAT_ERROR_CODES,
   type StoreFormatErrorCode,
@@ -90,15 +140,19 @@ export {
   SUMMARY_COUNTER_COLUMNS,
 } from './sqlite/sqlite-tables.js';
 export {
+  coarsenRollups,
+  dimensionsOf,
   emptyRollup,
   foldIntoRollups,
   mergeRollup,
   ROLLUP_BUCKET_MS,
+  ROLLUP_TIERS_MS,
   type RollupDeltaMap,
   type RollupDimensions,
   type RollupMeasures,
   rollupBucket,
   rollupDimensions,
+  rollupDimensionsKey,
   rollupKey,
   rollupModel,
   rollupOperation,

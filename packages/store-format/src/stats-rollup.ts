@@ -12,6 +12,13 @@ import { isErrorEvent, llmUsage } from './rollup-rules.js';
 /** Width of a rollup time bucket: one minute, epoch-aligned. */
 export const ROLLUP_BUCKET_MS = 60_000;
 
+/**
+ * Widths a store may keep rollups at, finest first: minutes, hours, days (UTC, epoch-aligned). A
+ * coarser row is the merge of the finer rows it covers ({@link coarsenRollups}), so a long range is
+ * read from few rows: whole days, then whole hours, then whole minutes at its edges.
+ */
+export const ROLLUP_TIERS_MS = [ROLLUP_BUCKET_MS, 3_600_000, 86_400_000] as const;
+
 /** What one rollup row is keyed by. A `null` means the event has no such field. */
 export interface RollupDimensions {
   /** Start of the event's minute, epoch ms (`floor(ts / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS`). */
@@ -82,14 +89,22 @@ export function rollupDimensions(envelope: Envelope, ts: number): RollupDimensio
   };
 }
 
-/** Start of the rollup bucket holding `ts` (epoch ms). */
-export function rollupBucket(ts: number): number {
-  return Math.floor(ts / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
+/** Start of the rollup bucket of width `widthMs` (one minute by default) holding `ts` (epoch ms). */
+export function rollupBucket(ts: number, widthMs: number = ROLLUP_BUCKET_MS): number {
+  return Math.floor(ts / widthMs) * widthMs;
 }
 
-/** A string that is equal for two dimension sets exactly when all their fields are (length-prefixed). */
+/**
+ * A string that is equal for two rows exactly when their dimensions other than the bucket are
+ * (length-prefixed fields, so no value can forge another's key): a store's dimension dictionary key.
+ */
+export function rollupDimensionsKey(d: RollupDimensions): string {
+  return `${part(d.source)}${part(d.event_type)}${part(d.operation)}${part(d.status)}${part(d.model)}${part(d.layer)}${part(d.component)}`;
+}
+
+/** A string that is equal for two rows exactly when all their dimensions are, the bucket included. */
 export function rollupKey(d: RollupDimensions): string {
-  return `${d.bucket_ts}|${part(d.source)}${part(d.event_type)}${part(d.operation)}${part(d.status)}${part(d.model)}${part(d.layer)}${part(d.component)}`;
+  return `${d.bucket_ts}|${rollupDimensionsKey(d)}`;
 }
 
 const part = (s: string | null) => (s === null ? '-|' : `${s.length}:${s}|`);
@@ -154,6 +169,31 @@ export function mergeRollup(into: RollupMeasures, from: RollupMeasures): void {
   if (from.duration_max !== null && (into.duration_max === null || from.duration_max > into.duration_max))
     into.duration_max = from.duration_max;
   into.latency.merge(from.latency);
+}
+
+/**
+ * The rows of `deltas` merged into buckets of `widthMs` (a multiple of the rows' width, e.g. an entry
+ * of {@link ROLLUP_TIERS_MS}); the input is left unchanged.
+ */
+export function coarsenRollups(deltas: Iterable<StatsRollup>, widthMs: number): RollupDeltaMap {
+  const out: RollupDeltaMap = new Map();
+  for (const row of deltas) {
+    const dims = { ...dimensionsOf(row), bucket_ts: rollupBucket(row.bucket_ts, widthMs) };
+    const key = rollupKey(dims);
+    let into = out.get(key);
+    if (into === undefined) {
+      into = emptyRollup(dims);
+      out.set(key, into);
+    }
+    mergeRollup(into, row);
+  }
+  return out;
+}
+
+/** Only the dimensions of a row. */
+export function dimensionsOf(row: RollupDimensions): RollupDimensions {
+  const { bucket_ts, source, event_type, operation, status, model, layer, component } = row;
+  return { bucket_ts, source, event_type, operation, status, model, layer, component };
 }
 
 /** Folds every event of `envelopes` into a new delta map. */
