@@ -112,6 +112,8 @@ export async function pruneTrail(dir: string, options: PruneTrailOptions): Promi
       rmSync(file.path, { force: true });
       rmSync(join(dir, file.key), { force: true });
       rmSync(join(dir, chainFileName(file.key)), { force: true });
+      // the JSONL read store's sidecar index of the file
+      rmSync(`${file.path}.idx`, { force: true });
     }
   }
   return result;

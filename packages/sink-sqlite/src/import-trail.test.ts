@@ -64,6 +64,11 @@ function summaries(path: string) {
       events: (db.prepare('SELECT COUNT(*) AS n FROM event_rows').get() as { n: number }).n,
       runs: rounded(db.prepare('SELECT * FROM runs ORDER BY run_id').all()),
       sessions: rounded(db.prepare('SELECT * FROM sessions ORDER BY session_id').all()),
+      rollups: db
+        .prepare(
+          'SELECT bucket_ms, SUM(event_count) AS n, SUM(prompt_tokens) AS tokens FROM stats_rollups GROUP BY 1 ORDER BY 1',
+        )
+        .all(),
     };
   } finally {
     db.close();
@@ -120,6 +125,7 @@ describe('importTrail', () => {
     expect(s.events).toBe(TOTAL);
     expect(s.runs).toHaveLength(601);
     expect(s.runs.filter((r) => (r as { status: string }).status === 'success')).toHaveLength(600);
+    expect((s.rollups as { n: number }[]).map((r) => r.n)).toEqual([TOTAL, TOTAL, TOTAL]);
     const again = await importTrail(trail, { into });
     expect(again).toMatchObject({ inserted: 0, duplicates: TOTAL });
     expect(summaries(into)).toEqual(s);

@@ -78,7 +78,8 @@ describe('pruneSqlite', () => {
     // prune once the writer is committing, so the two contend for the lock
     const probe = new Database(path, { readonly: true });
     const live = probe.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM event_rows WHERE ts >= ?');
-    for (let i = 0; i < 600 && live.get(CUTOFF + 1000)!.n === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 600 && live.get(CUTOFF + 1000)!.n === 0; i++)
+      await new Promise((r) => setTimeout(r, 25));
     probe.close();
     expect(writer.exitCode).toBeNull();
     const steps: number[] = [];
@@ -104,6 +105,14 @@ describe('pruneSqlite', () => {
       expect(db.prepare('SELECT COUNT(*) AS n FROM event_rows').get()).toEqual({ n: 30_000 + 100 });
       expect(inconsistencies(db, 'runs', 'run_key')).toEqual([]);
       expect(inconsistencies(db, 'sessions', 'session_key')).toEqual([]);
+      // the rollups hold exactly the remaining events, at every width
+      for (const width of [60_000, 3_600_000, 86_400_000]) {
+        expect(
+          db.prepare('SELECT SUM(event_count) AS n FROM stats_rollups WHERE bucket_ms = ?').get(width),
+        ).toEqual({
+          n: 30_100,
+        });
+      }
       expect(db.prepare("SELECT status, started_ts FROM runs WHERE run_id = 'mix-3'").get()).toEqual({
         status: 'success',
         started_ts: null,

@@ -5,6 +5,7 @@ import {
   applyToSessionSummary,
   emptyRunSummary,
   emptySessionSummary,
+  ROLLUP_TIERS_MS,
   type RunSummaryState,
   type SessionSummaryState,
 } from '@obs/store-format';
@@ -14,7 +15,10 @@ import { parseSqliteSinkOptions } from './options.js';
 
 /** Options of {@link pruneSqlite}. */
 export interface PruneSqliteOptions {
-  /** Events with a timestamp before this (ISO time or epoch ms) are removed. */
+  /**
+   * Events before the start of this time's UTC day (ISO time or epoch ms) are removed: the cut is
+   * on a day boundary so that each rollup bucket goes with all of its events or stays whole.
+   */
   before: string | number;
   /** Events deleted per transaction (default 2000): each holds the write lock for a few milliseconds. */
   chunkRows?: number;
@@ -31,17 +35,21 @@ export interface PruneSqliteProgress {
   events: number;
   runs: { updated: number; deleted: number };
   sessions: { updated: number; deleted: number };
+  /** Rollup rows removed (buckets of every width that end by the cutoff). */
+  rollups: number;
   /** Pages given back to the file system. */
   freedPages: number;
 }
 
 /** What a prune did. */
 export interface PruneSqliteResult extends PruneSqliteProgress {
-  /** The cutoff applied (epoch ms). */
+  /** The cutoff applied: the start of the UTC day of `before` (epoch ms). */
   before: number;
   /** `incremental` when the file reclaims space as it goes; otherwise freed pages stay in the file for reuse. */
   autoVacuum: 'none' | 'full' | 'incremental';
 }
+
+const DAY_MS = ROLLUP_TIERS_MS.at(-1)!;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -49,17 +57,20 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Removes the events before a time from a SQLite store written by this sink, in short transactions
  * a live writer interleaves with, and keeps the run and session summaries equal to what the
  * remaining events give (by the same rules the writer applies): a run or session left with no
- * events is deleted, one left with fewer is recomputed from them. Space goes back to the file
+ * events is deleted, one left with fewer is recomputed from them, and the stats rollups of the
+ * removed days go with them. Space goes back to the file
  * system page by page when the file uses `auto_vacuum = INCREMENTAL` (files this sink creates do).
  */
 export async function pruneSqlite(path: string, options: PruneSqliteOptions): Promise<PruneSqliteResult> {
-  const before = typeof options.before === 'number' ? options.before : Date.parse(options.before);
-  if (!Number.isFinite(before)) {
+  const asked = typeof options.before === 'number' ? options.before : Date.parse(options.before);
+  if (!Number.isFinite(asked)) {
     throw new ObsError(
       OBS_ERROR_CODES.VALIDATION,
       `before must be an ISO time or epoch ms, got "${String(options.before)}"`,
     );
   }
+  // the start of the UTC day: every rollup bucket (minute, hour, day) is then kept or removed whole
+  const before = Math.floor(asked / DAY_MS) * DAY_MS;
   if (!existsSync(path)) throw new ObsError(OBS_ERROR_CODES.VALIDATION, `no SQLite store at "${path}"`);
   const chunkRows = options.chunkRows ?? 2000;
   const vacuumPages = options.vacuumPages ?? 1024;
@@ -73,6 +84,7 @@ export async function pruneSqlite(path: string, options: PruneSqliteOptions): Pr
     events: 0,
     runs: { updated: 0, deleted: 0 },
     sessions: { updated: 0, deleted: 0 },
+    rollups: 0,
     freedPages: 0,
   };
   try {
@@ -99,6 +111,18 @@ export async function pruneSqlite(path: string, options: PruneSqliteOptions): Pr
       await yieldToLoop();
     }
     await rebuildSummaries(db, runs, sessions, progress, options.onProgress);
+    const deleteRollups = db.prepare<[number, number, number]>(
+      `DELETE FROM stats_rollups WHERE (bucket_ms, bucket_ts, dim_key) IN
+         (SELECT bucket_ms, bucket_ts, dim_key FROM stats_rollups WHERE bucket_ms = ? AND bucket_ts < ? LIMIT ?)`,
+    );
+    for (const width of ROLLUP_TIERS_MS) {
+      for (;;) {
+        const { changes } = db.transaction(() => deleteRollups.run(width, before, chunkRows)).immediate();
+        progress.rollups += changes;
+        if (changes < chunkRows) break;
+        await yieldToLoop();
+      }
+    }
     if (mode === 'incremental') {
       for (let freed = vacuum(db, vacuumPages); freed > 0; freed = vacuum(db, vacuumPages)) {
         progress.freedPages += freed;
