@@ -30,6 +30,11 @@ const CollectorEnvSchema = z.object({
   OBS_BACKUP_REGION: z.string().default('us-east-1'),
   OBS_BACKUP_INTERVAL_MS: positiveInt.min(1000, 'expected at least 1000 ms').optional(),
   OBS_BACKUP_KEEP_LAST: positiveInt.optional(),
+  OBS_RETENTION: z
+    .string()
+    .regex(/^\d+(h|d)$/, 'expected an age like 30d or 12h')
+    .optional(),
+  OBS_RETENTION_INTERVAL_MS: positiveInt.min(60_000, 'expected at least 60000 ms').default(3_600_000),
 });
 
 /** Everything the collector needs: core's config plus HTTP, stream and backup settings. */
@@ -46,6 +51,8 @@ export interface CollectorConfig extends ObsConfig {
   sqliteWorker: boolean;
   /** Print a live trace of every event on stderr (`OBS_TRACE`, see `@obs/sink-console`). */
   trace: boolean;
+  /** Prune what is older than `maxAgeMs`, every `intervalMs` (`OBS_RETENTION`, `OBS_RETENTION_INTERVAL_MS`). */
+  retention: { maxAgeMs: number; intervalMs: number } | undefined;
   backup:
     | {
         bucket: string;
@@ -82,6 +89,14 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     jsonlDurability: e.OBS_JSONL_DURABILITY,
     sqliteWorker: e.OBS_SQLITE_WORKER === 'true' || e.OBS_SQLITE_WORKER === '1',
     trace: isTraceEnabled(env),
+    retention:
+      e.OBS_RETENTION === undefined
+        ? undefined
+        : {
+            maxAgeMs:
+              Number(e.OBS_RETENTION.slice(0, -1)) * (e.OBS_RETENTION.endsWith('d') ? 86_400_000 : 3_600_000),
+            intervalMs: e.OBS_RETENTION_INTERVAL_MS,
+          },
     backup:
       e.OBS_BACKUP_BUCKET === undefined
         ? undefined
