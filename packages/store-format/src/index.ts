@@ -48,7 +48,6 @@ export {
   readJsonl,
   readJsonlEntries,
 } from './jsonl/read-jsonl.js';
-export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
 export {
   allocColumn,
   decodeTrailIndex,
@@ -64,6 +63,7 @@ export {
   writeTrailIndex,
 } from './jsonl/trail-index.js';
 export { type FileIdentity, fileIdentity } from './jsonl/trail-index-identity.js';
+export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
 export {
   assertPostgresSchemaCurrent,
   migratePostgresSchema,
