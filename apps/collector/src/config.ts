@@ -38,6 +38,11 @@ const CollectorEnvSchema = z.object({
     .enum(['true', 'false', '1', '0', 'no-verify'], { error: 'expected true, false or no-verify' })
     .default('false'),
   OBS_POSTGRES_CONNECTIONS: positiveInt.max(32, 'expected at most 32').default(1),
+  OBS_RETENTION: z
+    .string()
+    .regex(/^\d+(h|d)$/, 'expected an age like 30d or 12h')
+    .optional(),
+  OBS_RETENTION_INTERVAL_MS: positiveInt.min(60_000, 'expected at least 60000 ms').default(3_600_000),
 });
 
 /** The PostgreSQL store of a collector (`OBS_POSTGRES_*`); `ssl` is handed to the driver as it is. */
@@ -67,6 +72,8 @@ export interface CollectorConfig extends ObsConfig {
    * hosts share one database. `OBS_MODE=postgres` writes only there.
    */
   postgres: CollectorPostgresConfig | undefined;
+  /** Prune what is older than `maxAgeMs`, every `intervalMs` (`OBS_RETENTION`, `OBS_RETENTION_INTERVAL_MS`). */
+  retention: { maxAgeMs: number; intervalMs: number } | undefined;
   backup:
     | {
         bucket: string;
@@ -137,6 +144,14 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     jsonlDurability: e.OBS_JSONL_DURABILITY,
     sqliteWorker: e.OBS_SQLITE_WORKER === 'true' || e.OBS_SQLITE_WORKER === '1',
     trace: isTraceEnabled(env),
+    retention:
+      e.OBS_RETENTION === undefined
+        ? undefined
+        : {
+            maxAgeMs:
+              Number(e.OBS_RETENTION.slice(0, -1)) * (e.OBS_RETENTION.endsWith('d') ? 86_400_000 : 3_600_000),
+            intervalMs: e.OBS_RETENTION_INTERVAL_MS,
+          },
     backup:
       e.OBS_BACKUP_BUCKET === undefined
         ? undefined
