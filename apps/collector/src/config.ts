@@ -30,6 +30,7 @@ const CollectorEnvSchema = z.object({
   OBS_BACKUP_REGION: z.string().default('us-east-1'),
   OBS_BACKUP_INTERVAL_MS: positiveInt.min(1000, 'expected at least 1000 ms').optional(),
   OBS_BACKUP_KEEP_LAST: positiveInt.optional(),
+  OBS_BACKUP_DRILL: z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }).default('true'),
 });
 
 /** Everything the collector needs: core's config plus HTTP, stream and backup settings. */
@@ -54,6 +55,8 @@ export interface CollectorConfig extends ObsConfig {
         region: string;
         intervalMs: number | undefined;
         keepLast: number | undefined;
+        /** Restore drill after each backup (`OBS_BACKUP_DRILL`, default on). */
+        drill: boolean;
       }
     | undefined;
 }
@@ -92,6 +95,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
             region: e.OBS_BACKUP_REGION,
             intervalMs: e.OBS_BACKUP_INTERVAL_MS,
             keepLast: e.OBS_BACKUP_KEEP_LAST,
+            drill: e.OBS_BACKUP_DRILL === 'true' || e.OBS_BACKUP_DRILL === '1',
           },
   };
 }
