@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Envelope } from '@obs/core';
@@ -16,4 +16,9 @@ export async function readAll(dir: string) {
   const events: Envelope[] = [];
   for await (const e of reader) events.push(e);
   return { events, seqs: events.map((e) => e.seq), report: reader.report };
+}
+
+/** The trail files in `dir`, without the `.chain` sidecars. */
+export function trailNames(dir: string): string[] {
+  return readdirSync(dir).filter((name) => !name.endsWith('.chain'));
 }
