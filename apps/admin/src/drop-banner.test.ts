@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createObservability, type Sink } from '@obs/core';
+import { createObservability } from '@obs/core';
+import { createMemorySink } from '@obs/core/testing';
 import { openSqliteReadStore, type ReadStore } from '@obs/read-store';
 import { createSqliteSink } from '@obs/sink-sqlite';
 import type { Browser } from 'playwright-core';
@@ -14,14 +15,7 @@ import { launchBrowser, openPage, screenshot } from './test/browser.js';
 /** A SQLite store written by a real service; with `failing`, a second sink whose writes all throw. */
 async function storeWith(dir: string, name: string, failing: boolean): Promise<ReadStore> {
   const path = join(dir, name);
-  const broken: Sink = {
-    name: 'archive',
-    write() {
-      throw Object.assign(new Error('archive volume is read-only'), { transient: false });
-    },
-    flush() {},
-    close() {},
-  };
+  const broken = createMemorySink({ name: 'archive', failWrites: Number.POSITIVE_INFINITY });
   const obs = createObservability({
     source: 'banner-test',
     defaultRunId: 'run-1',

@@ -30,7 +30,7 @@ export function DropBanner() {
   if (latest === null || latest === dismissed) return null;
   const sinks = summarizeDrops(items.map((i) => i.envelope));
   return (
-    <div class="drop-banner" role="alert" data-testid="drop-banner">
+    <div class="error-box drop-banner" role="alert" data-testid="drop-banner">
       <strong>Events were lost in the last 24 h.</strong>{' '}
       {sinks.map((s) => (
         <span key={s.sink} class="drop-sink">
