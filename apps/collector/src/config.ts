@@ -43,6 +43,7 @@ const CollectorEnvSchema = z.object({
     .regex(/^\d+(h|d)$/, 'expected an age like 30d or 12h')
     .optional(),
   OBS_RETENTION_INTERVAL_MS: positiveInt.min(60_000, 'expected at least 60000 ms').default(3_600_000),
+  OBS_BACKUP_DRILL: z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }).default('true'),
 });
 
 /** The PostgreSQL store of a collector (`OBS_POSTGRES_*`); `ssl` is handed to the driver as it is. */
@@ -82,6 +83,8 @@ export interface CollectorConfig extends ObsConfig {
         region: string;
         intervalMs: number | undefined;
         keepLast: number | undefined;
+        /** Restore drill after each backup (`OBS_BACKUP_DRILL`, default on). */
+        drill: boolean;
       }
     | undefined;
 }
@@ -162,6 +165,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
             region: e.OBS_BACKUP_REGION,
             intervalMs: e.OBS_BACKUP_INTERVAL_MS,
             keepLast: e.OBS_BACKUP_KEEP_LAST,
+            drill: e.OBS_BACKUP_DRILL === 'true' || e.OBS_BACKUP_DRILL === '1',
           },
   };
 }
