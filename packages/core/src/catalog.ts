@@ -12,6 +12,13 @@ const opt = <T extends z.ZodType>(schema: T) => schema.optional();
 const strict = <T extends z.ZodRawShape>(shape: T) =>
   z.strictObject(Object.fromEntries(Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : 1))) as T);
 
+const lossCounts = strict({
+  drop_newest: opt(count),
+  drop_oldest: opt(count),
+  queue_full: opt(count),
+  write_failed: opt(count),
+});
+
 /**
  * Where an event came from when it was mapped from OpenTelemetry (`@obs/otlp`): trace and span ids,
  * exact nanosecond times as decimal strings, kind, and the original attributes (bounded).
@@ -129,12 +136,27 @@ export const builtinPayloadSchemas = {
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     event_count: count,
     duration_ms: z.number().nonnegative(),
+    /** True when the restore drill passed; false when it was turned off; absent from older writers. */
+    verified: opt(z.boolean()),
+    drill_ms: opt(z.number().nonnegative()),
   }),
   'backup.failed': strict({
     message: text(),
     attempt: count,
     will_retry: z.boolean(),
     code: opt(z.string().max(128)),
+    /** `drill` when the backup was uploaded but its restore drill failed. */
+    stage: opt(z.enum(['backup', 'drill'])),
+    key: opt(z.string().min(1).max(1024)),
+  }),
+  'obs.dropped': strict({
+    sink: name,
+    counts: lossCounts,
+    lost: count,
+    totals: lossCounts,
+    total_lost: count,
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
   }),
 } as const;
 

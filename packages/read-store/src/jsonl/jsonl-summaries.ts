@@ -10,14 +10,14 @@ import {
   type SummaryCounters,
 } from '@obs/store-format';
 import type { RunStatus, RunSummary, SessionSummary, UsageSummary } from '../read-store.js';
-import type { IndexedEvent } from './indexed-event.js';
+import type { EventTable } from './event-table.js';
 
 /** What the index keeps beside a summary: its place in list order and its events. */
 interface Tracked {
   /** First-seen order, the tie-breaker of list pages. */
   ord: number;
-  /** Events in read order; sorted to trail order when `sorted` is false and they are needed. */
-  events: IndexedEvent[];
+  /** Rows of the event table in read order; sorted to trail order when `sorted` is false and they are needed. */
+  events: number[];
   sorted: boolean;
 }
 
@@ -32,42 +32,87 @@ export interface SessionAcc extends SessionSummaryState, Tracked {
   runs: Set<string>;
 }
 
-function track(t: Tracked, e: IndexedEvent): void {
+function track(t: Tracked, ts: Float64Array, row: number): void {
   const last = t.events[t.events.length - 1];
-  if (last !== undefined && (e.ts < last.ts || (e.ts === last.ts && e.ord < last.ord))) t.sorted = false;
-  t.events.push(e);
+  if (last !== undefined && ts[row]! < ts[last]!) t.sorted = false;
+  t.events.push(row);
 }
 
-/** Adds an event to its run's summary, creating it. */
-export function addToRun(runs: Map<string, RunAcc>, e: IndexedEvent, envelope: Envelope): void {
-  let run = runs.get(e.run_id);
+const view = {
+  event_type: '',
+  source: '',
+  session_id: null as string | null,
+  status: null as 'ok' | 'error' | null,
+  duration_ms: null as number | null,
+  turn_number: null as number | null,
+  payload: {} as Record<string, unknown>,
+};
+const payload = {
+  outcome: undefined as string | undefined,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  total_tokens: 0,
+  cost_usd: 0,
+};
+
+/**
+ * The fields the summary rules read, refilled from a row's columns (the line itself stays on disk),
+ * so the rules stay the one definition for every backend. One object, reused: the rules keep nothing.
+ */
+function summaryView(t: EventTable, row: number): Envelope {
+  const c = t.columns;
+  view.event_type = t.strings[c.type[row]!]!;
+  view.source = t.strings[c.source[row]!]!;
+  view.session_id = t.text('session', row);
+  view.status = c.status[row] === 0 ? null : c.status[row] === 1 ? 'ok' : 'error';
+  view.duration_ms = Number.isNaN(c.duration[row]!) ? null : c.duration[row]!;
+  view.turn_number = Number.isNaN(c.turn[row]!) ? null : c.turn[row]!;
+  payload.outcome = t.text('outcome', row) ?? undefined;
+  payload.prompt_tokens = c.prompt_tokens[row]!;
+  payload.completion_tokens = c.completion_tokens[row]!;
+  payload.total_tokens = c.total_tokens[row]!;
+  payload.cost_usd = c.cost_usd[row]!;
+  view.payload = payload;
+  return view as unknown as Envelope;
+}
+
+/** Adds a live row to its run's and its session's summaries, creating them. */
+export function addToSummaries(
+  runs: Map<string, RunAcc>,
+  sessions: Map<string, SessionAcc>,
+  t: EventTable,
+  row: number,
+): void {
+  const ts = t.columns.ts as Float64Array;
+  const e = summaryView(t, row);
+  const at = ts[row]!;
+  const runId = t.strings[t.columns.run[row]!]!;
+  let run = runs.get(runId);
   if (run === undefined) {
-    const summary = emptyRunSummary(envelope, e.ts);
-    run = { ...summary, ord: runs.size + 1, events: [], sorted: true, run_id: e.run_id };
-    runs.set(e.run_id, run);
+    const summary = emptyRunSummary(e, at);
+    run = { ...summary, ord: runs.size + 1, events: [], sorted: true, run_id: runId };
+    runs.set(runId, run);
   }
-  track(run, e);
-  applyToRunSummary(run, envelope, e.ts);
-}
-
-/** Adds an event to its session's summary, creating it. */
-export function addToSession(sessions: Map<string, SessionAcc>, e: IndexedEvent, envelope: Envelope): void {
-  if (e.session_id === null) return;
-  let session = sessions.get(e.session_id);
-  if (session === undefined) {
-    const summary = emptySessionSummary(e.ts);
-    session = {
-      ...summary,
-      ord: sessions.size + 1,
-      events: [],
-      sorted: true,
-      session_id: e.session_id,
-      runs: new Set(),
-    };
-    sessions.set(e.session_id, session);
+  track(run, ts, row);
+  applyToRunSummary(run, e, at);
+  if (e.session_id !== null) {
+    let session = sessions.get(e.session_id);
+    if (session === undefined) {
+      const summary = emptySessionSummary(at);
+      session = {
+        ...summary,
+        ord: sessions.size + 1,
+        events: [],
+        sorted: true,
+        session_id: e.session_id,
+        runs: new Set(),
+      };
+      sessions.set(e.session_id, session);
+    }
+    track(session, ts, row);
+    applyToSessionSummary(session, e, at);
   }
-  track(session, e);
-  applyToSessionSummary(session, envelope, e.ts);
+  if (run.session_id !== null) sessions.get(run.session_id)?.runs.add(runId);
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
