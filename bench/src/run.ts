@@ -4,6 +4,7 @@ import { backupSuite } from './suites/backup.js';
 import { collectorSuite } from './suites/collector.js';
 import { emitSuite } from './suites/emit.js';
 import { jsonlSuite } from './suites/jsonl.js';
+import { otlpSuite } from './suites/otlp.js';
 import { readStoreSuite } from './suites/read-store.js';
 import { sqliteSuite } from './suites/sqlite.js';
 import { streamSuite } from './suites/stream.js';
@@ -18,6 +19,7 @@ const suites: BenchSuite[] = [
   adminSuite,
   backupSuite,
   collectorSuite,
+  otlpSuite,
 ];
 
 const args = process.argv.slice(2);
