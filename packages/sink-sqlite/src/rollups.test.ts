@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Envelope } from '@obs/core';
 import { makeEnvelope, makeRecord } from '@obs/core/testing';
-import { coarsenRollups, LatencySketch, ROLLUP_TIERS_MS, rollupsOf } from '@obs/store-format';
+import { coarsenRollups, EVENT_INDEXES, LatencySketch, ROLLUP_TIERS_MS, rollupsOf } from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { built } from './test/built.js';
@@ -173,14 +173,26 @@ describe('stats rollups', () => {
     const written = storedRollups(path);
     // the file as version 3 left it: no rollup tables
     const db = new Database(path);
-    db.exec('DROP TABLE stats_rollups; DROP TABLE stats_rollup_dims; PRAGMA user_version = 3');
+    db.exec(`DROP TABLE stats_rollups; DROP TABLE stats_rollup_dims; DROP INDEX events_source; DROP INDEX events_slowest;
+      CREATE INDEX events_source_status ON event_rows(source_key, status, ts); PRAGMA user_version = 3`);
     db.close();
 
     const reopened = createSqliteSink({ path });
-    expect(reopened.migration).toEqual({ from: 3, to: 4, applied: [4] });
+    expect(reopened.migration).toEqual({ from: 3, to: 5, applied: [4, 5] });
     await reopened.close();
     expect(storedRollups(path)).toEqual(written);
     expect(written).toEqual(expectedRollups(events));
+    // version 5's indexes replace version 3's source/status one
+    const check = new Database(path, { readonly: true });
+    const indexes = check
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event_rows' AND sql IS NOT NULL",
+      )
+      .pluck()
+      .all();
+    expect(new Set(indexes)).toEqual(new Set(EVENT_INDEXES));
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    check.close();
   });
 
   it('store sketches that decode and merge: the day rows hold every timed event', async () => {
