@@ -213,3 +213,36 @@ describe('stats rollups', () => {
     expect(merged.count).toBe(events.filter((e) => e.duration_ms !== null).length);
   });
 });
+
+describe('the facts handed to the writer thread', () => {
+  it('rebuild what the rules read of every event, hostile payload values included (no JSON parsed)', async () => {
+    const { packFacts, unpackFacts } =
+      await built<typeof import('./internal/event-facts.js')>('internal/event-facts.js');
+    const events = [
+      ...generated(200),
+      makeEnvelope(900, {
+        event_type: 'llm.call',
+        payload: { model: { nested: 1 }, prompt_tokens: 'many', total_tokens: [1], cost_usd: 2, outcome: 3 },
+      }),
+      makeEnvelope(901, {
+        event_type: 'run.finished',
+        payload: { outcome: 'timeout' },
+        session_id: 's',
+        turn_number: 4,
+      }),
+    ];
+    const back = unpackFacts(
+      packFacts(events),
+      events.map((e) => JSON.stringify(e)),
+    ).map((s) => s.envelope);
+    const key = (d: ReturnType<typeof rollupsOf>) =>
+      [...d.values()].map((r) => ({ ...r, latency: Buffer.from(r.latency.encode()).toString('hex') }));
+    expect(key(rollupsOf(back))).toEqual(key(rollupsOf(events)));
+    expect(back.at(-1)).toMatchObject({
+      event_type: 'run.finished',
+      turn_number: 4,
+      payload: { outcome: 'timeout' },
+    });
+    expect(() => unpackFacts([1, 2], ['{}'])).toThrow(/1 lines came with 2 facts/);
+  });
+});
