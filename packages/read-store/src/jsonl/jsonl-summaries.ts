@@ -38,15 +38,14 @@ function track(t: Tracked, ts: Float64Array, row: number): void {
   t.events.push(row);
 }
 
-const view = {
-  event_type: '',
-  source: '',
-  session_id: null as string | null,
-  status: null as 'ok' | 'error' | null,
-  duration_ms: null as number | null,
-  turn_number: null as number | null,
-  payload: {} as Record<string, unknown>,
-};
+/** The summaries of a trail, by id and by the dictionary index of the id (for the fold's inner loop). */
+export interface Summaries {
+  runs: Map<string, RunAcc>;
+  sessions: Map<string, SessionAcc>;
+  runAt: (RunAcc | undefined)[];
+  sessionAt: (SessionAcc | undefined)[];
+}
+
 const payload = {
   outcome: undefined as string | undefined,
   prompt_tokens: 0,
@@ -54,6 +53,16 @@ const payload = {
   total_tokens: 0,
   cost_usd: 0,
 };
+const view = {
+  event_type: '',
+  source: '',
+  session_id: null as string | null,
+  status: null as 'ok' | 'error' | null,
+  duration_ms: null as number | null,
+  turn_number: null as number | null,
+  payload,
+};
+const STATUS = [null, 'ok', 'error'] as const;
 
 /**
  * The fields the summary rules read, refilled from a row's columns (the line itself stays on disk),
@@ -61,58 +70,62 @@ const payload = {
  */
 function summaryView(t: EventTable, row: number): Envelope {
   const c = t.columns;
-  view.event_type = t.strings[c.type[row]!]!;
-  view.source = t.strings[c.source[row]!]!;
-  view.session_id = t.text('session', row);
-  view.status = c.status[row] === 0 ? null : c.status[row] === 1 ? 'ok' : 'error';
-  view.duration_ms = Number.isNaN(c.duration[row]!) ? null : c.duration[row]!;
-  view.turn_number = Number.isNaN(c.turn[row]!) ? null : c.turn[row]!;
-  payload.outcome = t.text('outcome', row) ?? undefined;
+  const strings = t.strings;
+  const session = c.session[row]!;
+  const outcome = c.outcome[row]!;
+  const duration = c.duration[row]!;
+  const turn = c.turn[row]!;
+  view.event_type = strings[c.type[row]!]!;
+  view.source = strings[c.source[row]!]!;
+  view.session_id = session < 0 ? null : strings[session]!;
+  view.status = STATUS[c.status[row]!]!;
+  view.duration_ms = Number.isNaN(duration) ? null : duration;
+  view.turn_number = Number.isNaN(turn) ? null : turn;
+  payload.outcome = outcome < 0 ? undefined : strings[outcome];
   payload.prompt_tokens = c.prompt_tokens[row]!;
   payload.completion_tokens = c.completion_tokens[row]!;
   payload.total_tokens = c.total_tokens[row]!;
   payload.cost_usd = c.cost_usd[row]!;
-  view.payload = payload;
   return view as unknown as Envelope;
 }
 
 /** Adds a live row to its run's and its session's summaries, creating them. */
-export function addToSummaries(
-  runs: Map<string, RunAcc>,
-  sessions: Map<string, SessionAcc>,
-  t: EventTable,
-  row: number,
-): void {
-  const ts = t.columns.ts as Float64Array;
+export function addToSummaries(s: Summaries, t: EventTable, row: number): void {
+  const ts = t.columns.ts;
   const e = summaryView(t, row);
   const at = ts[row]!;
-  const runId = t.strings[t.columns.run[row]!]!;
-  let run = runs.get(runId);
+  const runKey = t.columns.run[row]!;
+  let run = s.runAt[runKey];
   if (run === undefined) {
+    const runId = t.strings[runKey]!;
     const summary = emptyRunSummary(e, at);
-    run = { ...summary, ord: runs.size + 1, events: [], sorted: true, run_id: runId };
-    runs.set(runId, run);
+    run = { ...summary, ord: s.runs.size + 1, events: [], sorted: true, run_id: runId };
+    s.runs.set(runId, run);
+    s.runAt[runKey] = run;
   }
   track(run, ts, row);
   applyToRunSummary(run, e, at);
-  if (e.session_id !== null) {
-    let session = sessions.get(e.session_id);
+  const sessionKey = t.columns.session[row]!;
+  if (sessionKey >= 0) {
+    let session = s.sessionAt[sessionKey];
     if (session === undefined) {
+      const sessionId = t.strings[sessionKey]!;
       const summary = emptySessionSummary(at);
       session = {
         ...summary,
-        ord: sessions.size + 1,
+        ord: s.sessions.size + 1,
         events: [],
         sorted: true,
-        session_id: e.session_id,
+        session_id: sessionId,
         runs: new Set(),
       };
-      sessions.set(e.session_id, session);
+      s.sessions.set(sessionId, session);
+      s.sessionAt[sessionKey] = session;
     }
     track(session, ts, row);
     applyToSessionSummary(session, e, at);
   }
-  if (run.session_id !== null) sessions.get(run.session_id)?.runs.add(runId);
+  if (run.session_id !== null) s.sessions.get(run.session_id)?.runs.add(run.run_id);
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
