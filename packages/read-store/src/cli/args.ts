@@ -22,6 +22,13 @@ export const CLI_OPTIONS = {
   'group-by': { type: 'string' },
   offsets: { type: 'boolean' },
   strict: { type: 'boolean' },
+  db: { type: 'string' },
+  into: { type: 'string' },
+  trail: { type: 'string' },
+  before: { type: 'string' },
+  'key-file': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  restart: { type: 'boolean' },
 } as const;
 
 /** Parsed command line. */

@@ -1,3 +1,5 @@
+import { rebuildSqliteRollups, type SqliteRollupDatabase, STATS_ROLLUP_DDL } from './sqlite-rollups.js';
+
 /** One step of the SQLite schema: `up` takes a database at `version - 1` to `version`. */
 export interface SqliteMigration {
   /** The `PRAGMA user_version` after this step. */
@@ -5,6 +7,8 @@ export interface SqliteMigration {
   readonly description: string;
   /** SQL run inside the migration transaction (several statements). */
   readonly up: string;
+  /** Work done in JS after `up`, in the same transaction (e.g. folding stored events with the rules). */
+  readonly build?: (db: SqliteRollupDatabase) => void;
 }
 
 /**
@@ -268,5 +272,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     version: 3,
     description: 'narrow event_rows table, every envelope field through the events view',
     up: V3,
+  },
+  {
+    version: 4,
+    description: 'stats rollups per minute, hour and day, built from the stored events',
+    up: STATS_ROLLUP_DDL,
+    build: rebuildSqliteRollups,
   },
 ];

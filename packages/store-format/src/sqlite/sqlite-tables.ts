@@ -1,5 +1,7 @@
+import type { ROLLUP_TIERS_MS } from '../stats-rollup.js';
+
 /**
- * The obs SQLite schema, version 3 (`PRAGMA user_version = 3`). Written by `@obs/sink-sqlite`,
+ * The obs SQLite schema, version 4 (`PRAGMA user_version = 4`). Written by `@obs/sink-sqlite`,
  * read by `@obs/read-store`. Times are epoch milliseconds (`ts`, `Date.parse(timestamp)`), which
  * every index uses; the envelope's ISO text is in the JSON.
  *
@@ -23,6 +25,13 @@
  * - `sessions`: one row per `session_id`, same counters plus `max_turn_number`; `duration_ms` and
  *   `status` (`error` when any event failed) are virtual. Runs of a session: `runs.session_key`.
  * - `event_types`, `sources`: dictionaries of names to integer keys.
+ * - `stats_rollups`: the stats rollups (`stats-rollup.ts` rules), kept in the transaction that writes
+ *   the events, at three widths `bucket_ms` (minute, hour, day; {@link ROLLUP_TIERS_MS}); primary key
+ *   `(bucket_ms, bucket_ts, dim_key)`, so any range of one width is one index range. Measures:
+ *   `event_count`, `error_count`, tokens, `cost_usd`, `first_ts`/`last_ts`, `duration_max` and
+ *   `latency`, an encoded `LatencySketch` (merged on upsert by the writer's `obs_sketch_merge`).
+ * - `stats_rollup_dims`: one row per dimension set (`dims` is `rollupDimensionsKey`): `source_key`,
+ *   `type_key`, `operation`, `status`, `model`, `layer`, `component`.
  *
  * Counters in `runs` and `sessions`: `event_count`; `error_count` (events with `status = 'error'`
  * or of type `error`, each counted once); from `llm.call` payloads `llm_call_count`,
@@ -53,6 +62,8 @@ export const SQLITE_TABLES = {
   sessions: 'sessions',
   eventTypes: 'event_types',
   sources: 'sources',
+  statsRollups: 'stats_rollups',
+  statsRollupDims: 'stats_rollup_dims',
 } as const;
 
 /** Columns of `event_rows` a writer sets, in insert order (`id` excluded). */
