@@ -11,6 +11,7 @@ import {
 } from '@obs/store-format';
 import type { RunStatus, RunSummary, SessionSummary, UsageSummary } from '../read-store.js';
 import type { EventTable } from './event-table.js';
+import { rowView } from './row-view.js';
 
 /** What the index keeps beside a summary: its place in list order and its events. */
 interface Tracked {
@@ -46,53 +47,10 @@ export interface Summaries {
   sessionAt: (SessionAcc | undefined)[];
 }
 
-const payload = {
-  outcome: undefined as string | undefined,
-  prompt_tokens: 0,
-  completion_tokens: 0,
-  total_tokens: 0,
-  cost_usd: 0,
-};
-const view = {
-  event_type: '',
-  source: '',
-  session_id: null as string | null,
-  status: null as 'ok' | 'error' | null,
-  duration_ms: null as number | null,
-  turn_number: null as number | null,
-  payload,
-};
-const STATUS = [null, 'ok', 'error'] as const;
-
-/**
- * The fields the summary rules read, refilled from a row's columns (the line itself stays on disk),
- * so the rules stay the one definition for every backend. One object, reused: the rules keep nothing.
- */
-function summaryView(t: EventTable, row: number): Envelope {
-  const c = t.columns;
-  const strings = t.strings;
-  const session = c.session[row]!;
-  const outcome = c.outcome[row]!;
-  const duration = c.duration[row]!;
-  const turn = c.turn[row]!;
-  view.event_type = strings[c.type[row]!]!;
-  view.source = strings[c.source[row]!]!;
-  view.session_id = session < 0 ? null : strings[session]!;
-  view.status = STATUS[c.status[row]!]!;
-  view.duration_ms = Number.isNaN(duration) ? null : duration;
-  view.turn_number = Number.isNaN(turn) ? null : turn;
-  payload.outcome = outcome < 0 ? undefined : strings[outcome];
-  payload.prompt_tokens = c.prompt_tokens[row]!;
-  payload.completion_tokens = c.completion_tokens[row]!;
-  payload.total_tokens = c.total_tokens[row]!;
-  payload.cost_usd = c.cost_usd[row]!;
-  return view as unknown as Envelope;
-}
-
 /** Adds a live row to its run's and its session's summaries, creating them. */
 export function addToSummaries(s: Summaries, t: EventTable, row: number): void {
   const ts = t.columns.ts;
-  const e = summaryView(t, row);
+  const e = rowView(t, row);
   const at = ts[row]!;
   const runKey = t.columns.run[row]!;
   let run = s.runAt[runKey];
