@@ -3,6 +3,7 @@ import { backupSuite } from './suites/backup.js';
 import { collectorSuite } from './suites/collector.js';
 import { emitSuite } from './suites/emit.js';
 import { jsonlSuite } from './suites/jsonl.js';
+import { postgresSuite } from './suites/postgres.js';
 import { readStoreSuite } from './suites/read-store.js';
 import { sqliteSuite } from './suites/sqlite.js';
 import { streamSuite } from './suites/stream.js';
@@ -16,6 +17,7 @@ const suites: BenchSuite[] = [
   readStoreSuite,
   backupSuite,
   collectorSuite,
+  postgresSuite,
 ];
 
 const args = process.argv.slice(2);

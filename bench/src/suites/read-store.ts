@@ -89,7 +89,8 @@ async function time(reps: number, fn: () => Promise<unknown> | unknown, warm = t
   return median(runs);
 }
 
-async function measureStore(
+/** The read paths measured on every backend: a run's first page, a 10k-event tree, stats, the runs list. */
+export async function measureStore(
   store: ReadStore,
   label: string,
   reps: number,
