@@ -5,6 +5,7 @@ import { collectorSuite } from './suites/collector.js';
 import { emitSuite } from './suites/emit.js';
 import { jsonlSuite } from './suites/jsonl.js';
 import { otlpSuite } from './suites/otlp.js';
+import { postgresSuite } from './suites/postgres.js';
 import { readStoreSuite } from './suites/read-store.js';
 import { sqliteSuite } from './suites/sqlite.js';
 import { streamSuite } from './suites/stream.js';
@@ -20,6 +21,7 @@ const suites: BenchSuite[] = [
   backupSuite,
   collectorSuite,
   otlpSuite,
+  postgresSuite,
 ];
 
 const args = process.argv.slice(2);

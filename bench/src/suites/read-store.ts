@@ -95,7 +95,7 @@ async function time(reps: number, fn: () => Promise<unknown> | unknown, warm = t
   return median(runs);
 }
 
-/** The read paths of one store, as bench rows. */
+/** The read paths measured on every backend: a run's first page, a 10k-event tree, stats, the runs list. */
 export async function measureStore(
   store: ReadStore,
   label: string,
