@@ -2,6 +2,7 @@ import { type BenchRow, type BenchSuite, report } from './harness.js';
 import { backupSuite } from './suites/backup.js';
 import { collectorSuite } from './suites/collector.js';
 import { emitSuite } from './suites/emit.js';
+import { integritySuite } from './suites/integrity.js';
 import { jsonlSuite } from './suites/jsonl.js';
 import { readStoreSuite } from './suites/read-store.js';
 import { sqliteSuite } from './suites/sqlite.js';
@@ -16,6 +17,7 @@ const suites: BenchSuite[] = [
   readStoreSuite,
   backupSuite,
   collectorSuite,
+  integritySuite,
 ];
 
 const args = process.argv.slice(2);
