@@ -109,10 +109,14 @@ export const integritySuite: BenchSuite = {
         .filter((n) => n.endsWith('.jsonl'))
         .reduce((n, f) => n + statSync(join(trail, f)).size, 0);
       const verifyRates: number[] = [];
+      const verifyCpuRates: number[] = [];
       const bareRates: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const started = performance.now();
+        const cpu = process.cpuUsage();
         const v = await verifyTrail(trail);
+        const used = process.cpuUsage(cpu);
+        verifyCpuRates.push(size / ((used.user + used.system) / 1e6) / 1e6);
         if (!v.ok || v.bytes !== size)
           throw new Error(`verify failed on the bench trail: ${JSON.stringify(v.problems[0])}`);
         verifyRates.push(size / 1e6 / ((performance.now() - started) / 1000));
@@ -146,9 +150,13 @@ export const integritySuite: BenchSuite = {
         );
       await importSink.close();
       const importRates: number[] = [];
+      const importCpu: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const into = join(dir, `import-${r}.db`);
+        const cpu = process.cpuUsage();
         const result = await importTrail(importTrailDir, { into, resume: false });
+        const used = process.cpuUsage(cpu);
+        importCpu.push((used.user + used.system) / result.read);
         if (result.inserted !== importEvents)
           throw new Error(`import inserted ${result.inserted}/${importEvents}`);
         importRates.push(result.read / result.seconds);
