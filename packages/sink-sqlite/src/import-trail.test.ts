@@ -124,7 +124,7 @@ describe('importTrail', () => {
     const s = summaries(into);
     expect(s.events).toBe(TOTAL);
     expect(s.runs).toHaveLength(601);
-    expect(s.runs.filter((r) => (r as { status: string }).status === 'success')).toHaveLength(600);
+    expect(s.runs.filter((r) => (r as unknown as { status: string }).status === 'success')).toHaveLength(600);
     expect((s.rollups as { n: number }[]).map((r) => r.n)).toEqual([TOTAL, TOTAL, TOTAL]);
     const again = await importTrail(trail, { into });
     expect(again).toMatchObject({ inserted: 0, duplicates: TOTAL });
