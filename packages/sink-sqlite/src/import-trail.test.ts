@@ -93,10 +93,7 @@ function importAndKill(into: string, after: number): Promise<number> {
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      const reported = out
-        .split('\n')
-        .filter((l) => /^\d+$/.test(l))
-        .map(Number);
+      const reported = whole(out);
       if ((reported.at(-1) ?? 0) >= after && child.exitCode === null) child.kill('SIGKILL');
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -104,14 +101,7 @@ function importAndKill(into: string, after: number): Promise<number> {
     child.on('exit', (_code, signal) => {
       if (signal !== 'SIGKILL')
         return reject(new Error(`the import was not killed: ${out.slice(-200)} ${err}`));
-      resolve(
-        Number(
-          out
-            .split('\n')
-            .filter((l) => /^\d+$/.test(l))
-            .at(-1),
-        ),
-      );
+      resolve(whole(out).at(-1) ?? 0);
     });
   });
 }
