@@ -3,6 +3,7 @@ import { adminSuite } from './suites/admin.js';
 import { backupSuite } from './suites/backup.js';
 import { collectorSuite } from './suites/collector.js';
 import { emitSuite } from './suites/emit.js';
+import { integritySuite } from './suites/integrity.js';
 import { jsonlSuite } from './suites/jsonl.js';
 import { otlpSuite } from './suites/otlp.js';
 import { postgresSuite } from './suites/postgres.js';
@@ -22,6 +23,7 @@ const suites: BenchSuite[] = [
   collectorSuite,
   otlpSuite,
   postgresSuite,
+  integritySuite,
 ];
 
 const args = process.argv.slice(2);
