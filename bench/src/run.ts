@@ -1,4 +1,5 @@
 import { type BenchRow, type BenchSuite, report } from './harness.js';
+import { adminSuite } from './suites/admin.js';
 import { backupSuite } from './suites/backup.js';
 import { collectorSuite } from './suites/collector.js';
 import { emitSuite } from './suites/emit.js';
@@ -14,6 +15,7 @@ const suites: BenchSuite[] = [
   sqliteSuite,
   streamSuite,
   readStoreSuite,
+  adminSuite,
   backupSuite,
   collectorSuite,
 ];

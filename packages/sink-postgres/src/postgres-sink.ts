@@ -1,10 +1,15 @@
 import { diag, type EventRecord, OBS_ERROR_CODES, ObsError, type Sink, type SinkHealth } from '@obs/core';
-import { migratePostgresSchema, type PostgresMigrationResult } from '@obs/store-format';
+import {
+  migratePostgresSchema,
+  type PostgresMigrationResult,
+  postgresPasswordRedactor,
+  safePostgresUrl,
+} from '@obs/store-format';
 import pg from 'pg';
 import { BatchWriter } from './internal/batch-writer.js';
 import { writeError } from './internal/classify-error.js';
 import { type ConnectionSettings, clientConfig } from './internal/connection-config.js';
-import { passwordRedactor, safeUrl } from './internal/redact.js';
+
 import { SyncWriter } from './internal/sync-writer.js';
 import { type PostgresSinkOptions, parsePostgresSinkOptions } from './options.js';
 
@@ -26,8 +31,8 @@ export interface PostgresSink extends Sink {
  */
 export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   const resolved = parsePostgresSinkOptions(options);
-  const redact = passwordRedactor(resolved.url);
-  const url = safeUrl(resolved.url);
+  const redact = postgresPasswordRedactor(resolved.url);
+  const url = safePostgresUrl(resolved.url);
   const logger = diag(resolved.logger, `sink-postgres:${resolved.name}`);
   const settings: ConnectionSettings = {
     url: resolved.url,
@@ -90,7 +95,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     name: resolved.name,
     url,
     schema: resolved.schema,
-    // Batches of 1 000 rows make COPY pay off; two connections write at once.
+    // Batches of 1 000 rows make COPY pay off.
     queueDefaults: { batchSize: 1_000, concurrency: resolved.connections, capacity: 8_192 },
     get duplicates() {
       return duplicates;

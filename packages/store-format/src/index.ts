@@ -48,7 +48,6 @@ export {
   readJsonl,
   readJsonlEntries,
 } from './jsonl/read-jsonl.js';
-export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
 export {
   allocColumn,
   decodeTrailIndex,
@@ -64,6 +63,7 @@ export {
   writeTrailIndex,
 } from './jsonl/trail-index.js';
 export { type FileIdentity, fileIdentity } from './jsonl/trail-index-identity.js';
+export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
 export {
   assertPostgresSchemaCurrent,
   migratePostgresSchema,
@@ -91,6 +91,7 @@ export {
   postgresEventsChannel,
 } from './postgres/postgres-schema-name.js';
 export { POSTGRES_EVENT_COLUMNS, POSTGRES_TABLES } from './postgres/postgres-tables.js';
+export { isPostgresUrl, postgresPasswordRedactor, safePostgresUrl } from './postgres/postgres-url.js';
 export {
   applyToRunSummary,
   applyToSessionSummary,

@@ -27,6 +27,8 @@ export interface FileState extends TrailFileRef {
   indexedLines: number;
   /** A rotated file read to its end: never read again. */
   done: boolean;
+  /** Where its first rows came from: its sidecar index, or its lines. */
+  loaded: 'sidecar' | 'lines';
   corrupt: Partial<Record<JsonlCorruptReason, number>>;
   issues: JsonlCorruption[];
   /** An unterminated last line of a live file (not consumed: it may still be completed). */
@@ -131,6 +133,7 @@ export class JsonlIndex {
       lines: 0,
       indexedLines: 0,
       done: false,
+      loaded: 'lines',
       corrupt: {},
       issues: [],
       pending: undefined,
@@ -145,8 +148,9 @@ export class JsonlIndex {
       state.indexedLines = index.lines;
       state.corrupt = { ...index.corrupt };
       state.issues = index.issues.map((issue) => ({ ...issue, file: file.path }));
-      // a compressed file never changes, and skipping to its end would mean inflating it
-      state.done = file.gzip;
+      // a sealed file is unchanged since it was read to its end (torn last line included)
+      state.done = index.identity.sealed;
+      state.loaded = 'sidecar';
     }
     return no;
   }
@@ -186,7 +190,9 @@ export class JsonlIndex {
     const f = this.files[no]!;
     const added = f.lines - f.indexedLines;
     if (newest && added < Math.max(LIVE_REINDEX_LINES, f.indexedLines / 4)) return;
-    const identity = await fileIdentity(f.path, f.consumed, f.gzip).catch(() => undefined);
+    const identity = await fileIdentity(f.path, f.consumed, { compressed: f.gzip, sealed: !newest }).catch(
+      () => undefined,
+    );
     if (identity === undefined) return;
     const issues = f.issues.map((issue) => ({ ...issue, file: basename(f.path) }));
     const data = this.table.extract(no, { identity, lines: f.lines, corrupt: f.corrupt, issues });

@@ -38,28 +38,42 @@ function track(t: Tracked, ts: Float64Array, row: number): void {
   t.events.push(row);
 }
 
+const view = {
+  event_type: '',
+  source: '',
+  session_id: null as string | null,
+  status: null as 'ok' | 'error' | null,
+  duration_ms: null as number | null,
+  turn_number: null as number | null,
+  payload: {} as Record<string, unknown>,
+};
+const payload = {
+  outcome: undefined as string | undefined,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  total_tokens: 0,
+  cost_usd: 0,
+};
+
 /**
- * The fields the summary rules read, rebuilt from a row's columns (the line itself stays on disk):
- * the rules stay the one definition for every backend.
+ * The fields the summary rules read, refilled from a row's columns (the line itself stays on disk),
+ * so the rules stay the one definition for every backend. One object, reused: the rules keep nothing.
  */
 function summaryView(t: EventTable, row: number): Envelope {
   const c = t.columns;
-  const outcome = t.text('outcome', row);
-  return {
-    event_type: t.strings[c.type[row]!]!,
-    source: t.strings[c.source[row]!]!,
-    session_id: t.text('session', row),
-    status: c.status[row] === 0 ? null : c.status[row] === 1 ? 'ok' : 'error',
-    duration_ms: Number.isNaN(c.duration[row]!) ? null : c.duration[row]!,
-    turn_number: Number.isNaN(c.turn[row]!) ? null : c.turn[row]!,
-    payload: {
-      ...(outcome === null ? {} : { outcome }),
-      prompt_tokens: c.prompt_tokens[row],
-      completion_tokens: c.completion_tokens[row],
-      total_tokens: c.total_tokens[row],
-      cost_usd: c.cost_usd[row],
-    },
-  } as unknown as Envelope;
+  view.event_type = t.strings[c.type[row]!]!;
+  view.source = t.strings[c.source[row]!]!;
+  view.session_id = t.text('session', row);
+  view.status = c.status[row] === 0 ? null : c.status[row] === 1 ? 'ok' : 'error';
+  view.duration_ms = Number.isNaN(c.duration[row]!) ? null : c.duration[row]!;
+  view.turn_number = Number.isNaN(c.turn[row]!) ? null : c.turn[row]!;
+  payload.outcome = t.text('outcome', row) ?? undefined;
+  payload.prompt_tokens = c.prompt_tokens[row]!;
+  payload.completion_tokens = c.completion_tokens[row]!;
+  payload.total_tokens = c.total_tokens[row]!;
+  payload.cost_usd = c.cost_usd[row]!;
+  view.payload = payload;
+  return view as unknown as Envelope;
 }
 
 /** Adds a live row to its run's and its session's summaries, creating them. */

@@ -6,13 +6,16 @@ import {
   emptyRunSummary,
   emptySessionSummary,
   ensurePostgresPartitions,
+  foldIntoRollups,
   POSTGRES_EVENT_COLUMNS,
   postgresEventsChannel,
+  type RollupDeltaMap,
   uuidv7Ms,
 } from '@obs/store-format';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyRow } from './copy-text.js';
+import { upsertRollups } from './rollup-upsert.js';
 import {
   type RunDelta,
   runParams,
@@ -69,8 +72,8 @@ export async function copyInto(client: pg.ClientBase, sql: string, text: string)
 
 /**
  * Writes batches on one connection: `COPY` into a temporary staging table, `INSERT … ON CONFLICT
- * (event_id) DO NOTHING` into the partitioned `events`, then the run and session deltas of the rows
- * actually inserted, and a `NOTIFY` for live tails, all in one transaction.
+ * (event_id) DO NOTHING` into the partitioned `events`, then the run, session and stats-rollup deltas
+ * of the rows actually inserted, and a `NOTIFY` for live tails, all in one transaction.
  */
 export class BatchWriter {
   readonly #schema: string;
@@ -103,9 +106,11 @@ export class BatchWriter {
       await copyInto(client, COPY_SQL, copyText(batch));
       const { rows } = await client.query<{ id: string }>(INSERT_SQL);
       const inserted = new Set(rows.map((r) => r.id));
-      const { runs, sessions } = deltas(batch, inserted);
+      const { runs, sessions, rollups } = deltas(batch, inserted);
+      // one table after the other, rows in key order: writers on many hosts never deadlock
       if (runs.length > 0) await client.query(UPSERT_RUNS_SQL, runParams(runs));
       if (sessions.length > 0) await client.query(UPSERT_SESSIONS_SQL, sessionParams(sessions));
+      await upsertRollups(client, rollups);
       await client.query(`NOTIFY ${postgresEventsChannel(this.#schema)}; COMMIT`);
       return inserted.size;
     } catch (error) {
@@ -132,11 +137,15 @@ export class BatchWriter {
   }
 }
 
-/** Run and session deltas of the inserted events, by the rules of `rollup-rules.ts`, in batch order. */
+/**
+ * Run, session and rollup deltas of the inserted events, by the rules of `rollup-rules.ts` and
+ * `stats-rollup.ts`, in batch order.
+ */
 function deltas(
   batch: readonly StoredEvent[],
   inserted: ReadonlySet<string>,
-): { runs: RunDelta[]; sessions: SessionDelta[] } {
+): { runs: RunDelta[]; sessions: SessionDelta[]; rollups: RollupDeltaMap } {
+  const rollups: RollupDeltaMap = new Map();
   const runs = new Map<string, RunDelta>();
   const sessions = new Map<string, SessionDelta>();
   const seen = new Set<string>();
@@ -144,6 +153,7 @@ function deltas(
     if (!inserted.has(e.event_id) || seen.has(e.event_id)) continue;
     seen.add(e.event_id);
     const ts = Date.parse(e.timestamp);
+    foldIntoRollups(rollups, e, ts);
     let run = runs.get(e.run_id);
     if (run === undefined) {
       run = { ...emptyRunSummary(e, ts), run_id: e.run_id };
@@ -158,5 +168,5 @@ function deltas(
     }
     applyToSessionSummary(session, e, ts);
   }
-  return { runs: [...runs.values()], sessions: [...sessions.values()] };
+  return { runs: [...runs.values()], sessions: [...sessions.values()], rollups };
 }

@@ -158,9 +158,7 @@ export async function readTrailIndex(path: string): Promise<TrailIndexData | und
   }
   const data = decodeTrailIndex(buffer);
   if (data === undefined) return undefined;
-  const now = await fileIdentity(path, data.identity.covered, data.identity.compressed).catch(
-    () => undefined,
-  );
+  const now = await fileIdentity(path, data.identity.covered, data.identity).catch(() => undefined);
   return now !== undefined && identityMatches(data.identity, now) ? data : undefined;
 }
 
