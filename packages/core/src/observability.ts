@@ -279,7 +279,7 @@ class ObservabilityService implements Observability<Record<string, Record<string
       if (this.#drops !== undefined) {
         // losses of the last writes are reported too, into the sinks still to be closed
         await withDeadline(this.flush(), deadline);
-        this.#drops.reportPending();
+        this.#drops.close();
       }
       await Promise.all(this.#channels.map((c) => c.close(deadline)));
     })();
