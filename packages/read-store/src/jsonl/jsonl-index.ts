@@ -7,14 +7,16 @@ import {
   type JsonlCursor,
   type JsonlFile,
   listJsonlFiles,
+  peekTrailIndexRows,
   readJsonlEntries,
   readTrailIndex,
   TRAIL_INDEX_SUFFIX,
+  type TrailIndexData,
   writeTrailIndex,
 } from '@obs/store-format';
 import type { SkippedLines } from '../read-store.js';
 import { EventTable } from './event-table.js';
-import { addToSummaries, type RunAcc, type SessionAcc } from './jsonl-summaries.js';
+import { addToSummaries, type RunAcc, type SessionAcc, type Summaries } from './jsonl-summaries.js';
 import type { TrailFileRef } from './line-reader.js';
 
 /** A trail file and how far it has been read. */
@@ -61,6 +63,7 @@ export class JsonlIndex {
   readonly sessions = new Map<string, SessionAcc>();
   readonly #path: string;
   readonly #byKey = new Map<string, number>();
+  readonly #summaries: Summaries = { runs: this.runs, sessions: this.sessions, runAt: [], sessionAt: [] };
   #sidecar: boolean;
   #refreshing: Promise<void> | undefined;
 
@@ -106,10 +109,18 @@ export class JsonlIndex {
   async #read(): Promise<void> {
     const listed = await listJsonlFiles(this.#path);
     const before = this.table.rows;
+    const fresh = listed.filter((file) => !this.#byKey.has(file.key));
+    if (this.#sidecar) {
+      const rows = await Promise.all(fresh.map((file) => peekTrailIndexRows(file.path)));
+      this.table.reserve(rows.reduce((a, b) => a + b, 0));
+    }
+    // one index in memory at a time, next to the table it is copied into
+    for (const file of fresh)
+      this.#register(file, this.#sidecar ? await readTrailIndex(file.path) : undefined);
     for (let i = 0; i < listed.length; i++) {
       const file = listed[i]!;
       const newest = listed[i + 1]?.stem !== file.stem;
-      const no = await this.#fileNo(file);
+      const no = this.#byKey.get(file.key)!;
       const state = this.files[no]!;
       state.path = file.path;
       state.gzip = file.gzip;
@@ -120,9 +131,7 @@ export class JsonlIndex {
     this.#fold(before);
   }
 
-  async #fileNo(file: JsonlFile): Promise<number> {
-    const known = this.#byKey.get(file.key);
-    if (known !== undefined) return known;
+  #register(file: JsonlFile, index: TrailIndexData | undefined): void {
     const no = this.files.length;
     const state: FileState = {
       path: file.path,
@@ -140,7 +149,6 @@ export class JsonlIndex {
     };
     this.files.push(state);
     this.#byKey.set(file.key, no);
-    const index = this.#sidecar ? await readTrailIndex(file.path) : undefined;
     if (index !== undefined) {
       this.table.pushIndex(index, no);
       state.consumed = index.identity.covered;
@@ -152,7 +160,6 @@ export class JsonlIndex {
       state.done = index.identity.sealed;
       state.loaded = 'sidecar';
     }
-    return no;
   }
 
   async #parse(no: number, newest: boolean): Promise<void> {
@@ -211,7 +218,7 @@ export class JsonlIndex {
     let last = this.events[this.events.length - 1];
     for (let r = from; r < t.rows; r++) {
       if (!t.live[r]) continue;
-      addToSummaries(this.runs, this.sessions, t, r);
+      addToSummaries(this.#summaries, t, r);
       if (last !== undefined && ts[r]! < ts[last]!) inOrder = false;
       this.events.push(r);
       last = r;
