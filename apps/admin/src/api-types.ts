@@ -76,7 +76,7 @@ export interface EventDetail {
 
 /** `GET /api/info`. */
 export interface StoreInfo {
-  kind: 'sqlite' | 'jsonl';
+  kind: 'sqlite' | 'jsonl' | 'postgres';
   auth: boolean;
 }
 
