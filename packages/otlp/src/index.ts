@@ -6,6 +6,7 @@ export {
   type OtlpSignal,
   otlpFormatOf,
 } from './decode-request.js';
+export { encodeOtlpRequest } from './encode-request.js';
 export { OTLP_ERROR_CODES, OtlpError, type OtlpErrorCode } from './errors.js';
 export { logEventId, MAX_EVENTS_PER_SPAN, SPAN_ROLE, spanEventId } from './event-ids.js';
 export { GENAI_ALIASES, type GenAiField } from './genai-aliases.js';

@@ -1,6 +1,5 @@
 import type { EnvelopeInput } from '@obs/core';
 import { MAX_EVENTS_PER_SPAN, SPAN_ROLE, spanEventId } from './event-ids.js';
-import type { Attributes } from './internal/attributes.js';
 import { isoOfNanos, millisBetween } from './internal/nanos.js';
 import type { NormalSpan } from './internal/normal-span.js';
 import { obsEventFromAttributes } from './internal/obs-attributes.js';
@@ -13,7 +12,7 @@ const STATUS_ERROR = 2;
  * Maps one span (already checked: ids present, start set, end not before start) to its obs events:
  * `llm.call`, `tool.call` + `tool.result`, or `span`, then one `log`/`error` per span event.
  */
-export function mapSpan(span: NormalSpan, source: string, resource: Attributes): EnvelopeInput[] {
+export function mapSpan(span: NormalSpan, source: string): EnvelopeInput[] {
   const { traceId, spanId, parentSpanId, start, end, attributes: attrs, scope } = span;
   const read = new AttributeReader(attrs);
   const failed = span.status.code === STATUS_ERROR;
@@ -40,10 +39,10 @@ export function mapSpan(span: NormalSpan, source: string, resource: Attributes):
     end_time_unix_nano: end.toString(),
     ...(statusMessage ? { status_message: statusMessage.slice(0, 4096) } : {}),
     ...(scope ? { scope } : {}),
-    resource,
-    attributes: Object.fromEntries(
-      Object.entries(attrs).filter(([k]) => !read.consumed.has(k) && !k.startsWith('obs.')),
-    ),
+    attributes:
+      read.consumed.size === 0
+        ? attrs
+        : Object.fromEntries(Object.entries(attrs).filter(([k]) => !read.consumed.has(k))),
   });
   const events: EnvelopeInput[] = [];
   if (own) {

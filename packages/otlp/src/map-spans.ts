@@ -42,7 +42,7 @@ export function mapTraceRequest(request: TraceRequestMessage, options: MapOption
           out.rejected.set(index, `span ${index}: ${problem}`);
           continue;
         }
-        for (const input of mapSpan(normalize(span, scope), source, resource)) {
+        for (const input of mapSpan(normalize(span, scope), source)) {
           out.inputs.push(input);
           out.owners.push(index);
         }

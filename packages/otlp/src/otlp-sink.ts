@@ -11,9 +11,8 @@ import {
   type SinkHealth,
 } from '@obs/core';
 import { OTLP_CONTENT_TYPES, type OtlpSignal } from './decode-request.js';
+import { encodeOtlpRequest } from './encode-request.js';
 import { OTLP_ERROR_CODES, OtlpError } from './errors.js';
-import { hexIdsToBytes } from './internal/hex-ids.js';
-import { OtlpTypes } from './internal/otlp-proto.js';
 import { OtlpPoster, retryAfterMs } from './internal/post-otlp.js';
 import { toOtlpRequests } from './internal/to-otlp.js';
 import { type OtlpSinkOptions, type OtlpSinkSettings, parseOtlpSinkOptions } from './otlp-sink-options.js';
@@ -85,13 +84,7 @@ class OtlpExportSink implements OtlpSink {
 
   async #send(signal: OtlpSignal, request: object): Promise<void> {
     const { protocol, compression, headers, timeoutMs, maxRetryAfterMs } = this.#settings;
-    let body: Uint8Array;
-    if (protocol === 'http/json') body = Buffer.from(JSON.stringify(request));
-    else {
-      hexIdsToBytes(request, signal);
-      const type = signal === 'traces' ? OtlpTypes.traceRequest : OtlpTypes.logsRequest;
-      body = type.encode(type.fromObject(request)).finish();
-    }
+    let body = encodeOtlpRequest(signal, request, protocol === 'http/json' ? 'json' : 'protobuf');
     if (compression === 'gzip') body = await gzipAsync(body);
     const url = new URL(
       `v1/${signal}`,

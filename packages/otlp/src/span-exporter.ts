@@ -97,7 +97,7 @@ async function exportSpans(obs: DeliveringService, spans: readonly ReadableSpanL
       return;
     }
     const resource = plainAttributes(span.resource.attributes);
-    for (const input of mapSpan(normal, sourceOf(resource), resource)) {
+    for (const input of mapSpan(normal, sourceOf(resource))) {
       mapped.inputs.push(input);
       mapped.owners.push(index);
     }

@@ -98,6 +98,19 @@ describe('obs verify, import, prune', () => {
     expect(checked.stdout).toMatch(new RegExp(`different\\s+${dataFiles()[1]}:12\\s+${b!.event_id}`));
   });
 
+  it('import: a progress bar on a terminal (stderr a TTY, here through script(1))', () => {
+    const db = join(dir, 'tty.db');
+    const command = [process.execPath, BIN, 'import', trail, '--into', db].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], {
+      encoding: 'utf8',
+      cwd: dir,
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/import \[[█░]+\] 100% \| 200 events/);
+    expect(r.stdout).toContain('obs import: 200 events read, 200 new');
+  });
+
   it('prune: old days leave the store and the trail (whole files), and both still verify', () => {
     const db = join(dir, 'pruned.db');
     expect(obs(['import', trail, '--into', db]).status).toBe(0);

@@ -55,7 +55,9 @@ beforeAll(() => {
 
 /** Costs are float sums: batches split differently add them in another order. */
 const rounded = (rows: unknown[]) =>
-  (rows as { cost_usd: number }[]).map((r) => ({ ...r, cost_usd: Math.round(r.cost_usd * 1e9) / 1e9 }));
+  (rows as Record<string, unknown>[]).map(
+    (r): Record<string, unknown> => ({ ...r, cost_usd: Math.round(Number(r['cost_usd']) * 1e9) / 1e9 }),
+  );
 
 function summaries(path: string) {
   const db = new Database(path, { readonly: true });
@@ -93,10 +95,7 @@ function importAndKill(into: string, after: number): Promise<number> {
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      const reported = out
-        .split('\n')
-        .filter((l) => /^\d+$/.test(l))
-        .map(Number);
+      const reported = whole(out);
       if ((reported.at(-1) ?? 0) >= after && child.exitCode === null) child.kill('SIGKILL');
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -104,14 +103,7 @@ function importAndKill(into: string, after: number): Promise<number> {
     child.on('exit', (_code, signal) => {
       if (signal !== 'SIGKILL')
         return reject(new Error(`the import was not killed: ${out.slice(-200)} ${err}`));
-      resolve(
-        Number(
-          out
-            .split('\n')
-            .filter((l) => /^\d+$/.test(l))
-            .at(-1),
-        ),
-      );
+      resolve(whole(out).at(-1) ?? 0);
     });
   });
 }
@@ -124,7 +116,7 @@ describe('importTrail', () => {
     const s = summaries(into);
     expect(s.events).toBe(TOTAL);
     expect(s.runs).toHaveLength(601);
-    expect(s.runs.filter((r) => (r as { status: string }).status === 'success')).toHaveLength(600);
+    expect(s.runs.filter((r) => (r as unknown as { status: string }).status === 'success')).toHaveLength(600);
     expect((s.rollups as { n: number }[]).map((r) => r.n)).toEqual([TOTAL, TOTAL, TOTAL]);
     const again = await importTrail(trail, { into });
     expect(again).toMatchObject({ inserted: 0, duplicates: TOTAL });

@@ -8,7 +8,7 @@ import { createSqliteSink } from './sqlite-sink.js';
 export interface ImportTrailOptions {
   /** The SQLite store to fill (created when missing). */
   into: string;
-  /** Events per transaction (default 4096). */
+  /** Events per transaction (default 8192). */
   batchSize?: number;
   /** Continue after the last saved position of an earlier, interrupted import of this trail (default true). */
   resume?: boolean;
@@ -55,7 +55,7 @@ export function importCursorPath(into: string): string {
  * saved position, and anything written after that position is skipped as a duplicate.
  */
 export async function importTrail(trail: string, options: ImportTrailOptions): Promise<ImportResult> {
-  const batchSize = options.batchSize ?? 4096;
+  const batchSize = options.batchSize ?? 8192;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
     throw new ObsError(
       OBS_ERROR_CODES.VALIDATION,
@@ -68,7 +68,8 @@ export async function importTrail(trail: string, options: ImportTrailOptions): P
   const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
   const cursorPath = importCursorPath(options.into);
   const saved = options.resume === false ? undefined : loadCursor(cursorPath, trail);
-  const sink = createSqliteSink({ path: options.into, worker: true, name: 'import' });
+  // a rebuild can be rerun, so it does not wait for the device at each commit (a process crash is still safe in WAL)
+  const sink = createSqliteSink({ path: options.into, worker: true, name: 'import', synchronous: 'OFF' });
   const progress: ImportProgress = { read: 0, inserted: 0, duplicates: 0, corrupt: 0, bytes: 0, totalBytes };
   const reader = readJsonlEntries(trail, {
     ...(saved ? { from: saved } : {}),

@@ -41,7 +41,7 @@ export async function runRestoreDrill(
   try {
     let manifest: Manifest;
     try {
-      manifest = await extractArchive(await open(), target, `backup ${key}`);
+      manifest = await extractArchive(await open(), target, `backup ${key}`, false);
     } catch (error) {
       throw failed(key, describe(error), error);
     }

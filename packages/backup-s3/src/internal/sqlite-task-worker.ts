@@ -104,10 +104,14 @@ function verify(path: string): string[] {
   }
 }
 
+const DRILL_CACHE_KIB = 64 * 1024;
+
 /** A drill's checks of a restored file, read-only: integrity, then the facts the manifest states. */
 function drill(path: string): DrillFacts {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
+    // integrity_check looks every index entry up in its table: a larger page cache (64 MiB) saves re-reads
+    db.pragma(`cache_size = -${DRILL_CACHE_KIB}`);
     const integrity = integrityOf(db);
     if (integrity.length !== 1 || integrity[0] !== 'ok')
       return { integrity, eventCount: 0, firstTimestamp: null, lastTimestamp: null };

@@ -1,6 +1,14 @@
 import { GENAI_ALIASES, type GenAiField } from '../genai-aliases.js';
 import type { Attributes, AttributeValue } from './attributes.js';
 
+/** Attributes some conventions send as flattened lists (`gen_ai.prompt.0.role`, …). */
+const FLATTENED = new Set([
+  'gen_ai.prompt',
+  'gen_ai.completion',
+  'llm.input_messages',
+  'llm.output_messages',
+]);
+
 /** Reads obs fields from span attributes through the alias table, recording which keys it used. */
 export class AttributeReader {
   readonly attributes: Attributes;
@@ -19,6 +27,7 @@ export class AttributeReader {
         if (consume) this.consumed.add(key);
         return direct;
       }
+      if (!FLATTENED.has(key)) continue;
       const flat = this.#flattened(key, consume);
       if (flat !== undefined) return flat;
     }
@@ -49,21 +58,33 @@ export class AttributeReader {
     return parseJsonText(this.value(field, true));
   }
 
+  /** Keys of flattened list items by list prefix, built on first use with one pass over the keys. */
+  #lists: Map<string, string[]> | undefined;
+
   #flattened(prefix: string, consume: boolean): AttributeValue[] | undefined {
-    const head = `${prefix}.`;
-    let out: AttributeValue[] | undefined;
-    for (const [key, value] of Object.entries(this.attributes)) {
-      if (!key.startsWith(head)) continue;
-      const match = /^(\d{1,4})\.(.+)$/.exec(key.slice(head.length));
+    if (this.#lists === undefined) {
+      this.#lists = new Map();
+      for (const key of Object.keys(this.attributes)) {
+        const match = /^(.+?)\.\d{1,4}\./.exec(key);
+        if (!match || !FLATTENED.has(match[1]!)) continue;
+        const keys = this.#lists.get(match[1]!) ?? [];
+        keys.push(key);
+        this.#lists.set(match[1]!, keys);
+      }
+    }
+    const keys = this.#lists.get(prefix);
+    if (keys === undefined) return undefined;
+    const out: AttributeValue[] = [];
+    for (const key of keys) {
+      const match = /^(\d{1,4})\.(.+)$/.exec(key.slice(prefix.length + 1));
       if (!match) continue;
-      out ??= [];
       const index = Number(match[1]);
       const item = (out[index] ?? {}) as Record<string, AttributeValue>;
-      item[match[2]!] = value;
+      item[match[2]!] = this.attributes[key]!;
       out[index] = item;
       if (consume) this.consumed.add(key);
     }
-    return out?.filter((item) => item !== undefined);
+    return out.filter((item) => item !== undefined);
   }
 }
 

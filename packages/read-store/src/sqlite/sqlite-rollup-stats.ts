@@ -71,7 +71,7 @@ export function sqliteRollupStats(statements: Statements, query: ParsedStatsQuer
       : raw.timeline(Math.max(lo, first), Math.min(hi, last + 1), width);
   stats.timeline = fillTimeline(timeline, first, last, width);
   stats.timeline_bucket_ms = width;
-  stats.slowest = slowestEvents(statements, raw, stored, edges, edgeRows.values(), query.slowest);
+  stats.slowest = slowestEvents(statements, raw, [lo, hi], stored, edges, edgeRows.values(), query.slowest);
   return stats;
 }
 
@@ -242,39 +242,22 @@ function slowestBound(rows: readonly StatsRollup[], n: number): number | null {
  * The `n` slowest events, read from few events: a lower bound `t` of the n-th longest duration
  * ({@link slowestBound}) means only rows whose maximum is at least `t` can hold one; those are
  * narrowed down to their minutes through the finer widths, and only those minutes' events (and the
- * edges') with a duration of at least `t` are read.
+ * edges') with a duration of at least `t` are read; when too many minutes reach `t`, the duration
+ * index is walked from the top down to `t` instead.
  */
 function slowestEvents(
   statements: Statements,
   raw: RawEvents,
+  range: [number, number],
   stored: readonly StoredRollup[],
   edges: readonly [number, number][],
   edgeRows: Iterable<StatsRollup>,
   n: number,
 ): Stats['slowest'] {
-  const rows = [...edgeRows, ...stored.map((s) => s.row)];
-  const t = slowestBound(rows, n);
+  const t = slowestBound([...edgeRows, ...stored.map((s) => s.row)], n);
   if (t === null) return [];
-  let candidates = stored.filter((s) => s.row.duration_max !== null && s.row.duration_max >= t);
-  const finer = new Map<number, number>([
-    [86_400_000, 3_600_000],
-    [3_600_000, MIN],
-  ]);
-  while (candidates.some((c) => c.width > MIN)) {
-    candidates = candidates.flatMap((c) => {
-      const w = finer.get(c.width);
-      if (w === undefined) return [c];
-      const rows = statements
-        .get(
-          `SELECT bucket_ts FROM stats_rollups WHERE bucket_ms = ? AND bucket_ts >= ? AND bucket_ts < ?
-           AND dim_key = ? AND duration_max >= ?`,
-        )
-        .pluck()
-        .all(w, c.row.bucket_ts, c.row.bucket_ts + c.width, c.dimKey, sqlTime(t)) as number[];
-      return rows.map((bucket_ts) => ({ width: w, dimKey: c.dimKey, row: { ...c.row, bucket_ts } }));
-    });
-  }
-  const minutes = [...new Set(candidates.map((c) => c.row.bucket_ts))].sort((x, y) => x - y);
+  const minutes = candidateMinutes(statements, stored, t);
+  if (minutes === null) return raw.slowest(range[0], range[1], t, n);
   const ranges: [number, number][] = [...edges.filter(([from, to]) => from < to)];
   for (const m of minutes) {
     const previous = ranges[ranges.length - 1];
@@ -284,6 +267,43 @@ function slowestEvents(
   const found = ranges.flatMap(([from, to]) => raw.slowerThan(from, to, t));
   found.sort((x, y) => y.duration_ms - x.duration_ms || x.ts - y.ts || x.id - y.id);
   return found.slice(0, n).map(({ ts: _ts, id: _id, ...row }) => row);
+}
+
+/** Most minutes {@link candidateMinutes} narrows down to before the duration index is cheaper. */
+const MAX_CANDIDATE_MINUTES = 64;
+const FINER = new Map<number, number>([
+  [86_400_000, 3_600_000],
+  [3_600_000, MIN],
+]);
+
+/**
+ * The minutes (ascending) whose rows have a maximum of at least `t`, found by narrowing the stored
+ * rows down through the finer widths; null when there are more than {@link MAX_CANDIDATE_MINUTES}
+ * (many rows reach `t`, as when durations repeat: then walking the duration index is cheaper).
+ */
+function candidateMinutes(
+  statements: Statements,
+  stored: readonly StoredRollup[],
+  t: number,
+): number[] | null {
+  let candidates = stored.filter((s) => s.row.duration_max !== null && s.row.duration_max >= t);
+  const finer = statements.get(
+    `SELECT bucket_ts FROM stats_rollups WHERE bucket_ms = ? AND bucket_ts >= ? AND bucket_ts < ?
+     AND dim_key = ? AND duration_max >= ?`,
+  );
+  for (;;) {
+    if (candidates.length > MAX_CANDIDATE_MINUTES) return null;
+    if (!candidates.some((c) => c.width > MIN)) break;
+    candidates = candidates.flatMap((c) => {
+      const w = FINER.get(c.width);
+      if (w === undefined) return [c];
+      const starts = finer
+        .pluck()
+        .all(w, c.row.bucket_ts, c.row.bucket_ts + c.width, c.dimKey, sqlTime(t)) as number[];
+      return starts.map((bucket_ts) => ({ width: w, dimKey: c.dimKey, row: { ...c.row, bucket_ts } }));
+    });
+  }
+  return [...new Set(candidates.map((c) => c.row.bucket_ts))].sort((x, y) => x - y);
 }
 
 /** Reads of events themselves, within a time range and the query's source. */
@@ -325,6 +345,17 @@ class RawEvents {
       .raw()
       .all(width, sqlTime(from), sqlTime(to), ...this.#params) as [number, number, number][];
     return new Map(rows.map(([b, total, errors]) => [b, { total, errors }]));
+  }
+
+  /** The `n` longest events of `[from, to)` of at least `min`, walking the duration index from the top. */
+  slowest(from: number, to: number, min: number, n: number): Stats['slowest'] {
+    return this.#statements
+      .get(
+        `SELECT ${SLOWEST_COLUMNS} FROM event_rows INDEXED BY events_slowest
+         WHERE duration_ms IS NOT NULL AND duration_ms >= ? AND ts >= ? AND ts < ?${this.#source}
+         ORDER BY duration_ms DESC, ts, id LIMIT ?`,
+      )
+      .all(sqlTime(min), sqlTime(from), sqlTime(to), ...this.#params, n) as Stats['slowest'];
   }
 
   /** Events of `[from, to)` whose duration is at least `min`, as `slowest` rows with their order keys. */
