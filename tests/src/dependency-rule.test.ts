@@ -12,7 +12,9 @@ const ALLOWED: Record<string, string[]> = {
   '@obs/sink-jsonl': ['@obs/core', '@obs/store-format', 'zod'],
   '@obs/sink-sqlite': ['@obs/core', '@obs/store-format', 'better-sqlite3', 'zod'],
   '@obs/sink-stream': ['@obs/core', '@obs/http-access', 'ws', 'zod'],
+  '@obs/sink-postgres': ['@obs/core', '@obs/store-format', 'pg', 'pg-copy-streams', 'zod'],
   '@obs/sink-console': ['@obs/core', 'picocolors', 'zod'],
+  '@obs/otlp': ['@obs/core', 'protobufjs', 'zod'],
   '@obs/backup-s3': [
     '@obs/core',
     '@obs/store-format',
@@ -23,7 +25,7 @@ const ALLOWED: Record<string, string[]> = {
     'tar-stream',
     'zod',
   ],
-  '@obs/read-store': ['@obs/core', '@obs/store-format', 'better-sqlite3', 'cli-progress', 'zod'],
+  '@obs/read-store': ['@obs/core', '@obs/store-format', 'better-sqlite3', 'cli-progress', 'pg', 'zod'],
 };
 
 /**

@@ -55,7 +55,9 @@ beforeAll(() => {
 
 /** Costs are float sums: batches split differently add them in another order. */
 const rounded = (rows: unknown[]) =>
-  (rows as { cost_usd: number }[]).map((r) => ({ ...r, cost_usd: Math.round(r.cost_usd * 1e9) / 1e9 }));
+  (rows as Record<string, unknown>[]).map(
+    (r): Record<string, unknown> => ({ ...r, cost_usd: Math.round(Number(r['cost_usd']) * 1e9) / 1e9 }),
+  );
 
 function summaries(path: string) {
   const db = new Database(path, { readonly: true });

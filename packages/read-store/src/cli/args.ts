@@ -21,6 +21,7 @@ export const CLI_OPTIONS = {
   format: { type: 'string' },
   'group-by': { type: 'string' },
   offsets: { type: 'boolean' },
+  strict: { type: 'boolean' },
   db: { type: 'string' },
   into: { type: 'string' },
   trail: { type: 'string' },

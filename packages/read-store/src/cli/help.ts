@@ -23,7 +23,8 @@ Commands
                             retention: events before the time, whole rotated trail files only
 
 Store
-  -s, --store <path>        a .db file or a JSONL trail directory/file (default: $OBS_STORE,
+  -s, --store <path>        a .db file, a JSONL trail directory/file, or a postgres://user:pw@host/db
+                            URL (schema: $OBS_POSTGRES_SCHEMA, default obs) (default: $OBS_STORE,
                             else the only *.db file in the current directory)
 
 Filters (events, last, tail, export; some apply to stats and runs)
@@ -42,6 +43,7 @@ Filters (events, last, tail, export; some apply to stats and runs)
       --format csv|jsonl    export (default jsonl)
       --offsets             tree: show each event's offset from the run's start
       --json                machine-readable output (events as canonical JSON lines)
+      --strict              JSONL: exit 3 when the trail has lines that had to be skipped
       --key-file <path>     verify, prune: the audit key (default $OBS_AUDIT_KEY)
   -h, --help
 
@@ -52,6 +54,9 @@ Examples
   obs stats --group-by operation --from 1h
   obs export --run run-42 --format csv > run-42.csv
 
+A JSONL trail with torn or corrupt lines is still read; one line on stderr says how many were
+skipped and where the first one is.
+
 Exit codes: 0 ok, 1 not found, a trail that fails verification, or an unexpected error,
-2 bad usage or unreadable store.
+2 bad usage or unreadable store, 3 lines skipped (with --strict).
 `;
