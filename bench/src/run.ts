@@ -1,8 +1,12 @@
 import { type BenchRow, type BenchSuite, report } from './harness.js';
+import { adminSuite } from './suites/admin.js';
 import { backupSuite } from './suites/backup.js';
 import { collectorSuite } from './suites/collector.js';
 import { emitSuite } from './suites/emit.js';
+import { integritySuite } from './suites/integrity.js';
 import { jsonlSuite } from './suites/jsonl.js';
+import { otlpSuite } from './suites/otlp.js';
+import { postgresSuite } from './suites/postgres.js';
 import { readStoreSuite } from './suites/read-store.js';
 import { sqliteSuite } from './suites/sqlite.js';
 import { streamSuite } from './suites/stream.js';
@@ -14,8 +18,12 @@ const suites: BenchSuite[] = [
   sqliteSuite,
   streamSuite,
   readStoreSuite,
+  adminSuite,
   backupSuite,
   collectorSuite,
+  otlpSuite,
+  postgresSuite,
+  integritySuite,
 ];
 
 const args = process.argv.slice(2);

@@ -2,12 +2,12 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Envelope, EventRecord, type Sink, uuidv7 } from '@obs/core';
-import { openJsonlReadStore, openSqliteReadStore, type ReadStore } from '@obs/read-store';
-import { createJsonlSink } from '@obs/sink-jsonl';
+import { openSqliteReadStore, type ReadStore } from '@obs/read-store';
 import { createSqliteSink } from '@obs/sink-sqlite';
 import Database from 'better-sqlite3';
 import { type BenchRow, type BenchSuite, median } from '../harness.js';
 import { llmPayload } from '../workload.js';
+import { measureJsonlTrails } from './read-store-jsonl.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const RUNS = 2000;
@@ -95,7 +95,8 @@ async function time(reps: number, fn: () => Promise<unknown> | unknown, warm = t
   return median(runs);
 }
 
-async function measureStore(
+/** The read paths measured on every backend: a run's first page, a 10k-event tree, stats, the runs list. */
+export async function measureStore(
   store: ReadStore,
   label: string,
   reps: number,
@@ -206,7 +207,7 @@ function bytesUnder(dir: string, keep: (name: string) => boolean): number {
   return n;
 }
 
-/** Read paths of `@obs/read-store` on a 1M-event SQLite store over 2k runs and a 100k-event JSONL trail. */
+/** Read paths of `@obs/read-store` on a 1M-event SQLite store over 2k runs and 100k- and 1M-event JSONL trails. */
 export const readStoreSuite: BenchSuite = {
   name: 'read-store',
   async run({ quick, scale }) {
@@ -223,7 +224,7 @@ export const readStoreSuite: BenchSuite = {
     try {
       const sqliteTotal = quick ? 200_000 : 1_000_000;
       const path = join(dir, 'obs.db');
-      let t = performance.now();
+      const t = performance.now();
       await fill(createSqliteSink({ path, synchronous: 'OFF', cacheSizeKiB: 262_144 }), sqliteTotal);
       const fillMs = performance.now() - t;
       const sqlite = openSqliteReadStore(path);
@@ -256,20 +257,7 @@ export const readStoreSuite: BenchSuite = {
         note: 'setup, not a read path',
       });
 
-      const jsonlTotal = quick ? 20_000 : 100_000;
-      const trail = join(dir, 'trail');
-      await fill(createJsonlSink({ dir: trail }), jsonlTotal);
-      t = performance.now();
-      const jsonl = await openJsonlReadStore(trail);
-      const openMs = performance.now() - t;
-      rows.push({
-        suite: 'read-store',
-        case: `JSONL ${jsonlTotal.toLocaleString('en-US')} events: open (index the trail)`,
-        value: openMs,
-        unit: 'ms',
-      });
-      rows.push(...(await measureStore(jsonl, 'JSONL', quick ? 10 : 20, {}, jsonlTotal)));
-      await jsonl.close();
+      rows.push(...(await measureJsonlTrails(quick)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

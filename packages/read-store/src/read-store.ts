@@ -205,8 +205,8 @@ export type ExportFormat = 'jsonl' | 'csv';
  * Inputs are validated (`ReadStoreError` with code `INVALID_FILTER` says what was wrong).
  */
 export interface ReadStore {
-  /** `sqlite` or `jsonl`. */
-  readonly kind: 'sqlite' | 'jsonl';
+  /** `sqlite`, `jsonl` or `postgres`. */
+  readonly kind: 'sqlite' | 'jsonl' | 'postgres';
   listRuns(query?: RunQuery): Promise<Page<RunSummary>>;
   /** Throws `ReadStoreError` `NOT_FOUND` for an unknown run. */
   getRun(runId: string): Promise<RunSummary>;

@@ -19,8 +19,11 @@ export const PostgresSinkOptionsSchema = z.strictObject({
     .default(DEFAULT_POSTGRES_SCHEMA),
   name: z.string().min(1).max(128).default('postgres'),
   ssl: SslSchema.optional(),
-  /** Connections (and batches written at once); default 2. */
-  connections: z.number().int('expected a whole number of connections').min(1).max(32).default(2),
+  /**
+   * Batches written at once, each on its own connection (default 1: a process's events keep their
+   * emission order among equal timestamps; run more processes, or raise it, for more throughput).
+   */
+  connections: z.number().int('expected a whole number of connections').min(1).max(32).default(1),
   connectTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   /** Daily partitions created ahead of the current day (default 2). */
   partitionsAhead: z.number().int().min(0).max(62).default(2),

@@ -3,11 +3,16 @@ import { makeEnvelope } from '@obs/core/testing';
 import {
   applyToRunSummary,
   applyToSessionSummary,
+  coarsenRollups,
   dropPostgresPartitionsBefore,
   emptyRunSummary,
   emptySessionSummary,
+  LatencySketch,
   listPostgresPartitions,
+  ROLLUP_TIERS_MS,
   type RunSummaryState,
+  rollupDimensionsKey,
+  rollupsOf,
   type SessionSummaryState,
 } from '@obs/store-format';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -62,6 +67,8 @@ function workload(count: number, offset = 0): Envelope[] {
       turn_number: seq % 7,
       source: `agent-${seq % 6}`,
     };
+    const at = Date.UTC(2026, 0, 1, 23, 30) + seq * 4_001;
+    Object.assign(base, { timestamp: new Date(at).toISOString() });
     if (seq % 10 === 3) {
       return makeEnvelope(seq, {
         ...base,
@@ -117,6 +124,54 @@ async function expectSummaries(s: string, events: readonly Envelope[]): Promise<
   }
 }
 
+/**
+ * A write retried while it fails as transient, as the service's queue does: two writers committing
+ * the same ids at once make one of them fail on the primary key and retry without them.
+ */
+async function retried(write: () => Promise<void> | void): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as { transient?: boolean }).transient !== true || attempt > 20) throw error;
+    }
+  }
+}
+
+/** The stored rollups equal the rules module's fold of `events`, at every tier, sketches included. */
+async function expectRollups(s: string, events: readonly Envelope[]): Promise<void> {
+  const stored = await rows(s, 'SELECT * FROM stats_rollups');
+  const minute = rollupsOf(events);
+  let expected = 0;
+  for (const width of ROLLUP_TIERS_MS) {
+    const tier = width === ROLLUP_TIERS_MS[0] ? minute : coarsenRollups(minute.values(), width);
+    expected += tier.size;
+    for (const want of tier.values()) {
+      const got = stored.find(
+        (r) =>
+          r['bucket_ms'] === width &&
+          r['bucket_ts'] === want.bucket_ts &&
+          r['dims'] === rollupDimensionsKey(want),
+      );
+      expect(got, `rollup ${width} ${want.bucket_ts} ${rollupDimensionsKey(want)}`).toMatchObject({
+        event_count: want.event_count,
+        error_count: want.error_count,
+        prompt_tokens: want.prompt_tokens,
+        first_ts: want.first_ts,
+        last_ts: want.last_ts,
+        duration_max: want.duration_max,
+      });
+      const sketch = LatencySketch.decode(got!['latency'] as Buffer);
+      expect([sketch.count, sketch.percentile(50), sketch.percentile(99)]).toEqual([
+        want.latency.count,
+        want.latency.percentile(50),
+        want.latency.percentile(99),
+      ]);
+    }
+  }
+  expect(stored.length).toBe(expected);
+}
+
 describe('summaries and idempotency', () => {
   it('keeps run and session summaries equal to the rules module fold, with batches re-sent', async () => {
     const s = schema();
@@ -130,6 +185,7 @@ describe('summaries and idempotency', () => {
     await sink.close();
     expect((await rows(s, 'SELECT count(*)::int AS n FROM events'))[0]!['n']).toBe(400);
     await expectSummaries(s, events);
+    await expectRollups(s, events);
   });
 
   it('four writers at once, out of order and overlapping, store every event once with exact summaries', async () => {
@@ -143,7 +199,7 @@ describe('summaries and idempotency', () => {
         for (let i = events.length - 50; i >= 0; i -= 50) {
           const slice = i / 50;
           if (slice % 4 === w || (w === 0 && slice % 4 === 1))
-            await sink.write(records(events.slice(i, i + 50)));
+            await retried(() => sink.write(records(events.slice(i, i + 50))));
         }
       }),
     );
@@ -154,6 +210,7 @@ describe('summaries and idempotency', () => {
     );
     expect(count).toEqual({ n: 2_000, d: 2_000 });
     await expectSummaries(s, events);
+    await expectRollups(s, events);
   });
 });
 

@@ -1,11 +1,9 @@
 import { diag, type EventRecord, OBS_ERROR_CODES, ObsError, type Sink, type SinkHealth } from '@obs/core';
-import { migratePostgresSchema, type PostgresMigrationResult } from '@obs/store-format';
-import pg from 'pg';
-import { BatchWriter } from './internal/batch-writer.js';
+import { type PostgresMigrationResult, postgresPasswordRedactor, safePostgresUrl } from '@obs/store-format';
 import { writeError } from './internal/classify-error.js';
-import { type ConnectionSettings, clientConfig } from './internal/connection-config.js';
-import { passwordRedactor, safeUrl } from './internal/redact.js';
-import { SyncWriter } from './internal/sync-writer.js';
+import type { ConnectionSettings } from './internal/connection-config.js';
+
+import { WriterThread } from './internal/writer-thread.js';
 import { type PostgresSinkOptions, parsePostgresSinkOptions } from './options.js';
 
 /** The PostgreSQL sink: a `Sink` plus what it found when it first connected. */
@@ -20,14 +18,15 @@ export interface PostgresSink extends Sink {
 }
 
 /**
- * Returns a sink writing each batch, with the run and session summaries, in one PostgreSQL
- * transaction. It connects lazily: the first write (or `ready()`) creates or migrates the schema.
+ * Returns a sink writing each batch, with the run and session summaries and the stats rollups, in one
+ * PostgreSQL transaction, from a writer thread that owns the connections (see `WriterThread`). It
+ * connects lazily: the first write (or `ready()`) creates or migrates the schema.
  * Throws `ObsValidationError` for bad options; write errors name the server by its password-free URL.
  */
 export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   const resolved = parsePostgresSinkOptions(options);
-  const redact = passwordRedactor(resolved.url);
-  const url = safeUrl(resolved.url);
+  const redact = postgresPasswordRedactor(resolved.url);
+  const url = safePostgresUrl(resolved.url);
   const logger = diag(resolved.logger, `sink-postgres:${resolved.name}`);
   const settings: ConnectionSettings = {
     url: resolved.url,
@@ -36,15 +35,15 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     connectTimeoutMs: resolved.connectTimeoutMs,
     applicationName: resolved.applicationName,
   };
-  const pool = new pg.Pool({
-    ...clientConfig(settings),
-    max: resolved.connections,
-    idleTimeoutMillis: 10_000,
-  });
-  // an idle connection the server ended: the pool drops it, the next write connects again
-  pool.on('error', (error) => logger.warn(redact(`idle connection lost: ${error.message}`)));
-  const writer = new BatchWriter(resolved.schema, resolved.partitionsAhead);
-  const syncWriter = new SyncWriter(settings, resolved.partitionsAhead, resolved.syncWriteTimeoutMs);
+  let thread: WriterThread | undefined;
+  const writerThread = () => {
+    thread ??= new WriterThread(settings, {
+      connections: resolved.connections,
+      partitionsAhead: resolved.partitionsAhead,
+      syncTimeoutMs: resolved.syncWriteTimeoutMs,
+    });
+    return thread;
+  };
   let opening: Promise<PostgresMigrationResult> | undefined;
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -53,22 +52,18 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   const prefix = `postgres sink "${resolved.name}" (${url})`;
 
   const open = (): Promise<PostgresMigrationResult> => {
-    opening ??= (async () => {
-      const client = await pool.connect();
-      try {
-        const migration = await migratePostgresSchema(client, resolved.schema);
+    opening ??= writerThread()
+      .ready()
+      .then((migration) => {
         if (migration.applied.length > 0) {
           logger.info(`migrated schema ${resolved.schema} from ${migration.from} to ${migration.to}`);
         }
-        await writer.prepare(client);
         return migration;
-      } finally {
-        client.release();
-      }
-    })().catch((error: unknown) => {
-      opening = undefined;
-      throw writeError(`${prefix} could not open the schema`, error, redact);
-    });
+      })
+      .catch((error: unknown) => {
+        opening = undefined;
+        throw writeError(`${prefix} could not open the schema`, error, redact);
+      });
     return opening;
   };
 
@@ -90,7 +85,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     name: resolved.name,
     url,
     schema: resolved.schema,
-    // Batches of 1 000 rows make COPY pay off; two connections write at once.
+    // Batches of 1 000 rows make COPY pay off.
     queueDefaults: { batchSize: 1_000, concurrency: resolved.connections, capacity: 8_192 },
     get duplicates() {
       return duplicates;
@@ -100,18 +95,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       assertOpen();
       if (batch.length === 0) return;
       try {
-        await open();
-        const client = await pool.connect();
-        let broken: Error | undefined;
-        try {
-          committed(batch, await writer.write(client, batch));
-        } catch (error) {
-          const code = (error as { code?: unknown }).code;
-          if (typeof code !== 'string' || code.startsWith('08')) broken = error as Error;
-          throw error;
-        } finally {
-          client.release(broken);
-        }
+        committed(batch, await writerThread().write(batch.map((r) => r.json)));
       } catch (error) {
         throw failed(error);
       }
@@ -120,7 +104,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       assertOpen();
       if (batch.length === 0) return;
       try {
-        committed(batch, syncWriter.write(batch.map((r) => r.json)));
+        committed(batch, writerThread().writeSync(batch.map((r) => r.json)));
       } catch (error) {
         throw failed(error);
       }
@@ -128,10 +112,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     flush() {},
     close() {
       closed = true;
-      closing ??= (async () => {
-        await syncWriter.close();
-        await pool.end();
-      })();
+      closing ??= Promise.resolve(thread?.close());
       return closing;
     },
     health(): SinkHealth {

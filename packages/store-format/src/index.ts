@@ -52,6 +52,7 @@ export {
   allocColumn,
   decodeTrailIndex,
   encodeTrailIndex,
+  peekTrailIndexRows,
   readTrailIndex,
   TRAIL_INDEX_COLUMNS,
   TRAIL_INDEX_SUFFIX,
@@ -91,6 +92,7 @@ export {
   postgresEventsChannel,
 } from './postgres/postgres-schema-name.js';
 export { POSTGRES_EVENT_COLUMNS, POSTGRES_TABLES } from './postgres/postgres-tables.js';
+export { isPostgresUrl, postgresPasswordRedactor, safePostgresUrl } from './postgres/postgres-url.js';
 export {
   applyToRunSummary,
   applyToSessionSummary,

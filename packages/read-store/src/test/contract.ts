@@ -42,13 +42,17 @@ async function expectReadError(promise: Promise<unknown>, code: string): Promise
   return error as ReadStoreError;
 }
 
-/** The read contract every backend must pass, on the same fixture events. */
-export function describeReadStoreContract(backend: string, open: OpenStore): void {
+/** The read contract every backend must pass, on the same fixture events (`fixture` adds a store to write). */
+export function describeReadStoreContract(
+  backend: string,
+  open: OpenStore,
+  fixture: Parameters<typeof buildFixture>[0] = {},
+): void {
   describe(`ReadStore contract: ${backend}`, () => {
     let fx: Fixture;
     let store: ReadStore;
     beforeAll(async () => {
-      fx = await buildFixture();
+      fx = await buildFixture(fixture);
       store = await open(fx);
     }, 60_000);
     afterAll(async () => {

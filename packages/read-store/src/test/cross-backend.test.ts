@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freshSchema } from '@obs/sink-postgres/testing';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { openJsonlReadStore } from '../jsonl/jsonl-read-store.js';
+import { openPostgresReadStore } from '../postgres/postgres-read-store.js';
 import type { ReadStore } from '../read-store.js';
 import { openSqliteReadStore } from '../sqlite/sqlite-read-store.js';
 import { buildFixture, type Fixture } from './fixture.js';
@@ -7,14 +9,19 @@ import { buildFixture, type Fixture } from './fixture.js';
 let fx: Fixture;
 let sqlite: ReadStore;
 let jsonl: ReadStore;
+let postgres: ReadStore;
 beforeAll(async () => {
-  fx = await buildFixture({ bulk: 300 });
+  const url = inject('pgUrl');
+  const schema = freshSchema('cross');
+  fx = await buildFixture({ bulk: 300, postgres: { url, schema } });
   sqlite = openSqliteReadStore(fx.sqlitePath);
   jsonl = await openJsonlReadStore(fx.jsonlDir);
+  postgres = await openPostgresReadStore(url, { schema });
 }, 60_000);
 afterAll(async () => {
   await sqlite.close();
   await jsonl.close();
+  await postgres.close();
   fx.cleanup();
 });
 
@@ -23,7 +30,7 @@ const noCursor = <T extends { next_cursor: string | null }>(page: T) => ({
   next_cursor: page.next_cursor !== null,
 });
 
-it('both backends answer every read identically on the same events', async () => {
+it('every backend answers every read identically on the same events', async () => {
   const calls: [string, (s: ReadStore) => Promise<unknown>][] = [
     ['listRuns', async (s) => noCursor(await s.listRuns({ limit: 3 }))],
     ['getRun', (s) => s.getRun('run-2')],
@@ -42,13 +49,17 @@ it('both backends answer every read identically on the same events', async () =>
     ['stats by source', (s) => s.stats({ groupBy: 'source', from: '2026-01-05T09:00:01.000Z' })],
   ];
   for (const [name, call] of calls) {
-    const [j, s] = [await call(jsonl), await call(sqlite)];
-    expect(withoutPercentiles(j), name).toEqual(withoutPercentiles(s));
-    const [pj, ps] = [percentilesOf(j), percentilesOf(s)];
-    expect(pj.length, name).toBe(ps.length);
-    pj.forEach((p, i) => {
-      expect(Math.abs(p - ps[i]!), `${name}: percentile ${i}`).toBeLessThanOrEqual(PERCENTILE_TOLERANCE * p);
-    });
+    const expected = await call(sqlite);
+    for (const [backend, store] of [['jsonl', jsonl], ['postgres', postgres]] as const) {
+      const actual = await call(store);
+      const label = `${name} (${backend})`;
+      expect(withoutPercentiles(actual), label).toEqual(withoutPercentiles(expected));
+      const [pa, pe] = [percentilesOf(actual), percentilesOf(expected)];
+      expect(pa.length, label).toBe(pe.length);
+      pa.forEach((p, i) => {
+        expect(Math.abs(p - pe[i]!), `${label}: percentile ${i}`).toBeLessThanOrEqual(PERCENTILE_TOLERANCE * p);
+      });
+    }
   }
 });
 

@@ -6,13 +6,16 @@ import {
   emptyRunSummary,
   emptySessionSummary,
   ensurePostgresPartitions,
+  foldIntoRollups,
   POSTGRES_EVENT_COLUMNS,
   postgresEventsChannel,
+  type RollupDeltaMap,
   uuidv7Ms,
 } from '@obs/store-format';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyRow } from './copy-text.js';
+import { upsertRollups } from './rollup-upsert.js';
 import {
   type RunDelta,
   runParams,
@@ -29,14 +32,8 @@ export interface StoredEvent {
 }
 
 const DAY_MS = 86_400_000;
-const COLUMNS = POSTGRES_EVENT_COLUMNS.join(', ');
-const STAGING_DDL = `CREATE TEMP TABLE IF NOT EXISTS obs_staging (
-  event_id uuid, ts bigint, event_type text, source text, run_id text, session_id text,
-  parent_event_id text, audit_level text, status text, duration_ms double precision, json text
-) ON COMMIT DELETE ROWS`;
-const COPY_SQL = `COPY obs_staging (${COLUMNS}) FROM STDIN`;
-const INSERT_SQL = `INSERT INTO events (${COLUMNS}) SELECT ${COLUMNS} FROM obs_staging
-ON CONFLICT (event_id) DO NOTHING RETURNING event_id::text AS id`;
+const COPY_SQL = `COPY events (${POSTGRES_EVENT_COLUMNS.join(', ')}) FROM STDIN`;
+const EXISTING_SQL = 'SELECT event_id::text AS id FROM events WHERE event_id = ANY($1::uuid[])';
 
 /** The `COPY` text of a batch, in `POSTGRES_EVENT_COLUMNS` order. */
 export function copyText(batch: readonly StoredEvent[]): string {
@@ -68,15 +65,17 @@ export async function copyInto(client: pg.ClientBase, sql: string, text: string)
 }
 
 /**
- * Writes batches on one connection: `COPY` into a temporary staging table, `INSERT … ON CONFLICT
- * (event_id) DO NOTHING` into the partitioned `events`, then the run and session deltas of the rows
- * actually inserted, and a `NOTIFY` for live tails, all in one transaction.
+ * Writes batches on one connection, each in one transaction: the ids already stored are looked up
+ * (one index probe each) and left out, the rest is `COPY`ed straight into the partitioned `events`
+ * (the fastest way in, no staging table), then the run, session and stats-rollup deltas of exactly
+ * those rows are merged, and a `NOTIFY` wakes live tails. A writer on another host committing one of
+ * the same ids in between makes the `COPY` fail on the primary key (`23505`): the whole transaction
+ * rolls back and is retried as transient, and the retry's lookup sees that id.
  */
 export class BatchWriter {
   readonly #schema: string;
   readonly #ahead: number;
   readonly #days = new Set<number>();
-  readonly #staged = new WeakSet<pg.ClientBase>();
 
   constructor(schema: string, partitionsAhead: number) {
     this.#schema = schema;
@@ -94,20 +93,19 @@ export class BatchWriter {
       client,
       batch.map((r) => uuidv7Ms(r.envelope.event_id)),
     );
-    if (!this.#staged.has(client)) {
-      await client.query(STAGING_DDL);
-      this.#staged.add(client);
-    }
     await client.query('BEGIN');
     try {
-      await copyInto(client, COPY_SQL, copyText(batch));
-      const { rows } = await client.query<{ id: string }>(INSERT_SQL);
-      const inserted = new Set(rows.map((r) => r.id));
-      const { runs, sessions } = deltas(batch, inserted);
+      const ids = batch.map((r) => r.envelope.event_id);
+      const { rows } = await client.query<{ id: string }>(EXISTING_SQL, [ids]);
+      const fresh = newEvents(batch, new Set(rows.map((r) => r.id)));
+      if (fresh.length > 0) await copyInto(client, COPY_SQL, copyText(fresh));
+      const { runs, sessions, rollups } = deltas(fresh);
+      // one table after the other, rows in key order: writers on many hosts never deadlock
       if (runs.length > 0) await client.query(UPSERT_RUNS_SQL, runParams(runs));
       if (sessions.length > 0) await client.query(UPSERT_SESSIONS_SQL, sessionParams(sessions));
+      await upsertRollups(client, rollups);
       await client.query(`NOTIFY ${postgresEventsChannel(this.#schema)}; COMMIT`);
-      return inserted.size;
+      return fresh.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       // a partition dropped by retention meanwhile: find out again on the retry
@@ -132,18 +130,33 @@ export class BatchWriter {
   }
 }
 
-/** Run and session deltas of the inserted events, by the rules of `rollup-rules.ts`, in batch order. */
-function deltas(
-  batch: readonly StoredEvent[],
-  inserted: ReadonlySet<string>,
-): { runs: RunDelta[]; sessions: SessionDelta[] } {
+/** The batch's events whose id is not stored yet, each id once (the first occurrence), in batch order. */
+function newEvents(batch: readonly StoredEvent[], stored: ReadonlySet<string>): StoredEvent[] {
+  const seen = new Set(stored);
+  const out: StoredEvent[] = [];
+  for (const record of batch) {
+    if (seen.has(record.envelope.event_id)) continue;
+    seen.add(record.envelope.event_id);
+    out.push(record);
+  }
+  return out;
+}
+
+/**
+ * Run, session and rollup deltas of the inserted events, by the rules of `rollup-rules.ts` and
+ * `stats-rollup.ts`, in batch order.
+ */
+function deltas(inserted: readonly StoredEvent[]): {
+  runs: RunDelta[];
+  sessions: SessionDelta[];
+  rollups: RollupDeltaMap;
+} {
+  const rollups: RollupDeltaMap = new Map();
   const runs = new Map<string, RunDelta>();
   const sessions = new Map<string, SessionDelta>();
-  const seen = new Set<string>();
-  for (const { envelope: e } of batch) {
-    if (!inserted.has(e.event_id) || seen.has(e.event_id)) continue;
-    seen.add(e.event_id);
+  for (const { envelope: e } of inserted) {
     const ts = Date.parse(e.timestamp);
+    foldIntoRollups(rollups, e, ts);
     let run = runs.get(e.run_id);
     if (run === undefined) {
       run = { ...emptyRunSummary(e, ts), run_id: e.run_id };
@@ -158,5 +171,5 @@ function deltas(
     }
     applyToSessionSummary(session, e, ts);
   }
-  return { runs: [...runs.values()], sessions: [...sessions.values()] };
+  return { runs: [...runs.values()], sessions: [...sessions.values()], rollups };
 }

@@ -17,7 +17,8 @@ export function writeError(prefix: string, error: unknown, redact: (text: string
   const sqlClass = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code.slice(0, 2) : undefined;
   // the original error is not kept as `cause`: its fields could carry connection details
   const detail = { cause: { code, sqlState: sqlClass === undefined ? undefined : code } };
-  if (sqlClass === undefined || TRANSIENT_CLASSES.has(sqlClass) || code === '55P03') {
+  // 23505: another writer committed one of the batch's ids meanwhile; the retry leaves it out
+  if (sqlClass === undefined || TRANSIENT_CLASSES.has(sqlClass) || code === '55P03' || code === '23505') {
     return new ObsTransientError(message, detail);
   }
   const refused = new ObsError(OBS_ERROR_CODES.SINK, message, detail);

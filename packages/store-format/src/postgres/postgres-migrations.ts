@@ -17,9 +17,9 @@ const COUNTERS = `
   total_tokens double precision NOT NULL DEFAULT 0,
   cost_usd double precision NOT NULL DEFAULT 0`;
 
-/** Version 1: partitioned events, run and session summaries (see `postgres-tables.ts`). */
+/** Version 1: partitioned events, run and session summaries, stats rollups (see `postgres-tables.ts`). */
 const V1 = `
-CREATE SEQUENCE event_seq CACHE 64;
+CREATE SEQUENCE event_seq;
 CREATE TABLE events (
   event_id uuid NOT NULL,
   id bigint NOT NULL DEFAULT nextval('event_seq'),
@@ -65,6 +65,29 @@ CREATE TABLE sessions (
   status text GENERATED ALWAYS AS (CASE WHEN error_count > 0 THEN 'error' ELSE 'ok' END) STORED
 );
 CREATE INDEX sessions_first_ts ON sessions (first_ts, session_key);
+CREATE TABLE stats_rollups (
+  bucket_ms integer NOT NULL,
+  bucket_ts bigint NOT NULL,
+  dims text NOT NULL,
+  source text NOT NULL,
+  event_type text NOT NULL,
+  operation text NOT NULL,
+  status text,
+  model text,
+  layer text,
+  component text,
+  event_count bigint NOT NULL,
+  error_count bigint NOT NULL,
+  prompt_tokens double precision NOT NULL,
+  completion_tokens double precision NOT NULL,
+  total_tokens double precision NOT NULL,
+  cost_usd double precision NOT NULL,
+  first_ts bigint NOT NULL,
+  last_ts bigint NOT NULL,
+  duration_max double precision,
+  latency bytea NOT NULL,
+  PRIMARY KEY (bucket_ms, bucket_ts, dims)
+);
 `;
 
 /**
@@ -72,7 +95,7 @@ CREATE INDEX sessions_first_ts ON sessions (first_ts, session_key);
  * schema, never edit a shipped one.
  */
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
-  { version: 1, description: 'partitioned events, run and session summaries', up: V1 },
+  { version: 1, description: 'partitioned events, run and session summaries, stats rollups', up: V1 },
 ];
 
 /** The PostgreSQL schema version this build writes and reads. */

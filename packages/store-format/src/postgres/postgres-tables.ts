@@ -17,6 +17,10 @@
  *   deltas (`INSERT … ON CONFLICT DO UPDATE`), time bounds and "first seen" fields merge
  *   order-independently, so any number of writers may commit in any order. `run_key` /
  *   `session_key` (sequences) break ties in the lists.
+ * - `stats_rollups`: the stats rollups (`stats-rollup.ts` rules), kept in the same transaction, at
+ *   every width of `ROLLUP_TIERS_MS` (`bucket_ms`): one row per bucket and dimension set (`dims` is
+ *   `rollupDimensionsKey`, the dimensions are columns too), counters added, `latency` the encoded
+ *   `LatencySketch` (merged by the writer under the row's lock: `SELECT … FOR UPDATE`).
  *
  * Read paths and their indexes: one event `events_pkey`; a run `events_run (run_id, ts, id)`; a
  * session `events_session`; by type `events_type`; time and latest `events_ts (ts, id)`; children
@@ -27,6 +31,7 @@ export const POSTGRES_TABLES = {
   events: 'events',
   runs: 'runs',
   sessions: 'sessions',
+  statsRollups: 'stats_rollups',
   schemaVersion: 'obs_schema_version',
 } as const;
 

@@ -1,8 +1,8 @@
 /**
  * Removes the password of `url` from text: its raw and URL-decoded forms become `***`. Every message
- * the sink makes (errors, logs, `health()`) goes through it, whatever the driver put in it.
+ * the sink and the read store make (errors, logs, `health()`) goes through it, whatever the driver put in it.
  */
-export function passwordRedactor(url: string): (text: string) => string {
+export function postgresPasswordRedactor(url: string): (text: string) => string {
   const secrets = new Set<string>();
   try {
     const password = new URL(url).password;
@@ -22,7 +22,7 @@ export function passwordRedactor(url: string): (text: string) => string {
 }
 
 /** `url` with its password replaced by `***`, for logs and errors. */
-export function safeUrl(url: string): string {
+export function safePostgresUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password !== '') u.password = '***';
@@ -30,4 +30,9 @@ export function safeUrl(url: string): string {
   } catch {
     return 'postgres://(unparsable URL)';
   }
+}
+
+/** A `postgres://` or `postgresql://` URL: what `openReadStore` and the collector take as a PostgreSQL store. */
+export function isPostgresUrl(text: string): boolean {
+  return /^postgres(ql)?:\/\//.test(text);
 }
