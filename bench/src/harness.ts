@@ -20,7 +20,7 @@ export interface BenchRow {
 /** A suite: a name and a function that measures and returns rows. */
 export interface BenchSuite {
   name: string;
-  run(options: { quick: boolean }): Promise<BenchRow[]>;
+  run(options: { quick: boolean; scale?: boolean }): Promise<BenchRow[]>;
 }
 
 /** Nanoseconds of `fn` per call over `n` calls. */
@@ -44,7 +44,7 @@ export function median(values: readonly number[]): number {
   );
 }
 
-/** Prints rows as a table and writes them to `bench/results/latest.json` (merged by suite). */
+/** Prints rows as a table and writes them to `bench/results/latest.json` (merged by suite), or to `$OBS_BENCH_OUT`. */
 export function report(rows: BenchRow[]): void {
   const fmt = (v: number) => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(3));
   const lines = rows.map((r) => [
@@ -59,7 +59,9 @@ export function report(rows: BenchRow[]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log([row(header), row(widths.map((w) => '-'.repeat(w))), ...lines.map(row)].join('\n'));
-  const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'latest.json');
+  const out =
+    process.env.OBS_BENCH_OUT ??
+    join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'latest.json');
   mkdirSync(dirname(out), { recursive: true });
   const ran = new Set(rows.map((r) => r.suite));
   const previous: BenchRow[] = existsSync(out)

@@ -38,6 +38,12 @@ const CollectorEnvSchema = z.object({
     .enum(['true', 'false', '1', '0', 'no-verify'], { error: 'expected true, false or no-verify' })
     .default('false'),
   OBS_POSTGRES_CONNECTIONS: positiveInt.max(32, 'expected at most 32').default(1),
+  OBS_RETENTION: z
+    .string()
+    .regex(/^\d+(h|d)$/, 'expected an age like 30d or 12h')
+    .optional(),
+  OBS_RETENTION_INTERVAL_MS: positiveInt.min(60_000, 'expected at least 60000 ms').default(3_600_000),
+  OBS_BACKUP_DRILL: z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }).default('true'),
 });
 
 /** The PostgreSQL store of a collector (`OBS_POSTGRES_*`); `ssl` is handed to the driver as it is. */
@@ -67,6 +73,8 @@ export interface CollectorConfig extends ObsConfig {
    * hosts share one database. `OBS_MODE=postgres` writes only there.
    */
   postgres: CollectorPostgresConfig | undefined;
+  /** Prune what is older than `maxAgeMs`, every `intervalMs` (`OBS_RETENTION`, `OBS_RETENTION_INTERVAL_MS`). */
+  retention: { maxAgeMs: number; intervalMs: number } | undefined;
   backup:
     | {
         bucket: string;
@@ -75,6 +83,8 @@ export interface CollectorConfig extends ObsConfig {
         region: string;
         intervalMs: number | undefined;
         keepLast: number | undefined;
+        /** Restore drill after each backup (`OBS_BACKUP_DRILL`, default on). */
+        drill: boolean;
       }
     | undefined;
 }
@@ -137,6 +147,14 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     jsonlDurability: e.OBS_JSONL_DURABILITY,
     sqliteWorker: e.OBS_SQLITE_WORKER === 'true' || e.OBS_SQLITE_WORKER === '1',
     trace: isTraceEnabled(env),
+    retention:
+      e.OBS_RETENTION === undefined
+        ? undefined
+        : {
+            maxAgeMs:
+              Number(e.OBS_RETENTION.slice(0, -1)) * (e.OBS_RETENTION.endsWith('d') ? 86_400_000 : 3_600_000),
+            intervalMs: e.OBS_RETENTION_INTERVAL_MS,
+          },
     backup:
       e.OBS_BACKUP_BUCKET === undefined
         ? undefined
@@ -147,6 +165,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
             region: e.OBS_BACKUP_REGION,
             intervalMs: e.OBS_BACKUP_INTERVAL_MS,
             keepLast: e.OBS_BACKUP_KEEP_LAST,
+            drill: e.OBS_BACKUP_DRILL === 'true' || e.OBS_BACKUP_DRILL === '1',
           },
   };
 }

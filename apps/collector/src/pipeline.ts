@@ -50,6 +50,8 @@ export function createPipeline(config: CollectorConfig, logger?: DiagLogger): Pi
     const jsonl = createJsonlSink({
       dir: config.jsonlDir,
       durability: config.jsonlDurability,
+      // with retention, a file a day (gzipped once done): prune removes whole files
+      ...(config.retention ? { rotation: { intervalMs: 86_400_000, gzip: true } } : {}),
       ...(logger ? { logger } : {}),
     });
     sinks.push({ sink: jsonl, queue: durable });

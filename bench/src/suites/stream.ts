@@ -193,7 +193,7 @@ export const streamSuite: BenchSuite = {
       });
       rows.push(
         time('latency p50', obs.p50, peer.p50),
-        time('latency p99', obs.p99, peer.p99, clients === 10 ? 'p99 < 10 ms' : undefined),
+        time('latency p99', obs.p99, peer.p99, clients === 10 ? 'p99 < 2 ms' : undefined),
         {
           suite: 'stream',
           case: `delivered ${label}`,

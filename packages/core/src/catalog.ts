@@ -19,6 +19,12 @@ const lossCounts = strict({
   write_failed: opt(count),
 });
 
+/**
+ * Where an event came from when it was mapped from OpenTelemetry (`@obs/otlp`): trace and span ids,
+ * exact nanosecond times as decimal strings, kind, and the original attributes (bounded).
+ */
+const otel = opt(z.record(z.string(), z.unknown()));
+
 const errorInfo = strict({
   message: text(),
   stack: opt(text()),
@@ -48,6 +54,7 @@ export const builtinPayloadSchemas = {
     tool: name,
     call_id: opt(name),
     arguments: opt(z.unknown()),
+    otel,
   }),
   'tool.result': strict({
     tool: name,
@@ -55,6 +62,7 @@ export const builtinPayloadSchemas = {
     success: z.boolean(),
     output: opt(z.unknown()),
     error: opt(errorInfo),
+    otel,
   }),
   'llm.call': strict({
     provider: name,
@@ -68,6 +76,10 @@ export const builtinPayloadSchemas = {
     output: opt(z.unknown()),
     finish_reason: opt(z.string().max(64)),
     temperature: opt(z.number()),
+    cache_read_tokens: opt(count),
+    cache_write_tokens: opt(count),
+    reasoning_tokens: opt(count),
+    otel,
   }),
   'decision.trace': strict({
     decision: text(),
@@ -88,11 +100,13 @@ export const builtinPayloadSchemas = {
     input_summary: opt(text()),
     output_summary: opt(text()),
     error: opt(errorInfo),
+    otel,
   }),
   log: strict({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']),
     message: text(),
     fields: opt(z.record(z.string(), z.unknown())),
+    otel,
   }),
   error: strict({
     stage: name,
@@ -100,6 +114,7 @@ export const builtinPayloadSchemas = {
     stack: opt(text()),
     recoverable: z.boolean(),
     type: opt(name),
+    otel,
   }),
   artifact: strict({
     uri: z.string().min(1).max(4096),

@@ -58,6 +58,7 @@ export class DropReporter {
   readonly #clock: () => number;
   readonly #report: (report: DropReport) => void;
   readonly #sinks = new Map<string, SinkLosses>();
+  #closed = false;
 
   constructor(intervalMs: number, clock: () => number, report: (report: DropReport) => void) {
     this.#intervalMs = intervalMs;
@@ -67,6 +68,7 @@ export class DropReporter {
 
   /** Counts `records` lost by `sink` for `reason` and schedules the sink's next report. */
   record(sink: string, reason: LossReason, records: readonly EventRecord[]): void {
+    if (this.#closed) return;
     let n = 0;
     for (const record of records) if (record.envelope.event_type !== DROP_EVENT_TYPE) n++;
     if (n === 0) return;
@@ -94,9 +96,10 @@ export class DropReporter {
     }
   }
 
-  /** Reports every pending loss now (at shutdown) and cancels the timers. */
-  reportPending(): void {
+  /** Reports every pending loss now and stops (at shutdown): later losses are only counted in `stats()`. */
+  close(): void {
     for (const [sink, losses] of this.#sinks) this.#flushSink(sink, losses);
+    this.#closed = true;
   }
 
   #flushSink(sink: string, losses: SinkLosses): void {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { EnvelopeSchema } from './envelope.js';
 
 /**
@@ -10,6 +10,17 @@ export const EnvelopeInputSchema = EnvelopeSchema.partial().required({
   event_type: true,
   run_id: true,
   payload: true,
+});
+
+/**
+ * {@link EnvelopeInputSchema} with the payload only checked to be an object, not copied: ingest
+ * validates it once, with its event type's schema.
+ */
+export const EnvelopeFieldsInputSchema = EnvelopeInputSchema.extend({
+  payload: z.custom<Record<string, unknown>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    'expected an object',
+  ),
 });
 
 /** The input type of {@link EnvelopeInputSchema}. */

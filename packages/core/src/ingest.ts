@@ -1,6 +1,6 @@
 import type { Envelope } from './envelope.js';
 import type { EnvelopeFactory } from './envelope-factory.js';
-import { EnvelopeInputSchema } from './envelope-input.js';
+import { EnvelopeFieldsInputSchema } from './envelope-input.js';
 import { ObsValidationError, type ValidationIssue } from './errors.js';
 import type { EventRegistry } from './registry.js';
 import { fromZodIssues } from './zod-issues.js';
@@ -19,7 +19,8 @@ export function buildIngested(
   const envelopes: Envelope[] = [];
   inputs.forEach((input, index) => {
     const prefix = inputs.length === 1 ? '' : `[${index}]`;
-    const parsed = EnvelopeInputSchema.safeParse(input);
+    // the payload is checked to be an object here and validated once below, by its type's schema
+    const parsed = EnvelopeFieldsInputSchema.safeParse(input);
     if (!parsed.success) {
       issues.push(...fromZodIssues(parsed.error.issues, prefix));
       return;

@@ -279,7 +279,7 @@ class ObservabilityService implements Observability<Record<string, Record<string
       if (this.#drops !== undefined) {
         // losses of the last writes are reported too, into the sinks still to be closed
         await withDeadline(this.flush(), deadline);
-        this.#drops.reportPending();
+        this.#drops.close();
       }
       await Promise.all(this.#channels.map((c) => c.close(deadline)));
     })();
@@ -333,7 +333,7 @@ class ObservabilityService implements Observability<Record<string, Record<string
 
   #dispatch(envelope: Envelope): EventRecord {
     this.#emitted++;
-    const record = new EventRecord(envelope);
+    const record = new EventRecord(envelope, undefined, this.registry.serializerFor(envelope.event_type));
     const targets = this.#router.route(envelope);
     if (targets.length === 0) this.#unrouted++;
     for (let i = 0; i < targets.length; i++) targets[i]!.offer(record);

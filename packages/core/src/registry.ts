@@ -2,11 +2,13 @@ import type { z } from 'zod';
 import { builtinPayloadSchemas } from './catalog.js';
 import { OBS_ERROR_CODES, ObsError, ObsValidationError } from './errors.js';
 import type { EventType } from './event-type.js';
+import { compilePayloadSerializer, type PayloadSerializer } from './payload-serializer.js';
 import { fromZodIssues } from './zod-issues.js';
 
 /** The payload schemas known to one service: the built-in catalog plus application types. */
 export class EventRegistry {
   readonly #schemas = new Map<string, z.ZodType>();
+  readonly #serializers = new Map<string, PayloadSerializer | undefined>();
 
   constructor(types: readonly EventType[] = []) {
     for (const [name, schema] of Object.entries(builtinPayloadSchemas)) this.#schemas.set(name, schema);
@@ -29,6 +31,15 @@ export class EventRegistry {
   /** Every registered type name, sorted. */
   names(): string[] {
     return [...this.#schemas.keys()].sort();
+  }
+
+  /** The serializer compiled from a type's schema (on first use), or `undefined` for the generic path. */
+  serializerFor(eventType: string): PayloadSerializer | undefined {
+    if (this.#serializers.has(eventType)) return this.#serializers.get(eventType);
+    const schema = this.#schemas.get(eventType);
+    const serializer = schema === undefined ? undefined : compilePayloadSerializer(schema);
+    this.#serializers.set(eventType, serializer);
+    return serializer;
   }
 
   /** Validates a payload against its type's schema and returns the parsed payload. */

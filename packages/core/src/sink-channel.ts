@@ -56,9 +56,13 @@ export class SinkChannel {
     this.#onLoss = onLoss;
   }
 
-  /** Has room, and its last write (if any) succeeded: an event offered now will not be dropped by it. */
+  /**
+   * Its last write (if any) succeeded and an event offered now will not be dropped: it has room, or
+   * it is a `block` store that the caller writes itself when full (caller-runs).
+   */
   get healthy(): boolean {
-    return !this.full && this.#lastError === null && !this.#callerWriteFailed && !this.#abandoned;
+    if (this.#lastError !== null || this.#callerWriteFailed || this.#abandoned) return false;
+    return !this.full || (this.#options.overflow === 'block' && this.sink.writeSync !== undefined);
   }
 
   /** True when this sink holds at least `capacity` events (only `block` lets it go further). */

@@ -4,7 +4,9 @@ import { readdirSync } from 'node:fs';
 import { ObsError } from '@obs/core';
 import { parseCliArgs, UsageError } from './cli/args.js';
 import { COMMANDS, runCommand } from './cli/commands.js';
+import { skippedLinesText } from './cli/format.js';
 import { HELP } from './cli/help.js';
+import { MAINTENANCE_COMMANDS } from './cli/maintenance.js';
 import { openReadStore } from './open-read-store.js';
 import { ReadStoreError } from './read-store-error.js';
 
@@ -31,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
     await write(HELP);
     return args.command === undefined && !args.values.help ? 2 : 0;
   }
+  const maintenance = MAINTENANCE_COMMANDS[args.command];
+  if (maintenance !== undefined) return maintenance(args, { write });
   if (!COMMANDS.includes(args.command)) throw new UsageError(`unknown command "${args.command}"`);
   const schema = process.env['OBS_POSTGRES_SCHEMA'];
   const store = await openReadStore(
@@ -39,10 +43,13 @@ async function main(argv: string[]): Promise<number> {
   );
   try {
     await runCommand(store, args, { write });
+    const skipped = store.skippedLines?.();
+    if (skipped === undefined || skipped.count === 0) return 0;
+    process.stderr.write(`obs: ${skippedLinesText(skipped)}\n`);
+    return args.values.strict ? 3 : 0;
   } finally {
     await store.close();
   }
-  return 0;
 }
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

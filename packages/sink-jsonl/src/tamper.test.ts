@@ -6,8 +6,7 @@ import { makeRecord } from '@obs/core/testing';
 import { problemPlace, type TrailVerification, verifyTrail } from '@obs/store-format';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonlSink } from './jsonl-sink.js';
-import type { JsonlSinkOptions } from './options.js';
-import { tempDir, trailNames } from './test/helpers.js';
+import { records, tempDir, trailNames, writeTrail } from './test/helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -15,27 +14,6 @@ beforeEach(() => ({ dir, cleanup } = tempDir()));
 afterEach(() => cleanup());
 
 const KEY = 'a-secret-audit-key-of-32-bytes!!';
-const records = (from: number, count: number): EventRecord[] =>
-  Array.from({ length: count }, (_, i) => makeRecord(from + i));
-
-/** Writes 3 rotated files of 40 lines each (seals every 16 lines) and one active file. */
-async function writeTrail(options: Partial<JsonlSinkOptions> = {}): Promise<string[]> {
-  let now = Date.UTC(2026, 0, 1);
-  const sink = createJsonlSink({
-    dir,
-    rotation: { intervalMs: 60_000 },
-    chain: { everyLines: 16, everyMs: 3_600_000 },
-    clock: () => now,
-    ...options,
-  });
-  for (let f = 0; f < 4; f++) {
-    for (let b = 0; b < 4; b++) await sink.write(records(f * 100 + b * 10, 10));
-    now += 60_000;
-  }
-  await sink.close();
-  return trailNames(dir).sort();
-}
-
 const lines = (file: string) => readFileSync(join(dir, file), 'utf8').split('\n').slice(0, -1);
 const writeLines = (file: string, content: string[]) =>
   writeFileSync(join(dir, file), `${content.join('\n')}\n`);
@@ -46,7 +24,7 @@ const first = (v: TrailVerification) => ({
 
 describe('verifyTrail on a trail written by the sink', () => {
   it('passes an untouched trail, rotated, gzipped and keyed alike', async () => {
-    const files = await writeTrail();
+    const files = await writeTrail(dir);
     expect(files).toHaveLength(4);
     const clean = await verifyTrail(dir);
     expect(clean).toMatchObject({
@@ -59,7 +37,7 @@ describe('verifyTrail on a trail written by the sink', () => {
     });
     cleanup();
     ({ dir, cleanup } = tempDir());
-    await writeTrail({
+    await writeTrail(dir, {
       rotation: { intervalMs: 60_000, gzip: true },
       chain: { everyLines: 16, everyMs: 3_600_000, key: KEY },
     });
@@ -72,7 +50,7 @@ describe('verifyTrail on a trail written by the sink', () => {
   });
 
   it('names a modified line (same length) by file:line', async () => {
-    const files = await writeTrail();
+    const files = await writeTrail(dir);
     const content = lines(files[1]!);
     content[20] = content[20]!.replace('"seq":120', '"seq":121');
     writeLines(files[1]!, content);
@@ -82,7 +60,7 @@ describe('verifyTrail on a trail written by the sink', () => {
   });
 
   it('names a deleted, an inserted and a reordered line', async () => {
-    const files = await writeTrail();
+    const files = await writeTrail(dir);
     const original = lines(files[2]!);
     writeLines(
       files[2]!,
@@ -96,7 +74,7 @@ describe('verifyTrail on a trail written by the sink', () => {
   });
 
   it('finds a truncated file, a line appended after close and a modified gzipped file', async () => {
-    const files = await writeTrail({ rotation: { intervalMs: 60_000, gzip: true } });
+    const files = await writeTrail(dir, { rotation: { intervalMs: 60_000, gzip: true } });
     const gz = files[0]!;
     expect(gz.endsWith('.gz')).toBe(true);
     const text = gunzipSync(readFileSync(join(dir, gz))).toString('utf8');
@@ -108,7 +86,7 @@ describe('verifyTrail on a trail written by the sink', () => {
     const plainFiles = await (async () => {
       cleanup();
       ({ dir, cleanup } = tempDir());
-      return writeTrail();
+      return writeTrail(dir);
     })();
     const content = lines(plainFiles[1]!);
     writeLines(plainFiles[1]!, content.slice(0, 25));
@@ -118,7 +96,7 @@ describe('verifyTrail on a trail written by the sink', () => {
   });
 
   it('finds a removed file (the middle one, the newest one, or its data only)', async () => {
-    const files = await writeTrail();
+    const files = await writeTrail(dir);
     const keep = (f: string) => [readFileSync(join(dir, f)), readFileSync(join(dir, `${f}.chain`))] as const;
     const [data, chain] = keep(files[1]!);
     rmSync(join(dir, files[1]!));
@@ -131,18 +109,18 @@ describe('verifyTrail on a trail written by the sink', () => {
     expect(first(await verifyTrail(dir))).toEqual({ kind: 'removed', at: files[3] });
     cleanup();
     ({ dir, cleanup } = tempDir());
-    const again = await writeTrail();
+    const again = await writeTrail(dir);
     rmSync(join(dir, again[0]!));
     expect(first(await verifyTrail(dir))).toEqual({ kind: 'removed', at: again[0] });
   });
 
   it('finds a replaced file: without a key by the broken link, with a key by the MAC', async () => {
-    const files = await writeTrail();
+    const files = await writeTrail(dir);
     const forged = join(dir, 'forged');
     // a second, self-consistent trail written with the same names stands in for file 2
     const real = dir;
     dir = forged;
-    await writeTrail();
+    await writeTrail(dir);
     dir = real;
     for (const suffix of ['', '.chain']) {
       writeFileSync(join(dir, `${files[1]}${suffix}`), readFileSync(join(forged, `${files[1]}${suffix}`)));
@@ -154,7 +132,7 @@ describe('verifyTrail on a trail written by the sink', () => {
   });
 
   it('with a key: a full rewrite without it is refused; a wrong key is told apart', async () => {
-    await writeTrail({ chain: { everyLines: 16, everyMs: 3_600_000, key: KEY } });
+    await writeTrail(dir, { chain: { everyLines: 16, everyMs: 3_600_000, key: KEY } });
     const keyed = await verifyTrail(dir, { key: KEY });
     expect(keyed.ok).toBe(true);
     const wrong = await verifyTrail(dir, { key: 'another-key-that-is-long-enough' });
@@ -170,7 +148,7 @@ describe('verifyTrail on a trail written by the sink', () => {
     const edited = join(dir, names[0]!);
     writeFileSync(edited, readFileSync(edited, 'utf8').replace('"seq":3,', '"seq":4,'));
     for (const name of names) rmSync(join(dir, name));
-    await writeTrail();
+    await writeTrail(dir);
     expect((await verifyTrail(dir)).ok).toBe(true); // the documented limit without a key
     const rewritten = await verifyTrail(dir, { key: KEY });
     expect(rewritten.ok).toBe(false);

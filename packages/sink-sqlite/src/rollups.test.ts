@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Envelope } from '@obs/core';
 import { makeEnvelope, makeRecord } from '@obs/core/testing';
-import { coarsenRollups, LatencySketch, ROLLUP_TIERS_MS, rollupsOf } from '@obs/store-format';
+import { coarsenRollups, EVENT_INDEXES, LatencySketch, ROLLUP_TIERS_MS, rollupsOf } from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { built } from './test/built.js';
@@ -173,14 +173,26 @@ describe('stats rollups', () => {
     const written = storedRollups(path);
     // the file as version 3 left it: no rollup tables
     const db = new Database(path);
-    db.exec('DROP TABLE stats_rollups; DROP TABLE stats_rollup_dims; PRAGMA user_version = 3');
+    db.exec(`DROP TABLE stats_rollups; DROP TABLE stats_rollup_dims; DROP INDEX events_source; DROP INDEX events_slowest;
+      CREATE INDEX events_source_status ON event_rows(source_key, status, ts); PRAGMA user_version = 3`);
     db.close();
 
     const reopened = createSqliteSink({ path });
-    expect(reopened.migration).toEqual({ from: 3, to: 4, applied: [4] });
+    expect(reopened.migration).toEqual({ from: 3, to: 5, applied: [4, 5] });
     await reopened.close();
     expect(storedRollups(path)).toEqual(written);
     expect(written).toEqual(expectedRollups(events));
+    // version 5's indexes replace version 3's source/status one
+    const check = new Database(path, { readonly: true });
+    const indexes = check
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event_rows' AND sql IS NOT NULL",
+      )
+      .pluck()
+      .all();
+    expect(new Set(indexes)).toEqual(new Set(EVENT_INDEXES));
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    check.close();
   });
 
   it('store sketches that decode and merge: the day rows hold every timed event', async () => {
@@ -199,5 +211,38 @@ describe('stats rollups', () => {
     }
     db.close();
     expect(merged.count).toBe(events.filter((e) => e.duration_ms !== null).length);
+  });
+});
+
+describe('the facts handed to the writer thread', () => {
+  it('rebuild what the rules read of every event, hostile payload values included (no JSON parsed)', async () => {
+    const { packFacts, unpackFacts } =
+      await built<typeof import('./internal/event-facts.js')>('internal/event-facts.js');
+    const events = [
+      ...generated(200),
+      makeEnvelope(900, {
+        event_type: 'llm.call',
+        payload: { model: { nested: 1 }, prompt_tokens: 'many', total_tokens: [1], cost_usd: 2, outcome: 3 },
+      }),
+      makeEnvelope(901, {
+        event_type: 'run.finished',
+        payload: { outcome: 'timeout' },
+        session_id: 's',
+        turn_number: 4,
+      }),
+    ];
+    const back = unpackFacts(
+      packFacts(events),
+      events.map((e) => JSON.stringify(e)),
+    ).map((s) => s.envelope);
+    const key = (d: ReturnType<typeof rollupsOf>) =>
+      [...d.values()].map((r) => ({ ...r, latency: Buffer.from(r.latency.encode()).toString('hex') }));
+    expect(key(rollupsOf(back))).toEqual(key(rollupsOf(events)));
+    expect(back.at(-1)).toMatchObject({
+      event_type: 'run.finished',
+      turn_number: 4,
+      payload: { outcome: 'timeout' },
+    });
+    expect(() => unpackFacts([1, 2], ['{}'])).toThrow(/1 lines came with 2 facts/);
   });
 });

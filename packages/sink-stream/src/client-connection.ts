@@ -1,7 +1,8 @@
 import type WebSocket from 'ws';
 import type { FilterMatcher } from './filter.js';
-import { encodeControl, encodeEventFrame, encodeEventItem } from './protocol.js';
+import { encodeControl } from './protocol.js';
 import type { StreamItem } from './ring-buffer.js';
+import { frameBytes, frameText, itemText } from './shared-encoding.js';
 
 /** One subscription of a connected client. */
 export interface ClientSubscription {
@@ -85,7 +86,7 @@ export class ClientConnection {
       this.#skipping.gap!.to = item.seq;
       return;
     }
-    const text = encodeEventItem(item.seq, subsJson, item.json);
+    const text = itemText(item, subsJson);
     if (this.pendingBytes + text.length > this.#limits.maxPendingBytes) {
       this.#overflow(item.seq);
       return;
@@ -134,7 +135,7 @@ export class ClientConnection {
         bytes += next.text.length;
       }
       this.#queueBytes -= bytes;
-      this.#send(encodeEventFrame(items));
+      this.#sendFrame(frameText(items));
     }
   }
 
@@ -167,6 +168,12 @@ export class ClientConnection {
   #send(text: string): void {
     this.sent++;
     this.ws.send(text, this.#afterSend);
+  }
+
+  /** An events frame, as bytes shared with the other clients it goes to. */
+  #sendFrame(text: string): void {
+    this.sent++;
+    this.ws.send(frameBytes(text), { binary: false }, this.#afterSend);
   }
 
   #overflow(seq: number): void {

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createObservability, type Sink } from '@obs/core';
+import { createObservability } from '@obs/core';
+import { createMemorySink } from '@obs/core/testing';
 import { openSqliteReadStore } from '@obs/read-store';
 import { createSqliteSink } from '@obs/sink-sqlite';
 import { afterEach, expect, it } from 'vitest';
@@ -28,14 +29,7 @@ it('a stream sink overloaded behind a stalled client, and a sink whose writes th
   client.ws.pause();
 
   const path = join(dir, 'events.db');
-  const failing: Sink = {
-    name: 'archive',
-    write() {
-      throw Object.assign(new Error('archive volume is read-only'), { transient: false });
-    },
-    flush() {},
-    close() {},
-  };
+  const failing = createMemorySink({ name: 'archive', failWrites: Number.POSITIVE_INFINITY });
   const obs = createObservability({
     source: 'agent',
     defaultRunId: 'run-1',

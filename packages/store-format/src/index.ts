@@ -52,6 +52,7 @@ export {
   allocColumn,
   decodeTrailIndex,
   encodeTrailIndex,
+  peekTrailIndexRows,
   readTrailIndex,
   TRAIL_INDEX_COLUMNS,
   TRAIL_INDEX_SUFFIX,

@@ -62,6 +62,16 @@ describe('LatencySketch', () => {
     expect(s.encode().length).toBeLessThan(4_000);
   });
 
+  it('gives the value at any rank within 1% (property)', () => {
+    fc.assert(
+      fc.property(fc.array(durations, { minLength: 1, maxLength: 300 }), fc.nat(400), (values, r) => {
+        const rank = Math.min(r, values.length - 1);
+        const exact = Float64Array.from(values).sort()[rank]!;
+        return withinAccuracy(sketchOf(values).atRank(rank), exact);
+      }),
+    );
+  });
+
   it('merging the sketches of parts equals the sketch of the whole (property)', () => {
     fc.assert(
       fc.property(

@@ -78,8 +78,16 @@ export class LatencySketch {
    */
   percentile(p: number): number | null {
     if (this.#count === 0) return null;
-    const rank = Math.max(0, Math.ceil((Math.min(100, Math.max(0, p)) / 100) * this.#count) - 1);
-    return this.#clamp(this.#valueAtRank(rank));
+    return this.atRank(Math.ceil((Math.min(100, Math.max(0, p)) / 100) * this.#count) - 1);
+  }
+
+  /**
+   * The value at 0-based `rank` in ascending order (0 is the smallest), within α relative error, so
+   * the exact value there is at least `atRank(rank) / (1 + α)` when positive; null when empty.
+   */
+  atRank(rank: number): number | null {
+    if (this.#count === 0) return null;
+    return this.#clamp(this.#valueAtRank(Math.min(this.#count - 1, Math.max(0, Math.floor(rank)))));
   }
 
   /** The sketch as compact bytes (varint bucket deltas), for a BLOB / bytea column or a file. */

@@ -18,6 +18,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STATUS = { ok: 1, error: 2 } as const;
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
+function remapInto(into: Int32Array, from: Int32Array, first: number, remap: Int32Array): void {
+  for (let i = 0; i < from.length; i++) {
+    const v = from[i]!;
+    into[first + i] = v < 0 ? v : remap[v]!;
+  }
+}
+
 function uuidBytes(id: string, into: Uint8Array, at: number): void {
   into.set(Buffer.from(id.replaceAll('-', ''), 'hex'), at);
 }
@@ -119,27 +126,28 @@ export class EventTable {
     this.#seal(r, file);
   }
 
+  /** Makes room for `n` more rows at once (before appending several sidecar indexes). */
+  reserve(n: number): void {
+    const rows = this.rows;
+    this.#grow(n);
+    this.rows = rows;
+  }
+
   /** Appends the rows of a sidecar index of trail file `file`. */
   pushIndex(data: TrailIndexData, file: number): void {
     const first = this.#grow(data.rows);
     const remap = Int32Array.from(data.strings, (s) => this.intern(s));
     for (const [name, kind] of Object.entries(TRAIL_INDEX_COLUMNS)) {
-      const into = col(this.columns, name);
-      const from = col(data.columns, name);
-      if (kind !== 'i32') {
-        into.set(from, first * (kind === 'b16' ? 16 : 1));
-        continue;
-      }
-      for (let i = 0; i < data.rows; i++) {
-        const v = from[i]!;
-        into[first + i] = v < 0 ? v : remap[v]!;
-      }
+      if (kind === 'i32') {
+        const n = name as TrailIndexColumnName;
+        remapInto(this.columns[n] as Int32Array, data.columns[n] as Int32Array, first, remap);
+      } else col(this.columns, name).set(col(data.columns, name), first * (kind === 'b16' ? 16 : 1));
     }
+    const kinds = this.columns.parent_kind;
     const parents = new DataView(this.columns.parent.buffer);
     for (let i = 0; i < data.rows; i++) {
       const r = first + i;
-      if (this.columns.parent_kind[r] === 2)
-        parents.setInt32(r * 16, remap[parents.getInt32(r * 16, true)]!, true);
+      if (kinds[r] === 2) parents.setInt32(r * 16, remap[parents.getInt32(r * 16, true)]!, true);
       this.#seal(r, file);
     }
   }

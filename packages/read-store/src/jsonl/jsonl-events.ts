@@ -1,7 +1,6 @@
 import type { Envelope } from '@obs/core';
 import { parseTrailFileName } from '@obs/store-format';
 import { type CursorPayload, decodeCursor, encodeCursor } from '../cursor.js';
-import type { StatsFacts } from '../internal/stats-accumulator.js';
 import type { EventFilter, ParsedEventQuery } from '../query-schemas.js';
 import type { Page, StoredEvent } from '../read-store.js';
 import { invalidFilter } from '../read-store-error.js';
@@ -127,30 +126,4 @@ export function isAfter(index: JsonlIndex, row: number, p: NonNullable<CursorPay
   if (at.file === e.file) return e.end > at.offset;
   const order = (key: string) => parseTrailFileName(key)?.order ?? '0';
   return order(e.file) > order(at.file);
-}
-
-/** What `stats` needs of a row. */
-export function factsOf(index: JsonlIndex, row: number): StatsFacts {
-  const t = index.table;
-  const c = t.columns;
-  const ts = c.ts[row]!;
-  const status = c.status[row];
-  return {
-    ts,
-    timestamp: new Date(ts).toISOString(),
-    event_id: t.eventId(row),
-    event_type: t.strings[c.type[row]!]!,
-    source: t.strings[c.source[row]!]!,
-    run_id: t.strings[c.run[row]!]!,
-    status: status === 0 ? null : status === 1 ? 'ok' : 'error',
-    duration_ms: Number.isNaN(c.duration[row]!) ? null : c.duration[row]!,
-    name: t.strings[c.name[row]!]!,
-    layer: t.text('layer', row),
-    component: t.text('component', row),
-    model: t.text('model', row),
-    prompt_tokens: c.prompt_tokens[row]!,
-    completion_tokens: c.completion_tokens[row]!,
-    total_tokens: c.total_tokens[row]!,
-    cost_usd: c.cost_usd[row]!,
-  };
 }

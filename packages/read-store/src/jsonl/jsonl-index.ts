@@ -7,14 +7,16 @@ import {
   type JsonlCursor,
   type JsonlFile,
   listJsonlFiles,
+  peekTrailIndexRows,
   readJsonlEntries,
   readTrailIndex,
   TRAIL_INDEX_SUFFIX,
+  type TrailIndexData,
   writeTrailIndex,
 } from '@obs/store-format';
 import type { SkippedLines } from '../read-store.js';
 import { EventTable } from './event-table.js';
-import { addToSummaries, type RunAcc, type SessionAcc } from './jsonl-summaries.js';
+import { addToSummaries, type RunAcc, type SessionAcc, type Summaries } from './jsonl-summaries.js';
 import type { TrailFileRef } from './line-reader.js';
 
 /** A trail file and how far it has been read. */
@@ -27,6 +29,8 @@ export interface FileState extends TrailFileRef {
   indexedLines: number;
   /** A rotated file read to its end: never read again. */
   done: boolean;
+  /** Where its first rows came from: its sidecar index, or its lines. */
+  loaded: 'sidecar' | 'lines';
   corrupt: Partial<Record<JsonlCorruptReason, number>>;
   issues: JsonlCorruption[];
   /** An unterminated last line of a live file (not consumed: it may still be completed). */
@@ -59,6 +63,7 @@ export class JsonlIndex {
   readonly sessions = new Map<string, SessionAcc>();
   readonly #path: string;
   readonly #byKey = new Map<string, number>();
+  readonly #summaries: Summaries = { runs: this.runs, sessions: this.sessions, runAt: [], sessionAt: [] };
   #sidecar: boolean;
   #refreshing: Promise<void> | undefined;
 
@@ -104,10 +109,18 @@ export class JsonlIndex {
   async #read(): Promise<void> {
     const listed = await listJsonlFiles(this.#path);
     const before = this.table.rows;
+    const fresh = listed.filter((file) => !this.#byKey.has(file.key));
+    if (this.#sidecar) {
+      const rows = await Promise.all(fresh.map((file) => peekTrailIndexRows(file.path)));
+      this.table.reserve(rows.reduce((a, b) => a + b, 0));
+    }
+    // one index in memory at a time, next to the table it is copied into
+    for (const file of fresh)
+      this.#register(file, this.#sidecar ? await readTrailIndex(file.path) : undefined);
     for (let i = 0; i < listed.length; i++) {
       const file = listed[i]!;
       const newest = listed[i + 1]?.stem !== file.stem;
-      const no = await this.#fileNo(file);
+      const no = this.#byKey.get(file.key)!;
       const state = this.files[no]!;
       state.path = file.path;
       state.gzip = file.gzip;
@@ -118,9 +131,7 @@ export class JsonlIndex {
     this.#fold(before);
   }
 
-  async #fileNo(file: JsonlFile): Promise<number> {
-    const known = this.#byKey.get(file.key);
-    if (known !== undefined) return known;
+  #register(file: JsonlFile, index: TrailIndexData | undefined): void {
     const no = this.files.length;
     const state: FileState = {
       path: file.path,
@@ -131,13 +142,13 @@ export class JsonlIndex {
       lines: 0,
       indexedLines: 0,
       done: false,
+      loaded: 'lines',
       corrupt: {},
       issues: [],
       pending: undefined,
     };
     this.files.push(state);
     this.#byKey.set(file.key, no);
-    const index = this.#sidecar ? await readTrailIndex(file.path) : undefined;
     if (index !== undefined) {
       this.table.pushIndex(index, no);
       state.consumed = index.identity.covered;
@@ -145,10 +156,10 @@ export class JsonlIndex {
       state.indexedLines = index.lines;
       state.corrupt = { ...index.corrupt };
       state.issues = index.issues.map((issue) => ({ ...issue, file: file.path }));
-      // a compressed file never changes, and skipping to its end would mean inflating it
-      state.done = file.gzip;
+      // a sealed file is unchanged since it was read to its end (torn last line included)
+      state.done = index.identity.sealed;
+      state.loaded = 'sidecar';
     }
-    return no;
   }
 
   async #parse(no: number, newest: boolean): Promise<void> {
@@ -186,7 +197,9 @@ export class JsonlIndex {
     const f = this.files[no]!;
     const added = f.lines - f.indexedLines;
     if (newest && added < Math.max(LIVE_REINDEX_LINES, f.indexedLines / 4)) return;
-    const identity = await fileIdentity(f.path, f.consumed, f.gzip).catch(() => undefined);
+    const identity = await fileIdentity(f.path, f.consumed, { compressed: f.gzip, sealed: !newest }).catch(
+      () => undefined,
+    );
     if (identity === undefined) return;
     const issues = f.issues.map((issue) => ({ ...issue, file: basename(f.path) }));
     const data = this.table.extract(no, { identity, lines: f.lines, corrupt: f.corrupt, issues });
@@ -205,7 +218,7 @@ export class JsonlIndex {
     let last = this.events[this.events.length - 1];
     for (let r = from; r < t.rows; r++) {
       if (!t.live[r]) continue;
-      addToSummaries(this.runs, this.sessions, t, r);
+      addToSummaries(this.#summaries, t, r);
       if (last !== undefined && ts[r]! < ts[last]!) inOrder = false;
       this.events.push(r);
       last = r;

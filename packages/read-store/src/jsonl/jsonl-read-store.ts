@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { exportPages } from '../export-format.js';
 import { sleep } from '../internal/sleep.js';
-import { computeStats } from '../internal/stats-accumulator.js';
 import { TAIL_PAGE, yieldToLoop } from '../internal/yield-to-loop.js';
 import {
   ChildrenLimitSchema,
@@ -36,9 +35,10 @@ import type {
 import { notFound, ReadStoreError } from '../read-store-error.js';
 import { buildTraceTree, MAX_TRACE_EVENTS } from '../trace-tree.js';
 import { eventPredicate } from './event-predicate.js';
-import { candidates, factsOf, isAfter, listIndexed, matching, placeOf, storedOf } from './jsonl-events.js';
+import { candidates, isAfter, listIndexed, matching, placeOf, storedOf } from './jsonl-events.js';
 import { JsonlIndex, sortedRows } from './jsonl-index.js';
 import { listRunsIndexed, listSessionsIndexed } from './jsonl-lists.js';
+import { jsonlStats } from './jsonl-stats.js';
 import { runSummary, sessionSummary } from './jsonl-summaries.js';
 import { trailEnd } from './trail-end.js';
 
@@ -172,12 +172,7 @@ class JsonlReadStore implements ReadStore {
   async stats(query: StatsQuery = {}): Promise<Stats> {
     const q = parseInput(StatsQuerySchema, query, 'stats query');
     const index = await this.refresh();
-    const rows = matching(index, candidates(index, q), q).rows;
-    return computeStats(
-      rows.map((r) => factsOf(index, r)),
-      q.groupBy,
-      q.slowest,
-    );
+    return jsonlStats(index, matching(index, candidates(index, q), q).rows, q.groupBy, q.slowest);
   }
 
   tail(options: TailOptions = {}): AsyncIterable<TailedEvent> {

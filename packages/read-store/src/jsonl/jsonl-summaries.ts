@@ -11,6 +11,7 @@ import {
 } from '@obs/store-format';
 import type { RunStatus, RunSummary, SessionSummary, UsageSummary } from '../read-store.js';
 import type { EventTable } from './event-table.js';
+import { rowView } from './row-view.js';
 
 /** What the index keeps beside a summary: its place in list order and its events. */
 interface Tracked {
@@ -38,67 +39,51 @@ function track(t: Tracked, ts: Float64Array, row: number): void {
   t.events.push(row);
 }
 
-/**
- * The fields the summary rules read, rebuilt from a row's columns (the line itself stays on disk):
- * the rules stay the one definition for every backend.
- */
-function summaryView(t: EventTable, row: number): Envelope {
-  const c = t.columns;
-  const outcome = t.text('outcome', row);
-  return {
-    event_type: t.strings[c.type[row]!]!,
-    source: t.strings[c.source[row]!]!,
-    session_id: t.text('session', row),
-    status: c.status[row] === 0 ? null : c.status[row] === 1 ? 'ok' : 'error',
-    duration_ms: Number.isNaN(c.duration[row]!) ? null : c.duration[row]!,
-    turn_number: Number.isNaN(c.turn[row]!) ? null : c.turn[row]!,
-    payload: {
-      ...(outcome === null ? {} : { outcome }),
-      prompt_tokens: c.prompt_tokens[row],
-      completion_tokens: c.completion_tokens[row],
-      total_tokens: c.total_tokens[row],
-      cost_usd: c.cost_usd[row],
-    },
-  } as unknown as Envelope;
+/** The summaries of a trail, by id and by the dictionary index of the id (for the fold's inner loop). */
+export interface Summaries {
+  runs: Map<string, RunAcc>;
+  sessions: Map<string, SessionAcc>;
+  runAt: (RunAcc | undefined)[];
+  sessionAt: (SessionAcc | undefined)[];
 }
 
 /** Adds a live row to its run's and its session's summaries, creating them. */
-export function addToSummaries(
-  runs: Map<string, RunAcc>,
-  sessions: Map<string, SessionAcc>,
-  t: EventTable,
-  row: number,
-): void {
-  const ts = t.columns.ts as Float64Array;
-  const e = summaryView(t, row);
+export function addToSummaries(s: Summaries, t: EventTable, row: number): void {
+  const ts = t.columns.ts;
+  const e = rowView(t, row);
   const at = ts[row]!;
-  const runId = t.strings[t.columns.run[row]!]!;
-  let run = runs.get(runId);
+  const runKey = t.columns.run[row]!;
+  let run = s.runAt[runKey];
   if (run === undefined) {
+    const runId = t.strings[runKey]!;
     const summary = emptyRunSummary(e, at);
-    run = { ...summary, ord: runs.size + 1, events: [], sorted: true, run_id: runId };
-    runs.set(runId, run);
+    run = { ...summary, ord: s.runs.size + 1, events: [], sorted: true, run_id: runId };
+    s.runs.set(runId, run);
+    s.runAt[runKey] = run;
   }
   track(run, ts, row);
   applyToRunSummary(run, e, at);
-  if (e.session_id !== null) {
-    let session = sessions.get(e.session_id);
+  const sessionKey = t.columns.session[row]!;
+  if (sessionKey >= 0) {
+    let session = s.sessionAt[sessionKey];
     if (session === undefined) {
+      const sessionId = t.strings[sessionKey]!;
       const summary = emptySessionSummary(at);
       session = {
         ...summary,
-        ord: sessions.size + 1,
+        ord: s.sessions.size + 1,
         events: [],
         sorted: true,
-        session_id: e.session_id,
+        session_id: sessionId,
         runs: new Set(),
       };
-      sessions.set(e.session_id, session);
+      s.sessions.set(sessionId, session);
+      s.sessionAt[sessionKey] = session;
     }
     track(session, ts, row);
     applyToSessionSummary(session, e, at);
   }
-  if (run.session_id !== null) sessions.get(run.session_id)?.runs.add(runId);
+  if (run.session_id !== null) s.sessions.get(run.session_id)?.runs.add(run.run_id);
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -10,8 +10,10 @@ export interface FileIdentity {
   mtimeMs: number;
   /** Bytes of (uncompressed) text the index covers: whole lines only. */
   covered: number;
-  /** A gzipped file: hashes are of its compressed bytes, and it must not have changed at all. */
+  /** A gzipped file: hashes are of its compressed bytes. */
   compressed: boolean;
+  /** Read to its end as a finished (rotated or gzipped) file: it must not have changed at all. */
+  sealed: boolean;
   /** SHA-256 of the first and of the last (up to) 64 KiB of the file's hashed span. */
   head: string;
   end: string;
@@ -26,8 +28,9 @@ const SPAN = 64 * 1024;
 export async function fileIdentity(
   path: string,
   covered: number,
-  compressed: boolean,
+  kind: { compressed: boolean; sealed: boolean },
 ): Promise<FileIdentity> {
+  const { compressed, sealed } = kind;
   const file = await open(path, 'r');
   try {
     const s = await file.stat();
@@ -45,6 +48,7 @@ export async function fileIdentity(
       mtimeMs: s.mtimeMs,
       covered,
       compressed,
+      sealed: sealed || compressed,
       head: await hash(0),
       end: await hash(Math.max(0, hashed - SPAN)),
     };
@@ -53,11 +57,14 @@ export async function fileIdentity(
   }
 }
 
-/** Whether a file now (`now`, taken at `saved.covered`) is still the one `saved` describes. */
+/**
+ * Whether a file now (`now`, taken at `saved.covered`) is still the one `saved` describes: a sealed
+ * file unchanged, a live one the same up to the covered bytes (grown, or with the same mtime).
+ */
 export function identityMatches(saved: FileIdentity, now: FileIdentity): boolean {
   if (saved.dev !== now.dev || saved.ino !== now.ino || saved.compressed !== now.compressed) return false;
   if (saved.head !== now.head || saved.end !== now.end) return false;
-  if (saved.compressed || now.size === saved.size)
+  if (saved.sealed || now.size === saved.size)
     return now.size === saved.size && now.mtimeMs === saved.mtimeMs;
   return now.size > saved.size && now.size >= saved.covered;
 }

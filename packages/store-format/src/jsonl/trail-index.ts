@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { JsonlCorruption, JsonlCorruptReason } from './read-jsonl.js';
 import { type FileIdentity, fileIdentity, identityMatches } from './trail-index-identity.js';
 
@@ -88,15 +88,28 @@ export function allocColumn(kind: TrailIndexColumnKind, rows: number): TrailInde
   return new Uint8Array(kind === 'b16' ? rows * 16 : rows);
 }
 
-/** The binary form of a sidecar index: magic, a JSON header, 8-byte aligned columns, a SHA-256 of it all. */
+function viewColumn(
+  kind: TrailIndexColumnKind,
+  buffer: ArrayBufferLike,
+  at: number,
+  rows: number,
+): TrailIndexColumn {
+  if (kind === 'f64') return new Float64Array(buffer, at, rows);
+  if (kind === 'u32') return new Uint32Array(buffer, at, rows);
+  if (kind === 'i32') return new Int32Array(buffer, at, rows);
+  return new Uint8Array(buffer, at, kind === 'b16' ? rows * 16 : rows);
+}
+
+/** The binary form of a sidecar index: magic, row count, a JSON header, 8-byte aligned columns, a SHA-256 of it all. */
 export function encodeTrailIndex(data: TrailIndexData): Buffer {
   const { columns, ...meta } = data;
   const header = Buffer.from(JSON.stringify({ version: VERSION, ...meta }), 'utf8');
   const parts: Buffer[] = [
     MAGIC,
+    u32(data.rows),
     u32(header.length),
     header,
-    Buffer.alloc(pad8(12 + header.length) - 12 - header.length),
+    Buffer.alloc(pad8(16 + header.length) - 16 - header.length),
   ];
   for (const [name, kind] of Object.entries(TRAIL_INDEX_COLUMNS)) {
     const column = columns[name as TrailIndexColumnName];
@@ -110,7 +123,7 @@ export function encodeTrailIndex(data: TrailIndexData): Buffer {
 
 /** Decodes {@link encodeTrailIndex}'s output; `undefined` for anything damaged, truncated or of another version. */
 export function decodeTrailIndex(buffer: Buffer): TrailIndexData | undefined {
-  if (buffer.length < 12 + 32 || !buffer.subarray(0, 8).equals(MAGIC)) return undefined;
+  if (buffer.length < 16 + 32 || !buffer.subarray(0, 8).equals(MAGIC)) return undefined;
   const body = buffer.subarray(0, buffer.length - 32);
   if (
     !createHash('sha256')
@@ -119,28 +132,48 @@ export function decodeTrailIndex(buffer: Buffer): TrailIndexData | undefined {
       .equals(buffer.subarray(buffer.length - 32))
   )
     return undefined;
-  const headerLength = body.readUInt32LE(8);
-  if (12 + headerLength > body.length) return undefined;
+  const headerLength = body.readUInt32LE(12);
+  if (16 + headerLength > body.length) return undefined;
   let meta: Omit<TrailIndexData, 'columns'> & { version: number };
   try {
-    meta = JSON.parse(body.subarray(12, 12 + headerLength).toString('utf8'));
+    meta = JSON.parse(body.subarray(16, 16 + headerLength).toString('utf8'));
   } catch {
     return undefined;
   }
-  if (meta.version !== VERSION || !Number.isInteger(meta.rows) || meta.rows < 0) return undefined;
-  let at = pad8(12 + headerLength);
+  if (meta.version !== VERSION || meta.rows !== body.readUInt32LE(8)) return undefined;
+  let at = pad8(16 + headerLength);
   const columns = {} as Record<TrailIndexColumnName, TrailIndexColumn>;
   for (const [name, kind] of Object.entries(TRAIL_INDEX_COLUMNS)) {
     const bytes = meta.rows * BYTES[kind];
     if (at + bytes > body.length) return undefined;
-    const column = allocColumn(kind, meta.rows);
-    Buffer.from(column.buffer).set(body.subarray(at, at + bytes));
+    // a view when aligned (the usual case: a file read into its own buffer), else a copy
+    const aligned = (buffer.byteOffset + at) % 8 === 0;
+    const column = aligned
+      ? viewColumn(kind, buffer.buffer, buffer.byteOffset + at, meta.rows)
+      : allocColumn(kind, meta.rows);
+    if (!aligned) Buffer.from(column.buffer).set(body.subarray(at, at + bytes));
     columns[name as TrailIndexColumnName] = column;
     at += pad8(bytes);
   }
   if (at !== body.length) return undefined;
   const { version: _, ...rest } = meta;
   return { ...rest, columns: columns as TrailIndexColumns };
+}
+
+/** How many rows the sidecar index of the trail file at `path` says it has (0 when there is none), from its first bytes. */
+export async function peekTrailIndexRows(path: string): Promise<number> {
+  try {
+    const file = await open(`${path}${TRAIL_INDEX_SUFFIX}`, 'r');
+    try {
+      const head = Buffer.alloc(16);
+      const { bytesRead } = await file.read(head, 0, 16, 0);
+      return bytesRead === 16 && head.subarray(0, 8).equals(MAGIC) ? head.readUInt32LE(8) : 0;
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -158,9 +191,7 @@ export async function readTrailIndex(path: string): Promise<TrailIndexData | und
   }
   const data = decodeTrailIndex(buffer);
   if (data === undefined) return undefined;
-  const now = await fileIdentity(path, data.identity.covered, data.identity.compressed).catch(
-    () => undefined,
-  );
+  const now = await fileIdentity(path, data.identity.covered, data.identity).catch(() => undefined);
   return now !== undefined && identityMatches(data.identity, now) ? data : undefined;
 }
 

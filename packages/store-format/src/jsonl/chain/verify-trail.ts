@@ -75,7 +75,7 @@ interface Entry {
   chain: boolean;
 }
 
-type Link = { file: string | null; mac: string | null; next?: string | null };
+type Link = { file: string | null; mac: string | null; next?: string | null; pruned?: Set<string> };
 
 /**
  * Verifies the hash chain of a trail directory (or of the directory of the file given): every file's
@@ -102,8 +102,14 @@ export async function verifyTrail(
   const ctx: Context = { dir, key, result, onProgress: options.onProgress, read: 0 };
   for (const [stem, entries] of await entriesByStem(dir)) {
     let link = await verifyLedger(ctx, stem);
-    for (let i = 0; i < entries.length; i++) {
-      link = await verifyEntry(ctx, entries[i]!, link, i === entries.length - 1);
+    const pruned = link.pruned ?? new Set<string>();
+    const live = entries.filter((entry) => {
+      if (!pruned.has(entry.key)) return true;
+      problem(ctx, 'torn', entry.key, null, 'pruned, but still here (an interrupted prune: run it again)');
+      return false;
+    });
+    for (let i = 0; i < live.length; i++) {
+      link = await verifyEntry(ctx, live[i]!, link, i === live.length - 1);
     }
     if (link.next !== undefined && link.next !== null) {
       problem(
@@ -193,7 +199,12 @@ async function verifyLedger(ctx: Context, stem: string): Promise<Link> {
       content.records.length + 1,
       'half a record at the end (a crash while pruning)',
     );
-  return last === undefined ? { file: null, mac: null } : { file: last.last_file, mac: last.last_mac };
+  const pruned = new Set(
+    content.records.flatMap((r) => (r.ok ? ((r.record as PruneRecord).files ?? []) : [])),
+  );
+  return last === undefined
+    ? { file: null, mac: null }
+    : { file: last.last_file, mac: last.last_mac, pruned };
 }
 
 async function verifyEntry(ctx: Context, entry: Entry, link: Link, newest: boolean): Promise<Link> {
