@@ -74,6 +74,13 @@ describe('obs-admin CLI (dist/main.js)', () => {
     expect(result.out).toMatch(/refusing to bind 0\.0\.0\.0 without a token/);
   });
 
+  it('never prints the password of a postgres:// store it cannot open', async () => {
+    const result = await run(['--store', 'postgres://obs:pa55-w0rd@127.0.0.1:1/obs', '--port', '0']);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('cannot open the store at postgres://obs:***@127.0.0.1:1/obs');
+    expect(result.out).not.toContain('pa55-w0rd');
+  });
+
   it.each([
     [[], /--store is required/],
     [['--store', '/no/such/obs/store.db'], /cannot open the store/],

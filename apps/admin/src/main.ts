@@ -44,11 +44,14 @@ if (!/^\d+$/.test(values.port) || port > 65_535)
   fail(`--port expects an integer from 0 to 65535, got "${values.port}"`);
 const token = values.token ?? process.env['OBS_ADMIN_TOKEN'];
 
+// a postgres:// store's URL may hold a password: never print it
+const shown = values.store.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/, '$1:***@');
+const schema = process.env['OBS_POSTGRES_SCHEMA'];
 let store: ReadStore;
 try {
-  store = await openReadStore(values.store);
+  store = await openReadStore(values.store, schema ? { postgres: { schema } } : {});
 } catch (error) {
-  fail(`cannot open the store at ${values.store}: ${(error as Error).message}`);
+  fail(`cannot open the store at ${shown}: ${(error as Error).message}`);
 }
 
 const admin = await createAdminServer({
@@ -62,7 +65,7 @@ const admin = await createAdminServer({
   fail(error.message);
 });
 
-console.log(`obs-admin: ${store.kind} store ${values.store}`);
+console.log(`obs-admin: ${store.kind} store ${shown}`);
 console.log(`obs-admin: listening on ${admin.url}${token ? '?token=<your token>' : ''}`);
 
 let stopping = false;

@@ -85,8 +85,10 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     name: resolved.name,
     url,
     schema: resolved.schema,
-    // Batches of 1 000 rows make COPY pay off.
-    queueDefaults: { batchSize: 1_000, concurrency: resolved.connections, capacity: 8_192 },
+    // Batches of 1 000 rows make COPY pay off. One batch more than there are connections is in
+    // flight: the writer thread prepares it (parse, COPY text, deltas) while the others are in the
+    // database; commits keep the order batches were handed over.
+    queueDefaults: { batchSize: 1_000, concurrency: resolved.connections + 1, capacity: 8_192 },
     get duplicates() {
       return duplicates;
     },

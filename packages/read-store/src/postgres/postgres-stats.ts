@@ -10,6 +10,7 @@ import {
 } from '../internal/stats-math.js';
 import type { ParsedStatsQuery } from '../query-schemas.js';
 import type { Stats, StatsGroupBy } from '../read-store.js';
+import { postgresRollupStats } from './postgres-rollup-stats.js';
 import { postgresEventWhere } from './postgres-where.js';
 import { SqlParams, whereSql } from './sql-params.js';
 
@@ -32,8 +33,16 @@ const NUM = (field: string) =>
   `(CASE WHEN jsonb_typeof(${PAYLOAD}->'${field}') = 'number' AND (${PAYLOAD}->>'${field}')::float8 >= 0
     THEN (${PAYLOAD}->>'${field}')::float8 ELSE 0 END)`;
 
-/** `stats` of a PostgreSQL store: counts and sums in SQL over the filtered events; percentiles in JS. */
+/**
+ * `stats` of one run or session, from its events (as SQLite's raw stats): counts and sums in SQL,
+ * exact percentiles in JS. Other queries go to `postgresRollupStats`.
+ */
 export async function postgresStats(db: pg.Pool, query: ParsedStatsQuery): Promise<Stats> {
+  if (query.run_id === undefined && query.session_id === undefined) return postgresRollupStats(db, query);
+  return postgresRawStats(db, query);
+}
+
+async function postgresRawStats(db: pg.Pool, query: ParsedStatsQuery): Promise<Stats> {
   const p = new SqlParams();
   const conditions = postgresEventWhere(query, p);
   const w = whereSql(conditions);

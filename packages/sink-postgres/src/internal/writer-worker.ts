@@ -2,7 +2,7 @@ import { workerData } from 'node:worker_threads';
 import type { Envelope } from '@obs/core';
 import { migratePostgresSchema, type PostgresMigrationResult } from '@obs/store-format';
 import pg from 'pg';
-import { BatchWriter } from './batch-writer.js';
+import { BatchWriter, prepareBatch } from './batch-writer.js';
 import { clientConfig } from './connection-config.js';
 import type { WriterReply, WriterRequest, WriterThreadData } from './writer-thread.js';
 
@@ -38,14 +38,14 @@ function open(): Promise<PostgresMigrationResult> {
 }
 
 async function commit(lines: readonly string[]): Promise<number> {
+  const batch = lines.map((json) => ({ envelope: JSON.parse(json) as Envelope, json }));
+  // made while an earlier batch may still hold the connection
+  const prepared = prepareBatch(batch);
   await open();
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    return await writer.write(
-      client,
-      lines.map((json) => ({ envelope: JSON.parse(json) as Envelope, json })),
-    );
+    return await writer.write(client, batch, prepared);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code !== 'string' || code.startsWith('08')) broken = error as Error;
