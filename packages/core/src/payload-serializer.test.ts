@@ -43,9 +43,12 @@ type Def = {
   entries?: Record<string, string>;
   values?: unknown[];
   options?: z.ZodType[];
-  checks?: { _zod: { def: { pattern?: RegExp } } }[];
+  checks?: { _zod: { def: { pattern?: RegExp; format?: string } } }[];
+  /** A string format (`datetime` for `z.iso.datetime()`). */
+  format?: string;
 };
 const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
+const isOptional = (schema: z.ZodType) => ['optional', 'default'].includes(defOf(schema).type);
 
 /** Values that mostly satisfy `schema`, sometimes not (parsing then sorts them out). */
 function valuesOf(schema: z.ZodType, depth = 0): fc.Arbitrary<unknown> {
@@ -53,12 +56,16 @@ function valuesOf(schema: z.ZodType, depth = 0): fc.Arbitrary<unknown> {
   const typed = (() => {
     switch (def.type) {
       case 'string': {
+        if (def.format === 'datetime')
+          return fc
+            .date({ min: new Date(0), max: new Date(Date.UTC(2100, 0)), noInvalidDate: true })
+            .map((d) => d.toISOString());
         const pattern = def.checks?.find((c) => c._zod.def.pattern !== undefined)?._zod.def.pattern;
         return pattern === undefined ? text : fc.stringMatching(pattern);
       }
       case 'number':
         return fc.oneof(
-          { weight: 3, arbitrary: fc.nat() },
+          { weight: def.checks?.some((c) => c._zod.def.format === 'safeint') ? 20 : 3, arbitrary: fc.nat() },
           { weight: 1, arbitrary: fc.double({ min: 0, max: 1 }) },
           number,
         );
@@ -84,7 +91,7 @@ function valuesOf(schema: z.ZodType, depth = 0): fc.Arbitrary<unknown> {
       case 'object':
         return fc.record(
           Object.fromEntries(Object.entries(def.shape!).map(([k, v]) => [k, valuesOf(v, depth + 1)])),
-          { requiredKeys: [] },
+          { requiredKeys: Object.keys(def.shape!).filter((k) => !isOptional(def.shape![k]!)) },
         );
       default:
         return anything;

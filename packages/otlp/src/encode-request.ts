@@ -1,4 +1,5 @@
 import type { OtlpFormat, OtlpSignal } from './decode-request.js';
+import { OTLP_ERROR_CODES, OtlpError } from './errors.js';
 import { hexIdsToBytes } from './internal/hex-ids.js';
 import { OtlpTypes } from './internal/otlp-proto.js';
 
@@ -10,5 +11,13 @@ export function encodeOtlpRequest(signal: OtlpSignal, request: object, format: O
   if (format === 'json') return Buffer.from(JSON.stringify(request));
   hexIdsToBytes(request, signal);
   const type = signal === 'traces' ? OtlpTypes.traceRequest : OtlpTypes.logsRequest;
-  return type.encode(type.fromObject(request)).finish();
+  // The OTLP/JSON shape holds protobufjs's own value types once ids are bytes (64-bit integers as
+  // decimal text), so it is encoded as it is, without `fromObject`'s copy; a value of the wrong type fails here.
+  try {
+    return type.encode(request).finish();
+  } catch (error) {
+    throw new OtlpError(OTLP_ERROR_CODES.MALFORMED, `not an OTLP ${type.name}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }

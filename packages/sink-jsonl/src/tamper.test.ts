@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { EventRecord } from '@obs/core';
-import { makeRecord } from '@obs/core/testing';
 import { problemPlace, type TrailVerification, verifyTrail } from '@obs/store-format';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonlSink } from './jsonl-sink.js';

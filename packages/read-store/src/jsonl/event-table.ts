@@ -156,7 +156,10 @@ export class EventTable {
   extract(file: number, meta: Omit<TrailIndexData, 'rows' | 'strings' | 'columns'>): TrailIndexData {
     const rows: number[] = [];
     for (let r = 0; r < this.rows; r++) if (this.file[r] === file) rows.push(r);
-    const columns = EventTable.#alloc(rows.length);
+    const first = rows[0] ?? 0;
+    // a file read in one go is one range of rows: its number columns are views, not copies
+    const range = rows.length === 0 || rows[rows.length - 1]! - first === rows.length - 1;
+    const columns = {} as Record<string, Uint8Array>;
     const local = new Map<number, number>();
     const strings: string[] = [];
     const map = (v: number) => {
@@ -171,17 +174,24 @@ export class EventTable {
     };
     for (const [name, kind] of Object.entries(TRAIL_INDEX_COLUMNS)) {
       const from = col(this.columns, name);
-      const into = col(columns, name);
+      const width = kind === 'b16' ? 16 : 1;
+      if (range && kind !== 'i32' && name !== 'parent') {
+        columns[name] = from.subarray(first * width, (first + rows.length) * width);
+        continue;
+      }
+      const into = allocColumn(kind, rows.length) as Uint8Array;
       rows.forEach((r, i) => {
         if (kind === 'b16') into.set(from.subarray(r * 16, r * 16 + 16), i * 16);
         else into[i] = kind === 'i32' ? map(from[r]!) : from[r]!;
       });
+      columns[name] = into;
     }
-    const parents = new DataView(columns.parent.buffer);
+    const out = columns as unknown as Columns;
+    const parents = new DataView(out.parent.buffer);
     rows.forEach((_, i) => {
-      if (columns.parent_kind[i] === 2) parents.setInt32(i * 16, map(parents.getInt32(i * 16, true)), true);
+      if (out.parent_kind[i] === 2) parents.setInt32(i * 16, map(parents.getInt32(i * 16, true)), true);
     });
-    return { ...meta, rows: rows.length, strings, columns };
+    return { ...meta, rows: rows.length, strings, columns: out };
   }
 
   /** Rows whose `parent_event_id` is `id`, in read order. */
@@ -245,10 +255,20 @@ export class EventTable {
     return first;
   }
 
+  /** All 16 bytes mixed (murmur3's finalizer): ids need not be random where they are probed. */
   #hash(bytes: Uint8Array, at: number): number {
-    return (
-      (bytes[at + 12]! | (bytes[at + 13]! << 8) | (bytes[at + 14]! << 16) | (bytes[at + 15]! << 24)) >>> 0
-    );
+    let h = 0;
+    for (let k = 0; k < 16; k += 4) {
+      const word =
+        bytes[at + k]! | (bytes[at + k + 1]! << 8) | (bytes[at + k + 2]! << 16) | (bytes[at + k + 3]! << 24);
+      h = Math.imul(h ^ word, 0x9e3779b1);
+      h = (h << 13) | (h >>> 19);
+    }
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
   }
 
   #find(bytes: Uint8Array, at: number): number {

@@ -50,14 +50,19 @@ it('every backend answers every read identically on the same events', async () =
   ];
   for (const [name, call] of calls) {
     const expected = await call(sqlite);
-    for (const [backend, store] of [['jsonl', jsonl], ['postgres', postgres]] as const) {
+    for (const [backend, store] of [
+      ['jsonl', jsonl],
+      ['postgres', postgres],
+    ] as const) {
       const actual = await call(store);
       const label = `${name} (${backend})`;
       expect(withoutPercentiles(actual), label).toEqual(withoutPercentiles(expected));
       const [pa, pe] = [percentilesOf(actual), percentilesOf(expected)];
       expect(pa.length, label).toBe(pe.length);
       pa.forEach((p, i) => {
-        expect(Math.abs(p - pe[i]!), `${label}: percentile ${i}`).toBeLessThanOrEqual(PERCENTILE_TOLERANCE * p);
+        expect(Math.abs(p - pe[i]!), `${label}: percentile ${i}`).toBeLessThanOrEqual(
+          PERCENTILE_TOLERANCE * p,
+        );
       });
     }
   }

@@ -36,8 +36,9 @@ export function openDatabase(options: ResolvedSqliteSinkOptions): OpenedDatabase
     db.pragma(`busy_timeout = ${options.openTimeoutMs}`);
     const migration = withOpenRetry(options.openTimeoutMs, () => {
       if (path !== ':memory:') {
-        // before the first table exists (a new file): `obs prune` then gives space back page by page
-        db.pragma('auto_vacuum = INCREMENTAL');
+        // only in a new, empty file (before its first table; elsewhere it would wait for the write
+        // lock and change nothing): `obs prune` then gives space back page by page
+        if (Number(db.pragma('page_count', { simple: true })) === 0) db.pragma('auto_vacuum = INCREMENTAL');
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal') throw new Error(`the file refused WAL mode (journal_mode is "${String(mode)}")`);
       }

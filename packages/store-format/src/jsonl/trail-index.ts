@@ -117,8 +117,10 @@ export function encodeTrailIndex(data: TrailIndexData): Buffer {
     const view = Buffer.from(column.buffer, column.byteOffset, bytes);
     parts.push(view, Buffer.alloc(pad8(bytes) - bytes));
   }
-  const body = Buffer.concat(parts);
-  return Buffer.concat([body, createHash('sha256').update(body).digest()]);
+  const length = parts.reduce((n, part) => n + part.length, 0);
+  const out = Buffer.concat(parts, length + 32);
+  createHash('sha256').update(out.subarray(0, length)).digest().copy(out, length);
+  return out;
 }
 
 /** Decodes {@link encodeTrailIndex}'s output; `undefined` for anything damaged, truncated or of another version. */

@@ -16,7 +16,10 @@ import { dataChunks, readLines } from './data-stream.js';
 import { locateDifference } from './locate-line.js';
 import { readChainFile } from './read-chain.js';
 
-/** What `verifyTrail` can find wrong (errors) or worth knowing (warnings: `unsealed`, `torn`, `unchained_prefix`). */
+/**
+ * What `verifyTrail` can find wrong (errors) or worth knowing (warnings: `unsealed`, `torn`,
+ * `unchained_prefix`, `pruned_leftover`).
+ */
 export type TrailProblemKind =
   | 'modified'
   | 'deleted'
@@ -31,6 +34,7 @@ export type TrailProblemKind =
   | 'unsealed'
   | 'torn'
   | 'unchained_prefix'
+  | 'pruned_leftover'
   | 'io';
 
 /** One finding, at a file and (when it is about a line) a 1-based line of the uncompressed file. */
@@ -105,7 +109,13 @@ export async function verifyTrail(
     const pruned = link.pruned ?? new Set<string>();
     const live = entries.filter((entry) => {
       if (!pruned.has(entry.key)) return true;
-      problem(ctx, 'torn', entry.key, null, 'pruned, but still here (an interrupted prune: run it again)');
+      problem(
+        ctx,
+        'pruned_leftover',
+        entry.key,
+        null,
+        'pruned, but still here (an interrupted prune: run it again)',
+      );
       return false;
     });
     for (let i = 0; i < live.length; i++) {
@@ -160,6 +170,8 @@ async function entriesByStem(dir: string): Promise<Map<string, Entry[]>> {
   return byStem;
 }
 
+const WARNINGS = new Set<TrailProblemKind>(['unsealed', 'torn', 'unchained_prefix', 'pruned_leftover']);
+
 function problem(
   ctx: Context,
   kind: TrailProblemKind,
@@ -167,7 +179,7 @@ function problem(
   line: number | null,
   detail: string,
 ): void {
-  const warning = kind === 'unsealed' || kind === 'torn' || kind === 'unchained_prefix';
+  const warning = WARNINGS.has(kind);
   (warning ? ctx.result.warnings : ctx.result.problems).push({ kind, file, line, detail });
 }
 
