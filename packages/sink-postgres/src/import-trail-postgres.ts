@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EventRecord, OBS_ERROR_CODES, ObsError } from '@obs/core';
-import { type JsonlCursor, listJsonlFiles, readJsonlEntries, safePostgresUrl } from '@obs/store-format';
+import { OBS_ERROR_CODES, ObsError } from '@obs/core';
+import {
+  importTrailInto,
+  type JsonlCursor,
+  readTrailImportPosition,
+  safePostgresUrl,
+  writeTrailImportPosition,
+} from '@obs/store-format';
 import { parsePostgresSinkOptions } from './options.js';
 import { createPostgresSink } from './postgres-sink.js';
 
@@ -90,77 +96,34 @@ export async function importTrailPostgres(
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
   });
   const started = performance.now();
-  const files = await listJsonlFiles(trail);
-  const sizes = new Map(files.map((f) => [f.path, statSync(f.path).size]));
-  const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
   const store = `${safePostgresUrl(settings.url)}#${settings.schema}`;
   const positionPath = options.positionFile ?? importPositionPath(trail, settings.url, settings.schema);
-  const saved = options.resume === false ? undefined : loadPosition(positionPath, trail, store);
+  const saved =
+    options.resume === false
+      ? undefined
+      : readTrailImportPosition<SavedPosition>(
+          positionPath,
+          (p) => p.trail === resolve(trail) && p.store === store,
+        );
   const sink = createPostgresSink(settings);
-  const progress: ImportPostgresProgress = {
-    read: 0,
-    inserted: 0,
-    duplicates: 0,
-    corrupt: 0,
-    bytes: 0,
-    totalBytes,
-  };
-  const reader = readJsonlEntries(trail, {
-    ...(saved ? { from: saved } : {}),
-    onCorrupt: () => void progress.corrupt++,
-  });
-  let doneFiles = 0;
-  let current = '';
-  let batch: EventRecord[] = [];
-  let inFlight: Promise<void> | undefined;
-  const commit = async (records: EventRecord[], cursor: JsonlCursor, bytes: number) => {
-    const before = sink.duplicates;
-    await sink.write(records);
-    const duplicates = sink.duplicates - before;
-    progress.duplicates += duplicates;
-    progress.inserted += records.length - duplicates;
-    progress.bytes = bytes;
-    savePosition(positionPath, { trail: resolve(trail), store, cursor });
-    options.onProgress?.({ ...progress });
-  };
+  let progress: ImportPostgresProgress;
   try {
     await sink.ready();
-    for await (const entry of reader) {
-      if (entry.file !== current) {
-        if (current !== '') doneFiles += sizes.get(current) ?? 0;
-        current = entry.file;
-      }
-      progress.read++;
-      batch.push(new EventRecord(entry.envelope, entry.json));
-      if (batch.length < batchSize) continue;
-      const bytes = doneFiles + (entry.file.endsWith('.gz') ? 0 : entry.offset);
-      // one batch commits on the writer thread while the next is read and parsed here
-      await inFlight;
-      inFlight = commit(batch, { ...reader.cursor }, bytes);
-      batch = [];
-    }
-    await inFlight;
-    if (batch.length > 0) await commit(batch, { ...reader.cursor }, totalBytes);
-    progress.bytes = totalBytes;
+    progress = await importTrailInto(trail, sink, {
+      batchSize,
+      ...(saved ? { from: saved } : {}),
+      onCommitted: (p, cursor) => {
+        writeTrailImportPosition(positionPath, {
+          trail: resolve(trail),
+          store,
+          cursor,
+        } satisfies SavedPosition);
+        options.onProgress?.(p);
+      },
+    });
   } finally {
-    await inFlight?.catch(() => {});
     await sink.close();
   }
   rmSync(positionPath, { force: true });
   return { ...progress, seconds: (performance.now() - started) / 1000, resumed: saved !== undefined };
-}
-
-function loadPosition(path: string, trail: string, store: string): JsonlCursor | undefined {
-  try {
-    const saved = JSON.parse(readFileSync(path, 'utf8')) as SavedPosition;
-    return saved.trail === resolve(trail) && saved.store === store ? saved.cursor : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function savePosition(path: string, position: SavedPosition): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(position));
-  renameSync(tmp, path);
 }
