@@ -175,6 +175,33 @@ describe('prunePostgres', () => {
     });
   });
 
+  it('next to a live writer adding to the runs it recomputes, ends as writing everything that remains live', async () => {
+    const s = await live(EVENTS);
+    // run-6 and every session have events on both sides of the cut: the writer adds to exactly those
+    const extras = Array.from({ length: 200 }, (_, i) => {
+      const at = START + 2 * DAY + 3_600_000 + i * 1000;
+      return makeEnvelope(10_000 + i, {
+        event_id: idAt(at, 10_000 + i),
+        timestamp: new Date(at).toISOString(),
+        run_id: i % 2 === 0 ? 'run-6' : 'run-12',
+        session_id: `s-${i % 4}`,
+        turn_number: 20,
+      });
+    });
+    const sink = createPostgresSink({ url, schema: s });
+    const writing = (async () => {
+      for (let i = 0; i < extras.length; i += 10) {
+        await sink.write(extras.slice(i, i + 10).map((e) => new EventRecord(e)));
+      }
+    })();
+    const result = await prunePostgres(url, { before: START + DAY, schema: s, chunk: 1 });
+    await writing;
+    await sink.close();
+    expect(result.runs.updated).toBe(1);
+    const remaining = EVENTS.filter((e) => Date.parse(e.timestamp) >= START + DAY);
+    expect(await state(s)).toEqual(await state(await live([...remaining, ...extras])));
+  });
+
   it('deletes an event of a kept day whose timestamp is before the cut, and recomputes its run', async () => {
     const skewed = makeEnvelope(1, {
       event_id: idAt(START + DAY + 1000, 9999),
