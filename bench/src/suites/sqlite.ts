@@ -12,8 +12,11 @@ import { createSqliteSink } from '@obs/sink-sqlite';
 import {
   EVENT_COLUMNS,
   EVENT_ROW_COLUMNS,
+  foldIntoRollups,
   migrateSqliteSchema,
+  type RollupDeltaMap,
   SQLITE_SCHEMA_VERSION,
+  SqliteRollupWriter,
 } from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { type BenchRow, type BenchSuite, median, percentile } from '../harness.js';
@@ -37,6 +40,16 @@ function timed(sink: Sink, times: number[]): Sink {
   };
 }
 
+/**
+ * CPU time per event of the last measurement, all threads of the process, in µs: a figure the
+ * machine's load does not scale the way it scales wall-clock rates.
+ */
+let lastCpuUs = 0;
+const cpuUsPerEvent = (since: NodeJS.CpuUsage, n: number) => {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / n;
+};
+
 /** Emits `n` agent events through the service into sink-sqlite with the sink's default queue; returns events/s. */
 async function throughService(
   path: string,
@@ -51,6 +64,7 @@ async function throughService(
     sinks: [{ sink: timed(sink, blocks), queue: { capacity: 32_768, overflow: 'block' } }],
   });
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const RUN = 5_000;
   for (let first = 0; first < n; first += RUN) {
     // an agent run sets its context once; events inside inherit it
@@ -90,6 +104,7 @@ async function throughService(
   }
   await obs.flush();
   const rate = n / ((performance.now() - start) / 1000);
+  lastCpuUs = cpuUsPerEvent(cpu, n);
   await obs.shutdown();
   return rate;
 }
@@ -159,19 +174,51 @@ function bareInserts(
   return timeInserts(db, insert, rows, batch);
 }
 
-/** Inserts `rows` in transactions of `batch`; returns rows/s and closes the database. */
+/**
+ * The bare loop plus what the stats rollups add to each transaction: the batch folded with the
+ * store-format rules and its rows upserted (`SqliteRollupWriter`): the rollups' own cost.
+ */
+function bareLoopWithRollups(path: string, envelopes: readonly Envelope[], batch: number): number {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -65536');
+  migrateSqliteSchema(db);
+  db.prepare("INSERT INTO sources (source) VALUES ('bench')").run();
+  db.prepare("INSERT INTO event_types (event_type) VALUES ('llm.call'), ('tool.call')").run();
+  const insert = db.prepare(
+    `INSERT INTO event_rows (${EVENT_ROW_COLUMNS.join(', ')}) VALUES (${EVENT_ROW_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`,
+  );
+  const rollups = new SqliteRollupWriter(db);
+  const rows = envelopes.map((e) => {
+    const values = columnValues(e);
+    return EVENT_ROW_COLUMNS.map((c) => values[c]);
+  });
+  return timeInserts(db, insert, rows, batch, (i, n) => {
+    const deltas: RollupDeltaMap = new Map();
+    for (let k = i; k < i + n; k++) foldIntoRollups(deltas, envelopes[k]!, rows[k]![2] as number);
+    rollups.write(deltas);
+    rollups.commit();
+  });
+}
+
+/** Inserts `rows` in transactions of `batch` (plus `extra(first, count)` in each); returns rows/s and closes the database. */
 function timeInserts(
   db: Database.Database,
   insert: Database.Statement,
   rows: unknown[][],
   batch: number,
+  extra?: (first: number, count: number) => void,
 ): number {
-  const tx = db.transaction((rows: unknown[][]) => {
+  const tx = db.transaction((first: number, rows: unknown[][]) => {
     for (const row of rows) insert.run(...row);
+    extra?.(first, rows.length);
   });
   const start = performance.now();
-  for (let i = 0; i < rows.length; i += batch) tx.immediate(rows.slice(i, i + batch));
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < rows.length; i += batch) tx.immediate(i, rows.slice(i, i + batch));
   const rate = rows.length / ((performance.now() - start) / 1000);
+  lastCpuUs = cpuUsPerEvent(cpu, rows.length);
   db.close();
   return rate;
 }
@@ -188,6 +235,14 @@ export const sqliteSuite: BenchSuite = {
       worker: [] as number[],
       ceiling: [] as number[],
       v2: [] as number[],
+      rollups: [] as number[],
+    };
+    const cpu = {
+      inThread: [] as number[],
+      worker: [] as number[],
+      bareInThread: [] as number[],
+      bareWorker: [] as number[],
+      rollups: [] as number[],
     };
     const blocks: number[] = [];
     const workerBlocks: number[] = [];
@@ -196,11 +251,17 @@ export const sqliteSuite: BenchSuite = {
       try {
         const envelopes: Envelope[] = [];
         rates.inThread.push(await throughService(join(dir, 'in-thread.db'), n, blocks, false, envelopes));
+        cpu.inThread.push(lastCpuUs);
         rates.worker.push(await throughService(join(dir, 'worker.db'), n, workerBlocks, true, []));
+        cpu.worker.push(lastCpuUs);
         bare.inThread.push(bareLoop(join(dir, 'bare-256.db'), envelopes, BATCH.inThread, true));
+        cpu.bareInThread.push(lastCpuUs);
         bare.worker.push(bareLoop(join(dir, 'bare-1024.db'), envelopes, BATCH.worker, true));
+        cpu.bareWorker.push(lastCpuUs);
         bare.ceiling.push(bareLoop(join(dir, 'bare-1024-no-checkpoint.db'), envelopes, BATCH.worker, false));
         bare.v2.push(bareLoopV2(join(dir, 'bare-v2.db'), envelopes, BATCH.worker));
+        bare.rollups.push(bareLoopWithRollups(join(dir, 'bare-rollups.db'), envelopes, BATCH.worker));
+        cpu.rollups.push(lastCpuUs);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -258,6 +319,33 @@ export const sqliteSuite: BenchSuite = {
         unit: 'events/s',
         peer: { name: 'bare better-sqlite3 on the v2 events table', value: median(bare.v2) },
         ratio: median(bare.worker) / median(bare.v2),
+      },
+      {
+        suite: 'sqlite',
+        case: `bare insert + stats rollups (fold + upserts in each transaction), batch ${BATCH.worker}`,
+        value: median(bare.rollups),
+        unit: 'events/s',
+        peer: { name: 'the same bare insert without rollups', value: median(bare.worker) },
+        ratio: median(bare.rollups) / median(bare.worker),
+        note: `rollups cost ${(1e6 / median(bare.rollups) - 1e6 / median(bare.worker)).toFixed(2)} µs per event (CPU ${(median(cpu.rollups) - median(cpu.bareWorker)).toFixed(2)} µs)`,
+      },
+      {
+        suite: 'sqlite',
+        case: `CPU per event, all threads: service → sink-sqlite in-thread, batch ${BATCH.inThread}`,
+        value: median(cpu.inThread),
+        unit: 'µs',
+        peer: { name: 'bare loop, same batch', value: median(cpu.bareInThread) },
+        ratio: median(cpu.bareInThread) / median(cpu.inThread),
+        note: 'load-independent: bare/obs CPU is the in-thread rate ratio on an idle core',
+      },
+      {
+        suite: 'sqlite',
+        case: `CPU per event, all threads: service → sink-sqlite { worker: true }, batch ${BATCH.worker}`,
+        value: median(cpu.worker),
+        unit: 'µs',
+        peer: { name: 'bare loop, same batch', value: median(cpu.bareWorker) },
+        ratio: median(cpu.bareWorker) / median(cpu.worker),
+        note: 'split over the host and the writer thread: on two idle cores the rate ratio is above this',
       },
     ] satisfies BenchRow[];
   },

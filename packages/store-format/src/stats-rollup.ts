@@ -99,7 +99,7 @@ export function rollupBucket(ts: number, widthMs: number = ROLLUP_BUCKET_MS): nu
  * (length-prefixed fields, so no value can forge another's key): a store's dimension dictionary key.
  */
 export function rollupDimensionsKey(d: RollupDimensions): string {
-  return `${part(d.source)}${part(d.event_type)}${part(d.operation)}${part(d.status)}${part(d.model)}${part(d.layer)}${part(d.component)}`;
+  return dimsKey(d.source, d.event_type, d.operation, d.status, d.model, d.layer, d.component);
 }
 
 /** A string that is equal for two rows exactly when all their dimensions are, the bucket included. */
@@ -108,6 +108,26 @@ export function rollupKey(d: RollupDimensions): string {
 }
 
 const part = (s: string | null) => (s === null ? '-|' : `${s.length}:${s}|`);
+
+function dimsKey(
+  source: string,
+  eventType: string,
+  operation: string,
+  status: string | null,
+  model: string | null,
+  layer: string | null,
+  component: string | null,
+): string {
+  return (
+    part(source) +
+    part(eventType) +
+    part(operation) +
+    part(status) +
+    part(model) +
+    part(layer) +
+    part(component)
+  );
+}
 
 /** A row of `dimensions` with no events yet. */
 export function emptyRollup(dimensions: RollupDimensions): StatsRollup {
@@ -126,19 +146,78 @@ export function emptyRollup(dimensions: RollupDimensions): StatsRollup {
   };
 }
 
+/**
+ * Rows of a delta map by bucket and event type, to find an event's row by comparing a few fields
+ * instead of building and hashing its key string (the fold's main cost).
+ */
+interface TypeIndex {
+  size: number;
+  byBucket: Map<number, Map<string, StatsRollup[]>>;
+}
+const indexes = new WeakMap<RollupDeltaMap, TypeIndex>();
+
+/** The row of `deltas` an event belongs to, created when missing. */
+function rowOf(deltas: RollupDeltaMap, envelope: Envelope, ts: number): StatsRollup {
+  let index = indexes.get(deltas);
+  if (index === undefined || index.size !== deltas.size) {
+    index = { size: 0, byBucket: new Map() };
+    for (const row of deltas.values()) addToIndex(index, row);
+    indexes.set(deltas, index);
+  }
+  const p = envelope.payload;
+  const bucket = rollupBucket(ts);
+  const operation = rollupOperation(envelope);
+  const model = str(p['model']);
+  const layer = str(p['layer']);
+  const component = str(p['component']);
+  const candidates = index.byBucket.get(bucket)?.get(envelope.event_type);
+  if (candidates !== undefined) {
+    for (const r of candidates) {
+      if (
+        r.source === envelope.source &&
+        r.status === envelope.status &&
+        r.operation === operation &&
+        r.model === model &&
+        r.layer === layer &&
+        r.component === component
+      )
+        return r;
+    }
+  }
+  const row = emptyRollup({
+    bucket_ts: bucket,
+    source: envelope.source,
+    event_type: envelope.event_type,
+    operation,
+    status: envelope.status,
+    model,
+    layer,
+    component,
+  });
+  deltas.set(rollupKey(row), row);
+  addToIndex(index, row);
+  return row;
+}
+
+function addToIndex(index: TypeIndex, row: StatsRollup): void {
+  let byType = index.byBucket.get(row.bucket_ts);
+  if (byType === undefined) {
+    byType = new Map();
+    index.byBucket.set(row.bucket_ts, byType);
+  }
+  const list = byType.get(row.event_type);
+  if (list === undefined) byType.set(row.event_type, [row]);
+  else list.push(row);
+  index.size++;
+}
+
 /** Adds one event (at `ts`, epoch ms; its timestamp by default) to its row in `deltas`. */
 export function foldIntoRollups(
   deltas: RollupDeltaMap,
   envelope: Envelope,
   ts: number = Date.parse(envelope.timestamp),
 ): void {
-  const dimensions = rollupDimensions(envelope, ts);
-  const key = rollupKey(dimensions);
-  let row = deltas.get(key);
-  if (row === undefined) {
-    row = emptyRollup(dimensions);
-    deltas.set(key, row);
-  }
+  const row = rowOf(deltas, envelope, ts);
   row.event_count++;
   if (isErrorEvent(envelope)) row.error_count++;
   if (ts < row.first_ts) row.first_ts = ts;
