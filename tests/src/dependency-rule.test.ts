@@ -37,7 +37,7 @@ const ALLOWED: Record<string, string[]> = {
 const OPTIONAL_PEERS: Record<string, RegExp> = {
   '@obs/core': /^@obs\/sink-[a-z0-9-]+$/,
   // `obs import` and `obs prune` write through the writers' own code, loaded only when run
-  '@obs/read-store': /^@obs\/sink-(sqlite|jsonl)$/,
+  '@obs/read-store': /^@obs\/sink-(sqlite|jsonl|postgres)$/,
 };
 
 /** Node modules that would mean file, network or compression I/O, which core leaves to the packages. */

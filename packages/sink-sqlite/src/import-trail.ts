@@ -1,7 +1,12 @@
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EventRecord, OBS_ERROR_CODES, ObsError } from '@obs/core';
-import { type JsonlCursor, listJsonlFiles, readJsonlEntries } from '@obs/store-format';
+import { OBS_ERROR_CODES, ObsError } from '@obs/core';
+import {
+  importTrailInto,
+  type JsonlCursor,
+  readTrailImportPosition,
+  writeTrailImportPosition,
+} from '@obs/store-format';
 import { createSqliteSink } from './sqlite-sink.js';
 
 /** Options of {@link importTrail}. */
@@ -63,73 +68,30 @@ export async function importTrail(trail: string, options: ImportTrailOptions): P
     );
   }
   const started = performance.now();
-  const files = await listJsonlFiles(trail);
-  const sizes = new Map(files.map((f) => [f.path, statSync(f.path).size]));
-  const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
   const cursorPath = importCursorPath(options.into);
-  const saved = options.resume === false ? undefined : loadCursor(cursorPath, trail);
+  const saved =
+    options.resume === false
+      ? undefined
+      : readTrailImportPosition<SavedCursor>(cursorPath, (c) => c.trail === resolve(trail));
   // a rebuild can be rerun, so it does not wait for the device at each commit (a process crash is still safe in WAL)
   const sink = createSqliteSink({ path: options.into, worker: true, name: 'import', synchronous: 'OFF' });
-  const progress: ImportProgress = { read: 0, inserted: 0, duplicates: 0, corrupt: 0, bytes: 0, totalBytes };
-  const reader = readJsonlEntries(trail, {
-    ...(saved ? { from: saved } : {}),
-    onCorrupt: () => void progress.corrupt++,
-  });
-  let doneFiles = 0;
-  let current = '';
-  let batch: EventRecord[] = [];
-  let inFlight: Promise<void> | undefined;
   let lastSave = 0;
-  const commit = async (records: EventRecord[], cursor: JsonlCursor, bytes: number) => {
-    const before = sink.duplicates;
-    await sink.write(records);
-    const duplicates = sink.duplicates - before;
-    progress.duplicates += duplicates;
-    progress.inserted += records.length - duplicates;
-    progress.bytes = bytes;
-    if (performance.now() - lastSave > 250) {
-      saveCursor(cursorPath, trail, cursor);
-      lastSave = performance.now();
-    }
-    options.onProgress?.({ ...progress });
-  };
+  let progress: ImportProgress;
   try {
-    for await (const entry of reader) {
-      if (entry.file !== current) {
-        if (current !== '') doneFiles += sizes.get(current) ?? 0;
-        current = entry.file;
-      }
-      progress.read++;
-      batch.push(new EventRecord(entry.envelope, entry.json));
-      if (batch.length < batchSize) continue;
-      const bytes = doneFiles + (entry.file.endsWith('.gz') ? 0 : entry.offset);
-      // one batch commits on the writer thread while the next is read and parsed here
-      await inFlight;
-      inFlight = commit(batch, { ...reader.cursor }, bytes);
-      batch = [];
-    }
-    await inFlight;
-    if (batch.length > 0) await commit(batch, { ...reader.cursor }, totalBytes);
-    progress.bytes = totalBytes;
+    progress = await importTrailInto(trail, sink, {
+      batchSize,
+      ...(saved ? { from: saved } : {}),
+      onCommitted: (p, cursor) => {
+        if (performance.now() - lastSave > 250) {
+          writeTrailImportPosition(cursorPath, { trail: resolve(trail), cursor } satisfies SavedCursor);
+          lastSave = performance.now();
+        }
+        options.onProgress?.(p);
+      },
+    });
   } finally {
-    await inFlight?.catch(() => {});
     await sink.close();
   }
   rmSync(cursorPath, { force: true });
   return { ...progress, seconds: (performance.now() - started) / 1000, resumed: saved !== undefined };
-}
-
-function loadCursor(path: string, trail: string): JsonlCursor | undefined {
-  try {
-    const saved = JSON.parse(readFileSync(path, 'utf8')) as SavedCursor;
-    return saved.trail === resolve(trail) ? saved.cursor : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function saveCursor(path: string, trail: string, cursor: JsonlCursor): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ trail: resolve(trail), cursor } satisfies SavedCursor));
-  renameSync(tmp, path);
 }

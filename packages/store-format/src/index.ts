@@ -49,6 +49,14 @@ export {
   readJsonlEntries,
 } from './jsonl/read-jsonl.js';
 export {
+  type ImportTrailIntoOptions,
+  importTrailInto,
+  readTrailImportPosition,
+  type TrailImportProgress,
+  type TrailImportSink,
+  writeTrailImportPosition,
+} from './jsonl/trail-import.js';
+export {
   allocColumn,
   decodeTrailIndex,
   encodeTrailIndex,

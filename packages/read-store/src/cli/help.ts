@@ -13,14 +13,15 @@ Commands
   sessions [N]              sessions, newest first
   tail [-f]                 the last 10 events; with -f, keep printing new ones (Ctrl-C stops)
   export --format csv|jsonl events matching the filters, to stdout
-  verify <trail> [--db <file.db>]
+  verify <trail> [--db <file.db | postgres://…>]
                             check the trail's hash chain (and that every event is in the store,
                             byte for byte); names the first bad file:line; exit 1 when not intact
-  import <trail> --into <file.db>
-                            rebuild or top up a SQLite store from the trail (idempotent; rerun
+  import <trail> --into <file.db | postgres://…>
+                            rebuild or top up a SQLite or PostgreSQL store from the trail (idempotent; rerun
                             after a kill to continue; --restart ignores the saved position)
-  prune --before <time> [--store <file.db>] [--trail <dir>] [--dry-run]
-                            retention: events before the time, whole rotated trail files only
+  prune --before <time> [--store <file.db | postgres://…>] [--trail <dir>] [--dry-run]
+                            retention: events before the time's UTC day (PostgreSQL: whole
+                            daily partitions), whole rotated trail files only
 
 Store
   -s, --store <path>        a .db file, a JSONL trail directory/file, or a postgres://user:pw@host/db

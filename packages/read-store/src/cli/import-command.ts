@@ -1,4 +1,6 @@
+import type * as SinkPostgres from '@obs/sink-postgres';
 import type * as SinkSqlite from '@obs/sink-sqlite';
+import { isPostgresUrl } from '@obs/store-format';
 import cliProgress from 'cli-progress';
 import { type CliArgs, UsageError } from './args.js';
 import type { Output } from './commands.js';
@@ -7,15 +9,20 @@ import { loadWriter } from './writer-package.js';
 const rate = (n: number, seconds: number) => Math.round(n / Math.max(seconds, 1e-6)).toLocaleString('en-US');
 
 /**
- * `obs import <trail> --into <store.db>`: rebuilds or tops up a SQLite store from a JSONL trail
- * through `@obs/sink-sqlite`. A progress bar on a terminal (stderr), one summary line at the end.
+ * `obs import <trail> --into <store.db | postgres://…>`: rebuilds or tops up a SQLite store (through
+ * `@obs/sink-sqlite`) or a PostgreSQL store (through `@obs/sink-postgres`, schema `$OBS_POSTGRES_SCHEMA`)
+ * from a JSONL trail. A progress bar on a terminal (stderr), one summary line at the end.
  */
 export async function importCommand(args: CliArgs, out: Output): Promise<number> {
   const trail = args.positionals[0] ?? args.values.trail;
   const into = args.values.into;
   if (!trail || !into)
-    throw new UsageError('obs import expects a trail and a store: obs import <trail dir> --into <file.db>');
-  const { importTrail } = await loadWriter<typeof SinkSqlite>('@obs/sink-sqlite', 'import');
+    throw new UsageError(
+      'obs import expects a trail and a store: obs import <trail dir> --into <file.db | postgres://…>',
+    );
+  const importTrail = isPostgresUrl(into)
+    ? await postgresImport(into)
+    : (await loadWriter<typeof SinkSqlite>('@obs/sink-sqlite', 'import')).importTrail;
   const bar =
     process.stderr.isTTY === true
       ? new cliProgress.SingleBar(
@@ -28,7 +35,7 @@ export async function importCommand(args: CliArgs, out: Output): Promise<number>
       : undefined;
   const started = performance.now();
   bar?.start(1, 0, { events: 0, rate: 0 });
-  let result: Awaited<ReturnType<typeof importTrail>>;
+  let result: Awaited<ReturnType<typeof SinkSqlite.importTrail>>;
   try {
     result = await importTrail(trail, {
       into,
@@ -48,4 +55,12 @@ export async function importCommand(args: CliArgs, out: Output): Promise<number>
     `${result.resumed ? ', resumed after an interrupted import' : ''}\n`;
   await out.write(args.values.json ? `${JSON.stringify(result)}\n` : summary);
   return 0;
+}
+
+/** `importTrailPostgres` shaped like sink-sqlite's `importTrail`, its schema from `$OBS_POSTGRES_SCHEMA`. */
+async function postgresImport(url: string): Promise<typeof SinkSqlite.importTrail> {
+  const { importTrailPostgres } = await loadWriter<typeof SinkPostgres>('@obs/sink-postgres', 'import');
+  const schema = process.env['OBS_POSTGRES_SCHEMA'];
+  return (trail, options) =>
+    importTrailPostgres(trail, { ...options, into: url, ...(schema ? { schema } : {}) });
 }

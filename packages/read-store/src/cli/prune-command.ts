@@ -1,13 +1,16 @@
 import type * as SinkJsonl from '@obs/sink-jsonl';
+import type * as SinkPostgres from '@obs/sink-postgres';
 import type * as SinkSqlite from '@obs/sink-sqlite';
+import { isPostgresUrl, safePostgresUrl } from '@obs/store-format';
 import { type CliArgs, timeOption, UsageError } from './args.js';
 import { auditKey } from './audit-key.js';
 import type { Output } from './commands.js';
 import { loadWriter } from './writer-package.js';
 
 /**
- * `obs prune --before <time> [--store <file.db>] [--trail <dir>]`: retention. The SQLite store loses
- * its events before the time (summaries and rollups kept consistent, space reclaimed in steps);
+ * `obs prune --before <time> [--store <file.db | postgres://…>] [--trail <dir>]`: retention. The SQLite
+ * store loses its events before the time (summaries and rollups kept consistent, space reclaimed in
+ * steps), a PostgreSQL store its daily partitions before it (summaries and rollups kept consistent);
  * the trail loses whole rotated files only, recorded in its prune ledger.
  */
 export async function pruneCommand(args: CliArgs, out: Output): Promise<number> {
@@ -20,7 +23,17 @@ export async function pruneCommand(args: CliArgs, out: Output): Promise<number> 
     throw new UsageError('obs prune expects --store <file.db>, --trail <dir>, or both');
   }
   const lines: string[] = [];
-  if (v.store !== undefined) {
+  if (v.store !== undefined && isPostgresUrl(v.store)) {
+    const { prunePostgres } = await loadWriter<typeof SinkPostgres>('@obs/sink-postgres', 'prune');
+    const schema = process.env['OBS_POSTGRES_SCHEMA'];
+    const r = await prunePostgres(v.store, { before, ...(schema ? { schema } : {}) });
+    lines.push(
+      `obs prune: ${r.partitions.length} daily partitions before ${new Date(r.before).toISOString()} dropped from ${safePostgresUrl(v.store)}` +
+        `${r.stragglers > 0 ? ` (and ${r.stragglers} events of later partitions timestamped before it)` : ''}; ` +
+        `runs ${r.runs.updated} recomputed, ${r.runs.deleted} removed; sessions ${r.sessions.updated} recomputed, ` +
+        `${r.sessions.deleted} removed; ${r.rollups} rollup rows removed`,
+    );
+  } else if (v.store !== undefined) {
     const { pruneSqlite } = await loadWriter<typeof SinkSqlite>('@obs/sink-sqlite', 'prune');
     const r = await pruneSqlite(v.store, { before });
     const space =

@@ -1,5 +1,8 @@
-import { readJsonlEntries } from '@obs/store-format';
-import { openReadonly } from '../sqlite/open-readonly.js';
+import { isPostgresUrl, type JsonlEntry, readJsonlEntries } from '@obs/store-format';
+import type { EventJsonLookup } from '../event-json-lookup.js';
+import type { PostgresReadStoreOptions } from '../postgres/postgres-connection.js';
+import { openPostgresEventLookup } from '../postgres/postgres-event-lookup.js';
+import { openSqliteEventLookup } from '../sqlite/sqlite-event-lookup.js';
 
 /** An event of the trail that the store lacks or holds with other bytes. */
 export interface StoreMismatch {
@@ -18,33 +21,49 @@ export interface StoreCheck {
   onlyInStore: number;
 }
 
+const BATCH = 1000;
+
 /**
- * Looks every event of the trail up in the SQLite store by `event_id` and compares the stored
- * canonical JSON with the trail's line, byte for byte.
+ * Looks every event of the trail up in the store (a SQLite file or a `postgres://` URL) by
+ * `event_id`, a batch at a time, and compares the stored canonical JSON with the trail's line, byte for byte.
  */
-export async function checkStore(trail: string, dbPath: string): Promise<StoreCheck> {
-  const db = openReadonly(dbPath);
+export async function checkStore(
+  trail: string,
+  store: string,
+  postgres: PostgresReadStoreOptions = {},
+): Promise<StoreCheck> {
+  const lookup: EventJsonLookup = isPostgresUrl(store)
+    ? await openPostgresEventLookup(store, postgres)
+    : openSqliteEventLookup(store);
   try {
-    const find = db.prepare<[string], { json: string }>('SELECT json FROM event_rows WHERE event_id = ?');
     const result: StoreCheck = { checked: 0, mismatches: [], onlyInStore: 0 };
     let found = 0;
+    let batch: JsonlEntry[] = [];
+    const compare = async () => {
+      const stored = await lookup.jsonOf(batch.map((e) => e.envelope.event_id));
+      for (const entry of batch) {
+        const id = entry.envelope.event_id;
+        const json = stored.get(id);
+        if (json !== undefined) found++;
+        if (json === entry.json) continue;
+        result.mismatches.push({
+          kind: json === undefined ? 'missing' : 'different',
+          file: entry.file,
+          line: entry.line,
+          event_id: id,
+        });
+      }
+      batch = [];
+    };
     for await (const entry of readJsonlEntries(trail)) {
       result.checked++;
-      const id = entry.envelope.event_id;
-      const row = find.get(id);
-      if (row !== undefined) found++;
-      if (row?.json === entry.json) continue;
-      result.mismatches.push({
-        kind: row === undefined ? 'missing' : 'different',
-        file: entry.file,
-        line: entry.line,
-        event_id: id,
-      });
+      batch.push(entry);
+      if (batch.length >= BATCH) await compare();
     }
-    const stored = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM event_rows').get()!.n;
-    result.onlyInStore = Math.max(0, stored - found);
+    await compare();
+    result.onlyInStore = Math.max(0, (await lookup.count()) - found);
     return result;
   } finally {
-    db.close();
+    await lookup.close();
   }
 }

@@ -1,5 +1,11 @@
 import { basename } from 'node:path';
-import { problemPlace, type TrailProblem, verifyTrail } from '@obs/store-format';
+import {
+  isPostgresUrl,
+  problemPlace,
+  safePostgresUrl,
+  type TrailProblem,
+  verifyTrail,
+} from '@obs/store-format';
 import { type CliArgs, UsageError } from './args.js';
 import { auditKey } from './audit-key.js';
 import type { Output } from './commands.js';
@@ -14,11 +20,18 @@ const line = (p: TrailProblem) => `  ${p.kind.padEnd(16)} ${problemPlace(p)}  ${
  */
 export async function verifyCommand(args: CliArgs, out: Output): Promise<number> {
   const trail = args.positionals[0] ?? args.values.trail;
-  if (!trail) throw new UsageError('obs verify expects a trail: obs verify <trail dir> [--db <file.db>]');
+  if (!trail)
+    throw new UsageError(
+      'obs verify expects a trail: obs verify <trail dir> [--db <file.db | postgres://…>]',
+    );
   const started = performance.now();
   const v = await verifyTrail(trail, { key: auditKey(args.values['key-file']) });
   const seconds = (performance.now() - started) / 1000;
-  const check = args.values.db === undefined ? undefined : await checkStore(trail, args.values.db);
+  const schema = process.env['OBS_POSTGRES_SCHEMA'];
+  const check =
+    args.values.db === undefined
+      ? undefined
+      : await checkStore(trail, args.values.db, schema ? { schema } : {});
   const storeBad = check !== undefined && check.mismatches.length > 0;
   if (args.values.json) {
     await out.write(`${JSON.stringify({ ...v, ok: v.ok && !storeBad, seconds, store: check }, null, 2)}\n`);
@@ -33,9 +46,11 @@ export async function verifyCommand(args: CliArgs, out: Output): Promise<number>
   if (v.warnings.length > 0) text += `${v.warnings.length} warnings:\n${v.warnings.map(line).join('')}`;
   for (const [stem, head] of Object.entries(v.heads)) text += `head ${stem} ${head}\n`;
   if (check !== undefined) {
+    const db = args.values.db!;
+    const name = isPostgresUrl(db) ? safePostgresUrl(db) : basename(db);
     text += storeBad
-      ? `store: ${check.mismatches.length} of ${check.checked} trail events missing from or different in ${basename(args.values.db!)}:\n`
-      : `store: all ${check.checked} trail events are in ${basename(args.values.db!)} with the same bytes\n`;
+      ? `store: ${check.mismatches.length} of ${check.checked} trail events missing from or different in ${name}:\n`
+      : `store: all ${check.checked} trail events are in ${name} with the same bytes\n`;
     for (const m of check.mismatches)
       text += `  ${m.kind.padEnd(16)} ${basename(m.file)}:${m.line}  ${m.event_id}\n`;
     if (check.onlyInStore > 0)

@@ -4,12 +4,12 @@ import { UsageError } from './args.js';
 const importHere = (specifier: string): Promise<unknown> => import(specifier);
 
 /**
- * Loads a writer package (`@obs/sink-sqlite`, `@obs/sink-jsonl`), an optional peer of this
+ * Loads a writer package (`@obs/sink-sqlite`, `@obs/sink-jsonl`, `@obs/sink-postgres`), an optional peer of this
  * package: `obs import` and `obs prune` write through the writers' own code, and reading never
  * needs them installed. Throws `UsageError` with the install command when it is missing.
  */
 export async function loadWriter<T>(
-  specifier: '@obs/sink-sqlite' | '@obs/sink-jsonl',
+  specifier: '@obs/sink-sqlite' | '@obs/sink-jsonl' | '@obs/sink-postgres',
   command: string,
 ): Promise<T> {
   try {

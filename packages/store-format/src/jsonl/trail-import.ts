@@ -1,0 +1,119 @@
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { EventRecord } from '@obs/core';
+import { listJsonlFiles } from './list-files.js';
+import { type JsonlCursor, readJsonlEntries } from './read-jsonl.js';
+
+/** What a store writer offers a trail import: `write` commits a batch, `duplicates` counts the ids it already had. */
+export interface TrailImportSink {
+  write(batch: EventRecord[]): void | Promise<void>;
+  readonly duplicates: number;
+}
+
+/** Where a trail import stands. */
+export interface TrailImportProgress {
+  /** Valid events read from the trail in this run. */
+  read: number;
+  /** Events that were new to the store. */
+  inserted: number;
+  /** Events the store already had (same `event_id`). */
+  duplicates: number;
+  /** Lines skipped as corrupt (torn, not JSON, not an envelope). */
+  corrupt: number;
+  /** Bytes of trail files done, and in all. */
+  bytes: number;
+  totalBytes: number;
+}
+
+/** Options of {@link importTrailInto}. */
+export interface ImportTrailIntoOptions {
+  /** Events per `write`. */
+  batchSize: number;
+  /** Continue after this position of an earlier read. */
+  from?: JsonlCursor;
+  /** Called after each committed batch with the position after it. */
+  onCommitted?: (progress: TrailImportProgress, cursor: JsonlCursor) => void;
+}
+
+/**
+ * Feeds every valid event of a JSONL trail to a store writer in batches, one batch committing while
+ * the next is read and parsed, counting new and duplicate events: the loop of the writers'
+ * `importTrail` functions (each brings its own sink and keeps the position where it suits it).
+ */
+export async function importTrailInto(
+  trail: string,
+  sink: TrailImportSink,
+  options: ImportTrailIntoOptions,
+): Promise<TrailImportProgress> {
+  const files = await listJsonlFiles(trail);
+  const sizes = new Map(files.map((f) => [f.path, statSync(f.path).size]));
+  const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const progress: TrailImportProgress = {
+    read: 0,
+    inserted: 0,
+    duplicates: 0,
+    corrupt: 0,
+    bytes: 0,
+    totalBytes,
+  };
+  const reader = readJsonlEntries(trail, {
+    ...(options.from ? { from: options.from } : {}),
+    onCorrupt: () => void progress.corrupt++,
+  });
+  let doneFiles = 0;
+  let current = '';
+  let batch: EventRecord[] = [];
+  let inFlight: Promise<void> | undefined;
+  const commit = async (records: EventRecord[], cursor: JsonlCursor, bytes: number) => {
+    const before = sink.duplicates;
+    await sink.write(records);
+    const duplicates = sink.duplicates - before;
+    progress.duplicates += duplicates;
+    progress.inserted += records.length - duplicates;
+    progress.bytes = bytes;
+    options.onCommitted?.({ ...progress }, cursor);
+  };
+  try {
+    for await (const entry of reader) {
+      if (entry.file !== current) {
+        if (current !== '') doneFiles += sizes.get(current) ?? 0;
+        current = entry.file;
+      }
+      progress.read++;
+      batch.push(new EventRecord(entry.envelope, entry.json));
+      if (batch.length < options.batchSize) continue;
+      const bytes = doneFiles + (entry.file.endsWith('.gz') ? 0 : entry.offset);
+      // one batch commits while the next is read and parsed here
+      await inFlight;
+      inFlight = commit(batch, { ...reader.cursor }, bytes);
+      // handled here as well: a failure surfaces at the next await, not as an unhandled rejection meanwhile
+      inFlight.catch(() => {});
+      batch = [];
+    }
+    await inFlight;
+    if (batch.length > 0) await commit(batch, { ...reader.cursor }, totalBytes);
+  } finally {
+    await inFlight?.catch(() => {});
+  }
+  progress.bytes = totalBytes;
+  return progress;
+}
+
+/** Reads a position file written by {@link writeTrailImportPosition}; undefined when missing, unreadable or not `matches`. */
+export function readTrailImportPosition<T extends { cursor: JsonlCursor }>(
+  path: string,
+  matches: (saved: T) => boolean,
+): JsonlCursor | undefined {
+  try {
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as T;
+    return matches(saved) ? saved.cursor : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a position file atomically (a temp file renamed over it). */
+export function writeTrailImportPosition<T extends { cursor: JsonlCursor }>(path: string, position: T): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(position));
+  renameSync(tmp, path);
+}
