@@ -14,6 +14,7 @@ $PNPM install --frozen-lockfile
 case "${1:-}" in
   test)
     sh scripts/ensure-chromium.sh
+    sh scripts/ensure-postgres.sh
     $PNPM exec turbo run build lint typecheck test --concurrency=1 --output-logs=errors-only
     OBS_PNPM="$PNPM" node scripts/other-nodes.mjs
     ;;

@@ -20,7 +20,7 @@ export interface BenchRow {
 /** A suite: a name and a function that measures and returns rows. */
 export interface BenchSuite {
   name: string;
-  run(options: { quick: boolean }): Promise<BenchRow[]>;
+  run(options: { quick: boolean; scale?: boolean }): Promise<BenchRow[]>;
 }
 
 /** Nanoseconds of `fn` per call over `n` calls. */

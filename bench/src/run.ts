@@ -1,25 +1,35 @@
 import { type BenchRow, type BenchSuite, report } from './harness.js';
+import { adminSuite } from './suites/admin.js';
 import { backupSuite } from './suites/backup.js';
 import { collectorSuite } from './suites/collector.js';
 import { emitSuite } from './suites/emit.js';
+import { integritySuite } from './suites/integrity.js';
 import { jsonlSuite } from './suites/jsonl.js';
+import { otlpSuite } from './suites/otlp.js';
+import { postgresSuite } from './suites/postgres.js';
 import { readStoreSuite } from './suites/read-store.js';
 import { sqliteSuite } from './suites/sqlite.js';
 import { streamSuite } from './suites/stream.js';
 
-/** Every suite, in the order they run; `pnpm bench [suite…] [--quick]` picks some. */
+/** Every suite, in the order they run; `pnpm bench [suite…] [--quick] [--scale]` picks some. */
 const suites: BenchSuite[] = [
   emitSuite,
   jsonlSuite,
   sqliteSuite,
   streamSuite,
   readStoreSuite,
+  adminSuite,
   backupSuite,
   collectorSuite,
+  otlpSuite,
+  postgresSuite,
+  integritySuite,
 ];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+/** Sizes past what CI runs (`read-store --scale`: a 10M-event store, a month of traffic). */
+const scale = args.includes('--scale');
 const wanted = args.filter((a) => !a.startsWith('--'));
 const unknown = wanted.filter((name) => !suites.some((s) => s.name === name));
 if (unknown.length > 0) {
@@ -30,6 +40,6 @@ const rows: BenchRow[] = [];
 for (const suite of suites) {
   if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
   console.error(`running ${suite.name}${quick ? ' (quick)' : ''}…`);
-  rows.push(...(await suite.run({ quick })));
+  rows.push(...(await suite.run({ quick, scale })));
 }
 report(rows);

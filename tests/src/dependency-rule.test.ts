@@ -12,7 +12,9 @@ const ALLOWED: Record<string, string[]> = {
   '@obs/sink-jsonl': ['@obs/core', '@obs/store-format', 'zod'],
   '@obs/sink-sqlite': ['@obs/core', '@obs/store-format', 'better-sqlite3', 'zod'],
   '@obs/sink-stream': ['@obs/core', '@obs/http-access', 'ws', 'zod'],
+  '@obs/sink-postgres': ['@obs/core', '@obs/store-format', 'pg', 'pg-copy-streams', 'zod'],
   '@obs/sink-console': ['@obs/core', 'picocolors', 'zod'],
+  '@obs/otlp': ['@obs/core', 'protobufjs', 'zod'],
   '@obs/backup-s3': [
     '@obs/core',
     '@obs/store-format',
@@ -23,7 +25,7 @@ const ALLOWED: Record<string, string[]> = {
     'tar-stream',
     'zod',
   ],
-  '@obs/read-store': ['@obs/core', '@obs/store-format', 'better-sqlite3', 'zod'],
+  '@obs/read-store': ['@obs/core', '@obs/store-format', 'better-sqlite3', 'cli-progress', 'pg', 'zod'],
 };
 
 /**
@@ -32,7 +34,11 @@ const ALLOWED: Record<string, string[]> = {
  * (not a dependency) keeps core's install free of them, and turbo builds no edge from peers, so the
  * sinks still build after core.
  */
-const OPTIONAL_PEERS: Record<string, RegExp> = { '@obs/core': /^@obs\/sink-[a-z0-9-]+$/ };
+const OPTIONAL_PEERS: Record<string, RegExp> = {
+  '@obs/core': /^@obs\/sink-[a-z0-9-]+$/,
+  // `obs import` and `obs prune` write through the writers' own code, loaded only when run
+  '@obs/read-store': /^@obs\/sink-(sqlite|jsonl)$/,
+};
 
 /** Node modules that would mean file, network or compression I/O, which core leaves to the packages. */
 const CORE_FORBIDDEN = ['node:fs', 'node:fs/promises', 'node:zlib', 'node:net', 'node:http', 'node:https'];

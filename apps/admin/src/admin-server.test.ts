@@ -6,6 +6,7 @@ import { getApi, startAdmin } from './test/admin-fixture.js';
 import { XSS_PAYLOAD } from './test/demo-events.js';
 import { rawRequest } from './test/http-client.js';
 import { createStoreFixture, type StoreFixture } from './test/store-fixture.js';
+import { rowsOf } from './ui/trace-model.js';
 
 let fx: StoreFixture;
 beforeAll(async () => {
@@ -79,18 +80,22 @@ describe.each(['sqlite', 'jsonl'] as const)('JSON API over a %s store', (kind) =
     expect(missing.body.error.message).toContain('no-such-run');
   });
 
-  it('sends the trace tree as pre-order rows with parents, depths and child counts', async () => {
+  it('sends the trace tree as pre-order rows with parents, depths and child counts, column by column', async () => {
     const { body } = await getApi<TraceRows>(admin, '/api/runs/run-turn-1/tree');
-    expect(body.event_count).toBe(body.rows.length);
-    const spanIndex = body.rows.findIndex((r) => r.event_id === fx.ids.spanEventId);
-    const span = body.rows[spanIndex]!;
+    const rows = rowsOf(body.columns);
+    expect(body.event_count).toBe(rows.length);
+    expect(body.truncated).toBe(false);
+    for (const column of Object.values(body.columns))
+      if (column !== body.columns.orphans) expect(column).toHaveLength(rows.length);
+    const spanIndex = rows.findIndex((r) => r.event_id === fx.ids.spanEventId);
+    const span = rows[spanIndex]!;
     expect(span).toMatchObject({
       name: 'agent.step',
       event_type: 'span',
       children: 3,
       detail: 'agent · planner',
     });
-    const children = body.rows.slice(spanIndex + 1, spanIndex + 4);
+    const children = rows.slice(spanIndex + 1, spanIndex + 4);
     expect(children.map((r) => r.event_id).sort()).toEqual([...fx.ids.spanChildIds].sort());
     for (const child of children) expect(child).toMatchObject({ parent: spanIndex, depth: span.depth + 1 });
     expect(children.find((r) => r.event_type === 'llm.call')?.detail).toBe('gpt-4o-mini · 960 tok');
@@ -143,6 +148,29 @@ describe.each(['sqlite', 'jsonl'] as const)('JSON API over a %s store', (kind) =
     expect(body.groups?.map((g) => g.key)).toContain('gpt-4o-mini');
     expect(body.slowest.length).toBeLessThanOrEqual(3);
     expect(body.timeline.length).toBeGreaterThan(0);
+  });
+
+  it('answers /api/stats with one stats() call and no read of events', async () => {
+    const calls: string[] = [];
+    const counting = new Proxy(fx[kind], {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(name));
+          return value.apply(target, args);
+        };
+      },
+    });
+    const spied = await startAdmin(counting);
+    try {
+      const { status, body } = await getApi<Stats>(spied, '/api/stats?group_by=operation&slowest=5');
+      expect(status).toBe(200);
+      expect(body.total).toBeGreaterThan(0);
+      expect(calls).toEqual(['stats']);
+    } finally {
+      await spied.close();
+    }
   });
 
   it('exports a run as CSV and as JSONL downloads', async () => {

@@ -1,10 +1,13 @@
 /// <reference lib="dom" />
 // Callbacks passed to page.evaluate run in the browser, hence the DOM types.
-import type { Browser, Page } from 'playwright-core';
+import type { Stats } from '@obs/read-store';
+import type { Browser, Page, Request } from 'playwright-core';
+import type uPlot from 'uplot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminServer } from './admin-server.js';
-import { startAdmin } from './test/admin-fixture.js';
+import { getApi, startAdmin } from './test/admin-fixture.js';
 import { launchBrowser, openPage, screenshot } from './test/browser.js';
+import { probeStackedBars } from './test/chart-probe.js';
 import { writeFromChild } from './test/child-writer.js';
 import { XSS_PAYLOAD } from './test/demo-events.js';
 import { createStoreFixture, type StoreFixture } from './test/store-fixture.js';
@@ -135,11 +138,55 @@ describe('dashboard in Chromium over a SQLite store', () => {
     await screenshot(page, 'sessions-list');
   });
 
-  it('draws the stats charts', async () => {
+  it('draws the stats charts from /api/stats alone, stacked as the data says', async () => {
+    const apiCalls: string[] = [];
+    const onRequest = (req: Request) => {
+      const url = new URL(req.url());
+      // the lost-events banner above every page reads obs.dropped events, not the stats
+      if (url.searchParams.get('type') === 'obs.dropped') return;
+      if (url.pathname.startsWith('/api/')) apiCalls.push(url.pathname);
+    };
+    page.on('request', onRequest);
     await page.goto(`${admin.url}#/stats`);
-    await page.locator('svg.chart').first().waitFor();
-    expect(await page.locator('svg[aria-label="events over time"] rect').count()).toBeGreaterThan(0);
-    expect(await page.locator('svg[aria-label="error rate over time"] path').count()).toBe(2);
+    const chart = '[data-chart="events over time"]';
+    await page.locator(`${chart} canvas`).waitFor();
+    await page.locator('[data-chart="error rate over time"] canvas').waitFor();
+    page.off('request', onRequest);
+    // the page's numbers come from the store's stats(), never from reading events
+    expect(apiCalls).toContain('/api/stats');
+    expect(apiCalls.filter((path) => path !== '/api/stats' && path !== '/api/info')).toEqual([]);
+
+    const { body: stats } = await getApi<Stats>(admin, '/api/stats?group_by=source&slowest=10');
+    const probes = await page.evaluate(probeStackedBars, {
+      selector: chart,
+      okVar: '--bar-ok',
+      errorVar: '--error',
+    });
+    expect(probes.map((p) => [p.ok, p.top])).toEqual(
+      stats.timeline.map((b) => [b.total - b.errors, b.total]),
+    );
+    for (const p of probes) {
+      // valToPos: the baseline is the same for every column, each part's height follows its count
+      expect(p.baseY).toBe(probes[0]!.baseY);
+      if (p.top > 0) expect(p.topY).toBeLessThan(p.baseY);
+      for (const edge of [p.okBottom, p.okTop]) if (edge !== null) expect(edge).toBe('ok');
+      for (const edge of [p.errorBottom, p.errorTop]) if (edge !== null) expect(edge).toBe('error');
+      expect(p.above).toBe('other');
+    }
+    // the case the hand-drawn chart got wrong: a column with both parts, ok drawn from the baseline
+    const mixed = probes.filter((p) => p.okBottom === 'ok' && p.errorTop === 'error');
+    expect(mixed.length).toBeGreaterThan(0);
+
+    const rates = await page.evaluate((selector) => {
+      const u = (document.querySelector(selector) as HTMLElement & { uplot?: uPlot }).uplot!;
+      return { data: u.data[1], min: u.scales['y']!.min, max: u.scales['y']!.max };
+    }, '[data-chart="error rate over time"]');
+    expect(rates.data).toEqual(stats.timeline.map((b) => (b.total === 0 ? null : b.errors / b.total)));
+    expect(rates.min).toBe(0);
+    expect(rates.max).toBeGreaterThanOrEqual(
+      Math.max(...stats.timeline.map((b) => b.errors / (b.total || 1))),
+    );
+
     expect(await page.locator('.latency .hbar-row').count()).toBeGreaterThan(2);
     expect(await page.locator('.panel', { hasText: 'Events by source' }).textContent()).toContain(
       'support-agent',

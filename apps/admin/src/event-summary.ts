@@ -43,6 +43,9 @@ export function summarizeEvent(type: string, payload: Record<string, unknown>): 
     case 'observed.op':
       text = s('endpoint');
       break;
+    case 'obs.dropped':
+      text = `${s('sink')} lost ${String(payload['lost'])} events`;
+      break;
   }
   if (text === undefined) return null;
   const line = text.replace(/\s+/g, ' ');

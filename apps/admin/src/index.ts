@@ -6,6 +6,7 @@ export type {
   EventEnvelope,
   LiveMessage,
   StoreInfo,
+  TraceColumns,
   TraceRow,
   TraceRows,
 } from './api-types.js';

@@ -13,7 +13,9 @@ import { launchBrowser, openPage, screenshot } from './test/browser.js';
 import { largeRunId, writeLargeStore } from './test/large-store.js';
 
 const RUNS = 100_000;
-const BIG_RUN_EVENTS = 10_000;
+const BIG_RUN_EVENTS = 50_000;
+/** DOM rows the windowed trace may hold at once: the rows in view plus overscan, never the run. */
+const MAX_DOM_ROWS = 100;
 
 let dir: string;
 let store: ReadStore;
@@ -21,12 +23,13 @@ let admin: AdminServer;
 let browser: Browser;
 let page: BrowserPage;
 let problems: string[];
+let bigRun: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'obs-admin-large-'));
   const path = join(dir, 'events.db');
   const launched = launchBrowser();
-  await writeLargeStore(path, RUNS, BIG_RUN_EVENTS);
+  bigRun = (await writeLargeStore(path, RUNS, BIG_RUN_EVENTS)).bigRun!;
   store = await openSqliteReadStore(path);
   admin = await startAdmin(store);
   browser = await launched;
@@ -84,16 +87,18 @@ describe(`${RUNS.toLocaleString('en-US')} runs and a ${BIG_RUN_EVENTS.toLocaleSt
     await expect.poll(() => page.locator('table.runs-table tbody tr').count()).toBe(1);
   });
 
-  it('renders the 10k-event run as a windowed tree and waterfall', async () => {
-    const tree = await getApi<TraceRows>(admin, '/api/runs/run-big-10k/tree');
-    expect(tree.body.rows).toHaveLength(BIG_RUN_EVENTS);
+  it('renders the 50k-event run as a windowed tree and waterfall and scrolls to its last event', async () => {
+    const tree = await getApi<TraceRows>(admin, `/api/runs/${bigRun}/tree`);
+    expect(tree.body.columns.event_id).toHaveLength(BIG_RUN_EVENTS);
+    const lastEvent = tree.body.columns.event_id[BIG_RUN_EVENTS - 1]!;
     const rows = page.locator('.trace-row');
-    await page.goto(`${admin.url}#/runs/run-big-10k`);
+    await page.goto(`${admin.url}#/runs/${encodeURIComponent(bigRun)}`);
     await rows.first().waitFor();
-    // windowed: only the rows in view are in the DOM, not 10 000
-    expect(await rows.count()).toBeLessThan(100);
-    expect(await page.locator('.trace-counts').textContent()).toContain('10,000 of 10,000 rows');
-    await screenshot(page, 'run-view-10k');
+    // windowed: only the rows in view are in the DOM, tree and waterfall alike, not 50 000
+    expect(await rows.count()).toBeLessThan(MAX_DOM_ROWS);
+    expect(await page.locator('.trace-lane').count()).toBe(await rows.count());
+    expect(await page.locator('.trace-counts').textContent()).toContain('50,000 of 50,000 rows');
+    await screenshot(page, 'run-view-50k');
 
     // each scroll step re-renders the window: wait for its first row to change before the next one
     const firstRowId = () => rows.first().getAttribute('data-event-id');
@@ -103,17 +108,24 @@ describe(`${RUNS.toLocaleString('en-US')} runs and a ${BIG_RUN_EVENTS.toLocaleSt
         el.scrollTop = (el.scrollHeight - el.clientHeight) * f;
       }, fraction);
       await expect.poll(firstRowId).not.toBe(before);
-      expect(await rows.count()).toBeLessThan(100);
+      expect(await rows.count()).toBeLessThan(MAX_DOM_ROWS);
     }
-    await expect.poll(() => rows.last().textContent()).toContain('run.finished');
+    // the bottom of the list is the run's last event, on screen
+    await expect.poll(() => rows.last().getAttribute('data-event-id')).toBe(lastEvent);
+    const inView = await page.evaluate((id) => {
+      const row = document.querySelector(`.trace-row[data-event-id="${id}"]`)!.getBoundingClientRect();
+      const body = document.querySelector('.trace-body')!.getBoundingClientRect();
+      return row.top >= body.top && row.bottom <= body.bottom + 1;
+    }, lastEvent);
+    expect(inView).toBe(true);
 
     await page.getByRole('button', { name: 'Collapse all' }).click();
     await expect.poll(() => rows.count()).toBe(2);
     await page.getByRole('button', { name: 'Top level' }).click();
-    await expect.poll(() => page.locator('.trace-counts').textContent()).toContain('of 10,000 rows');
+    await expect.poll(() => page.locator('.trace-counts').textContent()).toContain('of 50,000 rows');
     await page.getByRole('button', { name: 'Expand all' }).click();
-    await expect.poll(() => page.locator('.trace-counts').textContent()).toContain('10,000 of 10,000 rows');
-    expect(await rows.count()).toBeLessThan(100);
+    await expect.poll(() => page.locator('.trace-counts').textContent()).toContain('50,000 of 50,000 rows');
+    expect(await rows.count()).toBeLessThan(MAX_DOM_ROWS);
     expect(problems).toEqual([]);
   });
 });

@@ -1,34 +1,53 @@
 import type { TraceNode, TraceTree } from '@obs/read-store';
-import type { TraceRow, TraceRows } from './api-types.js';
+import type { TraceColumns, TraceRows } from './api-types.js';
 import { summarizeEvent } from './event-summary.js';
 
-/** Flattens a trace tree to pre-order rows without recursion (a 10k-deep chain is fine). */
+/** Flattens a trace tree to pre-order rows, column by column, without recursion (a 10k-deep chain is fine). */
 export function toTraceRows(tree: TraceTree): TraceRows {
-  const rows: TraceRow[] = [];
-  const stack: { node: TraceNode; parent: number; depth: number }[] = [];
-  for (let i = tree.roots.length - 1; i >= 0; i--) stack.push({ node: tree.roots[i]!, parent: -1, depth: 0 });
-  while (stack.length > 0) {
-    const { node, parent, depth } = stack.pop()!;
+  const c: TraceColumns = {
+    event_id: [],
+    parent: [],
+    depth: [],
+    children: [],
+    name: [],
+    event_type: [],
+    status: [],
+    offset_ms: [],
+    start_ms: [],
+    duration_ms: [],
+    detail: [],
+    orphans: [],
+  };
+  const nodes: TraceNode[] = [];
+  const parents: number[] = [];
+  const depths: number[] = [];
+  for (let i = tree.roots.length - 1; i >= 0; i--) {
+    nodes.push(tree.roots[i]!);
+    parents.push(-1);
+    depths.push(0);
+  }
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const parent = parents.pop()!;
+    const depth = depths.pop()!;
     const e = node.event;
-    const index = rows.length;
-    rows.push({
-      event_id: e.event_id,
-      parent,
-      depth,
-      children: node.children.length,
-      name: node.name,
-      event_type: e.event_type,
-      status: e.status,
-      offset_ms: node.offset_ms,
-      start_ms: barStart(e.event_type, node.offset_ms, e.duration_ms),
-      duration_ms: e.duration_ms,
-      timestamp: e.timestamp,
-      source: e.source,
-      orphan: node.orphan,
-      detail: summarizeEvent(e.event_type, e.payload),
-    });
+    const index = c.event_id.length;
+    c.event_id.push(e.event_id);
+    c.parent.push(parent);
+    c.depth.push(depth);
+    c.children.push(node.children.length);
+    c.name.push(node.name);
+    c.event_type.push(e.event_type);
+    c.status.push(e.status);
+    c.offset_ms.push(node.offset_ms);
+    c.start_ms.push(barStart(e.event_type, node.offset_ms, e.duration_ms));
+    c.duration_ms.push(e.duration_ms);
+    c.detail.push(summarizeEvent(e.event_type, e.payload));
+    if (node.orphan) c.orphans.push(index);
     for (let i = node.children.length - 1; i >= 0; i--) {
-      stack.push({ node: node.children[i]!, parent: index, depth: depth + 1 });
+      nodes.push(node.children[i]!);
+      parents.push(index);
+      depths.push(depth + 1);
     }
   }
   return {
@@ -38,7 +57,8 @@ export function toTraceRows(tree: TraceTree): TraceRows {
     cycle_count: tree.cycle_count,
     started_at: tree.started_at,
     duration_ms: tree.duration_ms,
-    rows,
+    truncated: tree.truncated === true,
+    columns: c,
   };
 }
 

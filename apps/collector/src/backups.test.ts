@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openSqliteReadStore } from '@obs/read-store';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCollectorConfig } from './config.js';
 import { post, sampleEvent, startTestCollector } from './test/harness.js';
 import { startS3Gate } from './test/s3-gate.js';
 
@@ -61,17 +63,33 @@ describe('POST /v1/backups', () => {
       gate.release();
       const response = await first;
       expect(response.status).toBe(200);
-      const body = (await response.json()) as { backup: { key: string; event_count: number } };
+      const body = (await response.json()) as {
+        backup: { key: string; event_count: number; verified: boolean; drill_ms: number };
+      };
       expect(body.backup.key).toMatch(/^collector-test\/\d{4}\/\d{2}\/\d{2}\/.+\.tar\.gz$/);
       expect(body.backup.event_count).toBe(50);
+      // the restore drill is on by default: the archive was downloaded back and checked
+      expect(body.backup.verified).toBe(true);
+      expect(body.backup.drill_ms).toEqual(expect.any(Number));
       await ctx.collector.pipeline.obs.flush();
       const stats = (await (await fetch(`${url}/v1/stats`)).json()) as { by_type: Record<string, number> };
       expect(stats.by_type['backup.completed']).toBe(1);
+      const store = openSqliteReadStore(join(ctx.dir, 'events.db'));
+      const [completed] = (await store.listEvents({ types: ['backup.completed'] })).items;
+      await store.close();
+      expect(completed!.envelope.payload).toMatchObject({ key: body.backup.key, verified: true });
     } finally {
       gate.release();
       await ctx.cleanup();
       await gate.close();
     }
+  });
+
+  it('turns the restore drill off with OBS_BACKUP_DRILL=false, and names a bad value', () => {
+    const env = { OBS_DATA_DIR: s3Dir, OBS_BACKUP_BUCKET: 'backups' };
+    expect(loadCollectorConfig(env).backup?.drill).toBe(true);
+    expect(loadCollectorConfig({ ...env, OBS_BACKUP_DRILL: 'false' }).backup?.drill).toBe(false);
+    expect(() => loadCollectorConfig({ ...env, OBS_BACKUP_DRILL: 'sometimes' })).toThrow(/OBS_BACKUP_DRILL/);
   });
 
   it('answers 502 with a reason when the bucket does not exist', async () => {

@@ -31,6 +31,7 @@ export function createBackups(
       ...(target.endpoint ? { endpoint: target.endpoint, forcePathStyle: true } : {}),
     },
     ...(target.keepLast ? { retention: { keepLast: target.keepLast } } : {}),
+    restoreDrill: target.drill,
     ...(logger ? { logger } : {}),
   });
   const scheduler = createBackupScheduler({
@@ -54,6 +55,8 @@ export function createBackups(
         database_bytes: result.databaseBytes,
         event_count: result.eventCount,
         sha256: result.sha256,
+        verified: result.verified,
+        ...(result.drillMs === undefined ? {} : { drill_ms: result.drillMs }),
       };
     },
     stop: async () => {

@@ -5,12 +5,15 @@ import { createBackups } from './backups.js';
 import type { CollectorConfig } from './config.js';
 import { type CollectorServer, createCollectorServer } from './http/collector-server.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
+import { createRetention, type Retention } from './retention.js';
 
 /** A running collector: its pipeline, address, and a graceful `close`. */
 export interface Collector {
   readonly pipeline: Pipeline;
   readonly http: CollectorServer;
   readonly stream: StreamServer | undefined;
+  /** The retention schedule when `OBS_RETENTION` is set. */
+  readonly retention: Retention | undefined;
   /** `http://host:port` */
   readonly url: string;
   /** Stops accepting, finishes requests in flight, flushes and closes every sink. Idempotent. */
@@ -47,13 +50,16 @@ export async function startCollector(config: CollectorConfig, logger?: DiagLogge
     throw error;
   }
   let closing: Promise<void> | undefined;
+  const retention = createRetention(config, logger);
   return {
     pipeline,
     http,
     stream,
+    retention,
     url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
     close: () => {
       closing ??= (async () => {
+        await retention?.stop();
         await backups?.stop();
         await stream?.close();
         await http.close();

@@ -30,7 +30,29 @@ const CollectorEnvSchema = z.object({
   OBS_BACKUP_REGION: z.string().default('us-east-1'),
   OBS_BACKUP_INTERVAL_MS: positiveInt.min(1000, 'expected at least 1000 ms').optional(),
   OBS_BACKUP_KEEP_LAST: positiveInt.optional(),
+  OBS_POSTGRES_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,47}$/, 'expected lower-case letters, digits and "_", at most 48')
+    .default('obs'),
+  OBS_POSTGRES_SSL: z
+    .enum(['true', 'false', '1', '0', 'no-verify'], { error: 'expected true, false or no-verify' })
+    .default('false'),
+  OBS_POSTGRES_CONNECTIONS: positiveInt.max(32, 'expected at most 32').default(1),
+  OBS_RETENTION: z
+    .string()
+    .regex(/^\d+(h|d)$/, 'expected an age like 30d or 12h')
+    .optional(),
+  OBS_RETENTION_INTERVAL_MS: positiveInt.min(60_000, 'expected at least 60000 ms').default(3_600_000),
+  OBS_BACKUP_DRILL: z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }).default('true'),
 });
+
+/** The PostgreSQL store of a collector (`OBS_POSTGRES_*`); `ssl` is handed to the driver as it is. */
+export interface CollectorPostgresConfig {
+  url: string;
+  schema: string;
+  ssl: boolean | { rejectUnauthorized: false };
+  connections: number;
+}
 
 /** Everything the collector needs: core's config plus HTTP, stream and backup settings. */
 export interface CollectorConfig extends ObsConfig {
@@ -46,6 +68,13 @@ export interface CollectorConfig extends ObsConfig {
   sqliteWorker: boolean;
   /** Print a live trace of every event on stderr (`OBS_TRACE`, see `@obs/sink-console`). */
   trace: boolean;
+  /**
+   * Also write to PostgreSQL (`OBS_POSTGRES_URL`), next to the mode's stores: many collectors on many
+   * hosts share one database. `OBS_MODE=postgres` writes only there.
+   */
+  postgres: CollectorPostgresConfig | undefined;
+  /** Prune what is older than `maxAgeMs`, every `intervalMs` (`OBS_RETENTION`, `OBS_RETENTION_INTERVAL_MS`). */
+  retention: { maxAgeMs: number; intervalMs: number } | undefined;
   backup:
     | {
         bucket: string;
@@ -54,14 +83,37 @@ export interface CollectorConfig extends ObsConfig {
         region: string;
         intervalMs: number | undefined;
         keepLast: number | undefined;
+        /** Restore drill after each backup (`OBS_BACKUP_DRILL`, default on). */
+        drill: boolean;
       }
     | undefined;
 }
 
+/**
+ * `OBS_POSTGRES_URL`, checked apart from the other variables: its value holds a password, so an
+ * error names the variable and what was expected, never the value.
+ */
+function postgresUrl(env: Record<string, string | undefined>, required: boolean): string | undefined {
+  const url = env['OBS_POSTGRES_URL'] || undefined;
+  if (url === undefined && !required) return undefined;
+  if (url !== undefined && /^postgres(ql)?:\/\/\S+$/.test(url)) return url;
+  throw new ObsConfigError([
+    {
+      path: 'OBS_POSTGRES_URL',
+      message:
+        url === undefined
+          ? 'OBS_MODE=postgres needs a postgres://user:password@host:5432/database URL'
+          : 'expected a postgres://user:password@host:5432/database URL (value not shown: it may hold a password)',
+    },
+  ]);
+}
+
 /** Reads and validates the collector's configuration; a bad value throws `ObsConfigError` naming the variable. */
 export function loadCollectorConfig(env: Record<string, string | undefined> = process.env): CollectorConfig {
-  const base = loadConfig(env);
-  const e = parseEnv(CollectorEnvSchema, env);
+  // OBS_MODE=postgres is the collector's own: no local store, PostgreSQL only
+  const postgresOnly = env['OBS_MODE'] === 'postgres';
+  const base = loadConfig(postgresOnly ? { ...env, OBS_MODE: 'file_only' } : env);
+  const e = { ...parseEnv(CollectorEnvSchema, env), OBS_POSTGRES_URL: postgresUrl(env, postgresOnly) };
   if (!isLoopbackHost(e.OBS_COLLECTOR_HOST) && e.OBS_COLLECTOR_TOKEN === undefined) {
     throw new ObsConfigError([
       {
@@ -72,6 +124,19 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
   }
   return {
     ...base,
+    ...(postgresOnly ? { stores: { sqlite: false, jsonl: false } } : {}),
+    postgres:
+      e.OBS_POSTGRES_URL === undefined
+        ? undefined
+        : {
+            url: e.OBS_POSTGRES_URL,
+            schema: e.OBS_POSTGRES_SCHEMA,
+            ssl:
+              e.OBS_POSTGRES_SSL === 'no-verify'
+                ? { rejectUnauthorized: false }
+                : e.OBS_POSTGRES_SSL === 'true' || e.OBS_POSTGRES_SSL === '1',
+            connections: e.OBS_POSTGRES_CONNECTIONS,
+          },
     http: {
       host: e.OBS_COLLECTOR_HOST.replace(/^\[(.*)\]$/, '$1'),
       port: e.OBS_COLLECTOR_PORT,
@@ -82,6 +147,14 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     jsonlDurability: e.OBS_JSONL_DURABILITY,
     sqliteWorker: e.OBS_SQLITE_WORKER === 'true' || e.OBS_SQLITE_WORKER === '1',
     trace: isTraceEnabled(env),
+    retention:
+      e.OBS_RETENTION === undefined
+        ? undefined
+        : {
+            maxAgeMs:
+              Number(e.OBS_RETENTION.slice(0, -1)) * (e.OBS_RETENTION.endsWith('d') ? 86_400_000 : 3_600_000),
+            intervalMs: e.OBS_RETENTION_INTERVAL_MS,
+          },
     backup:
       e.OBS_BACKUP_BUCKET === undefined
         ? undefined
@@ -92,6 +165,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
             region: e.OBS_BACKUP_REGION,
             intervalMs: e.OBS_BACKUP_INTERVAL_MS,
             keepLast: e.OBS_BACKUP_KEEP_LAST,
+            drill: e.OBS_BACKUP_DRILL === 'true' || e.OBS_BACKUP_DRILL === '1',
           },
   };
 }

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const collector = await startCollector(config, consoleLogger('collector', 'warn'));
-  process.stdout.write(`obs-collector listening on ${collector.url} (mode ${config.mode})\n`);
+  const local = config.stores.sqlite || config.stores.jsonl;
+  const mode = config.postgres ? (local ? `${config.mode} + postgres` : 'postgres') : config.mode;
+  process.stdout.write(`obs-collector listening on ${collector.url} (mode ${mode})\n`);
   const stop = (signal: NodeJS.Signals) => {
     process.stdout.write(`obs-collector: ${signal}, draining\n`);
     void collector.close().then(

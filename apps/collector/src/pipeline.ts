@@ -8,6 +8,7 @@ import {
 } from '@obs/core';
 import { createConsoleSink } from '@obs/sink-console';
 import { createJsonlSink } from '@obs/sink-jsonl';
+import { createPostgresSink } from '@obs/sink-postgres';
 import { createSqliteSink } from '@obs/sink-sqlite';
 import { createStreamSink, type EventBus } from '@obs/sink-stream';
 import type { CollectorConfig } from './config.js';
@@ -23,7 +24,7 @@ export interface Pipeline {
 
 /**
  * Composes the sinks a deployment's mode asks for (the pattern to copy into an app's bootstrap):
- * SQLite for `db_only`/`dual`, JSONL for `file_only`/`dual`, the live stream when enabled, the
+ * SQLite for `db_only`/`dual`, JSONL for `file_only`/`dual`, PostgreSQL with `OBS_POSTGRES_URL`, the live stream when enabled, the
  * console trace on stderr with `OBS_TRACE`, and the collector's own live counters. Durable sinks use the `block` policy sized so that one request's
  * batch always fits, so the collector never drops what it accepted.
  */
@@ -49,9 +50,16 @@ export function createPipeline(config: CollectorConfig, logger?: DiagLogger): Pi
     const jsonl = createJsonlSink({
       dir: config.jsonlDir,
       durability: config.jsonlDurability,
+      // with retention, a file a day (gzipped once done): prune removes whole files
+      ...(config.retention ? { rotation: { intervalMs: 86_400_000, gzip: true } } : {}),
       ...(logger ? { logger } : {}),
     });
     sinks.push({ sink: jsonl, queue: durable });
+  }
+  if (config.postgres) {
+    const { url, schema, ssl, connections } = config.postgres;
+    const postgres = createPostgresSink({ url, schema, ssl, connections, ...(logger ? { logger } : {}) });
+    sinks.push({ sink: postgres, queue: { ...durable, capacity: Math.max(durable.capacity!, 8_192) } });
   }
   let bus: EventBus | undefined;
   if (config.stream.enabled) {

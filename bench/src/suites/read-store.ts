@@ -1,24 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Envelope, EventRecord, type Sink, uuidv7 } from '@obs/core';
-import { openJsonlReadStore, openSqliteReadStore, type ReadStore } from '@obs/read-store';
-import { createJsonlSink } from '@obs/sink-jsonl';
+import { openSqliteReadStore, type ReadStore } from '@obs/read-store';
 import { createSqliteSink } from '@obs/sink-sqlite';
 import Database from 'better-sqlite3';
 import { type BenchRow, type BenchSuite, median } from '../harness.js';
 import { llmPayload } from '../workload.js';
+import { measureJsonlTrails } from './read-store-jsonl.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const RUNS = 2000;
 const BIG_RUN_EVENTS = 10_000;
 const OPERATIONS = ['plan', 'retrieve', 'rank', 'answer', 'critique'];
 
+/** Spacing of events: 1M events span about 28 hours (10 events/s), so stats ranges cover days. */
+const SPACING_MS = 100;
+/** Spacing of the `--scale` store: 10M events over 30 days (a month of traffic, ~3.9 events/s). */
+const SCALE_SPACING_MS = 259;
+const DAY_MS = 86_400_000;
+
 /** Event `i` of a store of `total` events: every `total / 10 000`th belongs to `run-big` (a nested tree). */
-function makeEvent(i: number, total: number, big: string[]): Envelope {
+function makeEvent(i: number, total: number, big: string[], spacingMs: number): Envelope {
   const every = Math.floor(total / BIG_RUN_EVENTS);
   const isBig = i % every === 0 && big.length < BIG_RUN_EVENTS;
-  const ts = T0 + i;
+  const ts = T0 + i * spacingMs;
   const id = uuidv7(ts);
   const run = isBig ? 'run-big' : `run-${1 + (i % (RUNS - 1))}`;
   const parent = isBig && big.length > 0 ? big[Math.floor((big.length - 1) / 4)]! : null;
@@ -65,13 +71,13 @@ function makeEvent(i: number, total: number, big: string[]): Envelope {
 }
 
 /** Writes `total` events through a sink in large batches (the bench's setup, not a measured path). */
-export async function fill(sink: Sink, total: number): Promise<void> {
+export async function fill(sink: Sink, total: number, spacingMs = SPACING_MS): Promise<void> {
   const big: string[] = [];
   const BATCH = 20_000;
   for (let i = 0; i < total; i += BATCH) {
     const batch: EventRecord[] = [];
     for (let j = i; j < Math.min(total, i + BATCH); j++)
-      batch.push(new EventRecord(makeEvent(j, total, big)));
+      batch.push(new EventRecord(makeEvent(j, total, big, spacingMs)));
     await sink.write(batch);
   }
   await sink.close();
@@ -89,11 +95,12 @@ async function time(reps: number, fn: () => Promise<unknown> | unknown, warm = t
   return median(runs);
 }
 
-async function measureStore(
+/** The read paths measured on every backend: a run's first page, a 10k-event tree, stats, the runs list. */
+export async function measureStore(
   store: ReadStore,
   label: string,
   reps: number,
-  targets: Partial<Record<'page' | 'tree' | 'runs', string>>,
+  targets: Partial<Record<'page' | 'tree' | 'runs' | 'stats', string>>,
   total: number,
 ): Promise<BenchRow[]> {
   const run = 'run-777';
@@ -103,6 +110,9 @@ async function measureStore(
     if (t.event_count !== BIG_RUN_EVENTS) throw new Error(`tree has ${t.event_count} events`);
   });
   const stats = await time(3, () => store.stats({ groupBy: 'operation' }), false);
+  const last = await store.listEvents({ order: 'desc', limit: 1 });
+  const from = new Date(Date.parse(last.items[0]!.envelope.timestamp) - DAY_MS).toISOString();
+  const stats24h = await time(3, () => store.stats({ from, groupBy: 'operation' }), false);
   const runs = await time(reps, () => store.listRuns({ limit: 50 }));
   const n = `${label} ${total.toLocaleString('en-US')} events`;
   return [
@@ -125,6 +135,14 @@ async function measureStore(
       case: `${n}: stats over all events (groupBy operation)`,
       value: stats,
       unit: 'ms',
+      target: targets.stats,
+    },
+    {
+      suite: 'read-store',
+      case: `${n}: stats over the last 24 h, unaligned (groupBy operation)`,
+      value: stats24h,
+      unit: 'ms',
+      target: targets.stats,
     },
     {
       suite: 'read-store',
@@ -136,16 +154,77 @@ async function measureStore(
   ];
 }
 
-/** Read paths of `@obs/read-store` on a 1M-event SQLite store over 2k runs and a 100k-event JSONL trail. */
+/**
+ * A month of traffic: 10M events written through `createSqliteSink` (rollups on), its read paths, and
+ * bytes on disk per event next to a JSONL trail of the same events.
+ */
+async function scaleRun(dir: string): Promise<BenchRow[]> {
+  const total = 10_000_000;
+  const path = join(dir, 'month.db');
+  let t = performance.now();
+  await fill(createSqliteSink({ path, synchronous: 'OFF', cacheSizeKiB: 262_144 }), total, SCALE_SPACING_MS);
+  const fillMs = performance.now() - t;
+  const sqlite = openSqliteReadStore(path);
+  const rows = await measureStore(
+    sqlite,
+    'SQLite (scale)',
+    10,
+    { page: '< 50 ms', tree: '< 50 ms', runs: '< 50 ms', stats: '< 50 ms' },
+    total,
+  );
+  await sqlite.close();
+  const trail = join(dir, 'month-trail');
+  t = performance.now();
+  await fill(createJsonlSink({ dir: trail }), total, SCALE_SPACING_MS);
+  const jsonlMs = performance.now() - t;
+  const sqliteBytes = bytesUnder(dir, (name) => name.startsWith('month.db'));
+  const jsonlBytes = bytesUnder(trail, () => true);
+  rows.push(
+    {
+      suite: 'read-store',
+      case: 'SQLite (scale) 10,000,000 events: bytes on disk per event (db + wal)',
+      value: sqliteBytes / total,
+      unit: 'B/event',
+      peer: { name: 'JSONL trail of the same events', value: jsonlBytes / total },
+      ratio: jsonlBytes / sqliteBytes,
+    },
+    {
+      suite: 'read-store',
+      case: 'SQLite (scale): store written through createSqliteSink, rollups on',
+      value: total / (fillMs / 1000),
+      unit: 'events/s',
+      peer: { name: 'JSONL sink, same events', value: total / (jsonlMs / 1000) },
+      note: 'setup, not a read path',
+    },
+  );
+  return rows;
+}
+
+/** Total size of the files directly in `dir` whose name passes `keep`. */
+function bytesUnder(dir: string, keep: (name: string) => boolean): number {
+  let n = 0;
+  for (const name of readdirSync(dir)) if (keep(name)) n += statSync(join(dir, name)).size;
+  return n;
+}
+
+/** Read paths of `@obs/read-store` on a 1M-event SQLite store over 2k runs and 100k- and 1M-event JSONL trails. */
 export const readStoreSuite: BenchSuite = {
   name: 'read-store',
-  async run({ quick }) {
+  async run({ quick, scale }) {
+    if (scale) {
+      const dir = mkdtempSync(join(tmpdir(), 'obs-bench-read-scale-'));
+      try {
+        return await scaleRun(dir);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
     const dir = mkdtempSync(join(tmpdir(), 'obs-bench-read-store-'));
     const rows: BenchRow[] = [];
     try {
       const sqliteTotal = quick ? 200_000 : 1_000_000;
       const path = join(dir, 'obs.db');
-      let t = performance.now();
+      const t = performance.now();
       await fill(createSqliteSink({ path, synchronous: 'OFF', cacheSizeKiB: 262_144 }), sqliteTotal);
       const fillMs = performance.now() - t;
       const sqlite = openSqliteReadStore(path);
@@ -154,7 +233,7 @@ export const readStoreSuite: BenchSuite = {
           sqlite,
           'SQLite',
           quick ? 10 : 20,
-          { page: '< 10 ms', tree: '< 100 ms', runs: '< 20 ms' },
+          { page: '< 10 ms', tree: '< 100 ms', runs: '< 20 ms', stats: '< 20 ms' },
           sqliteTotal,
         )),
       );
@@ -178,20 +257,7 @@ export const readStoreSuite: BenchSuite = {
         note: 'setup, not a read path',
       });
 
-      const jsonlTotal = quick ? 20_000 : 100_000;
-      const trail = join(dir, 'trail');
-      await fill(createJsonlSink({ dir: trail }), jsonlTotal);
-      t = performance.now();
-      const jsonl = await openJsonlReadStore(trail);
-      const openMs = performance.now() - t;
-      rows.push({
-        suite: 'read-store',
-        case: `JSONL ${jsonlTotal.toLocaleString('en-US')} events: open (index the trail)`,
-        value: openMs,
-        unit: 'ms',
-      });
-      rows.push(...(await measureStore(jsonl, 'JSONL', quick ? 10 : 20, {}, jsonlTotal)));
-      await jsonl.close();
+      rows.push(...(await measureJsonlTrails(quick)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

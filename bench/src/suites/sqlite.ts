@@ -9,7 +9,12 @@ import {
   serializeEnvelope,
 } from '@obs/core';
 import { createSqliteSink } from '@obs/sink-sqlite';
-import { EVENT_COLUMNS, EVENT_ROW_COLUMNS, migrateSqliteSchema } from '@obs/store-format';
+import {
+  EVENT_COLUMNS,
+  EVENT_ROW_COLUMNS,
+  migrateSqliteSchema,
+  SQLITE_SCHEMA_VERSION,
+} from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { type BenchRow, type BenchSuite, median, percentile } from '../harness.js';
 
@@ -96,7 +101,15 @@ async function throughService(
  * single thread can insert.
  */
 function bareLoop(path: string, envelopes: readonly Envelope[], batch: number, checkpoints: boolean): number {
-  return bareInserts(path, 3, 'event_rows', EVENT_ROW_COLUMNS, envelopes, batch, checkpoints);
+  return bareInserts(
+    path,
+    SQLITE_SCHEMA_VERSION,
+    'event_rows',
+    EVENT_ROW_COLUMNS,
+    envelopes,
+    batch,
+    checkpoints,
+  );
 }
 
 /** The same loop on schema version 2, where every envelope field was a stored column of `events`. */

@@ -40,8 +40,8 @@ describe('obs-backup CLI', () => {
     try {
       const run = await cli('run', '--db', dbPath);
       expect(run).toMatchObject({ code: 0, err: '' });
-      expect(run.out).toMatch(/backed up 200 events .* to cli\/\d{4}\//);
-      await cli('run', '--db', dbPath);
+      expect(run.out).toMatch(/backed up 200 events .* to cli\/\d{4}\/.*; restore drill passed in \d+ ms/);
+      expect((await cli('run', '--db', dbPath, '--no-drill')).out).toMatch(/not verified \(--no-drill\)/);
       const list = await cli('list', '--json');
       expect(JSON.parse(list.out)).toHaveLength(2);
       const to = join(dir.path, 'restored.db');

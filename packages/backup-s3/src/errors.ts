@@ -22,6 +22,11 @@ export const BACKUP_ERROR_CODES = {
   CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
   /** The restored database failed `PRAGMA integrity_check`. */
   INTEGRITY: 'INTEGRITY',
+  /**
+   * The restore drill after a backup failed: the uploaded archive could not be downloaded, or did not
+   * restore to a sound database matching the manifest written for it (the message says which check).
+   */
+  DRILL_FAILED: 'DRILL_FAILED',
   /** The restore target exists and `overwrite` was not set. */
   DESTINATION_EXISTS: 'DESTINATION_EXISTS',
 } as const;
@@ -33,14 +38,17 @@ export type BackupErrorCode = (typeof BACKUP_ERROR_CODES)[keyof typeof BACKUP_ER
 export class ObsBackupError extends ObsError<BackupErrorCode> {
   /** Whether trying again later may succeed (network, server errors). */
   readonly retryable: boolean;
+  /** The backup (S3 key) concerned, when one was already written. */
+  readonly key: string | undefined;
 
   constructor(
     code: BackupErrorCode,
     message: string,
-    options: { cause?: unknown; retryable?: boolean } = {},
+    options: { cause?: unknown; retryable?: boolean; key?: string } = {},
   ) {
     super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ObsBackupError';
     this.retryable = options.retryable ?? false;
+    this.key = options.key;
   }
 }

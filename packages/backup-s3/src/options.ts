@@ -49,6 +49,7 @@ export const S3BackupOptionsSchema = z.strictObject({
   queueSize: z.number().int().min(1).max(16).default(2),
   busyTimeoutMs: z.number().int().nonnegative().default(5000),
   verifyIntegrity: z.boolean().default(true),
+  restoreDrill: z.boolean().default(true),
   logger: z
     .custom<DiagLogger>(
       (v) => typeof v === 'object' && v !== null && typeof (v as DiagLogger).warn === 'function',

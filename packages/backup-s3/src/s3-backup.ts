@@ -9,6 +9,7 @@ import type { BackupEntry } from './backup-entry.js';
 import { BACKUP_ERROR_CODES, ObsBackupError } from './errors.js';
 import { createArchiveStream } from './internal/archive.js';
 import { backupKey, normalizePrefix } from './internal/backup-key.js';
+import { runRestoreDrill } from './internal/restore-drill.js';
 import { selectExpired } from './internal/retention.js';
 import { s3Failure, scrub } from './internal/s3-errors.js';
 import { deleteKeys, listBackupEntries } from './internal/s3-listing.js';
@@ -25,7 +26,12 @@ export interface BackupResult {
   databaseBytes: number;
   sha256: string;
   eventCount: number;
+  /** Snapshot, compression and upload, without the drill. */
   durationMs: number;
+  /** True when the restore drill passed; false when `restoreDrill` is off. */
+  verified: boolean;
+  /** How long the restore drill took (download, restore, checks); undefined when it did not run. */
+  drillMs: number | undefined;
   manifest: Manifest;
   /** Keys deleted by retention after this backup. */
   pruned: string[];
@@ -37,7 +43,7 @@ export interface BackupResult {
 export interface S3Backup {
   /** The normalized prefix every key of this target lives under. */
   readonly prefix: string;
-  /** Snapshot, compress, upload, then apply retention. */
+  /** Snapshot, compress, upload, restore drill (unless off), then apply retention. */
   run(): Promise<BackupResult>;
   /** Backups under the prefix, newest first. */
   listBackups(): Promise<BackupEntry[]>;
@@ -156,13 +162,19 @@ export function createS3Backup(options: S3BackupOptions): S3Backup {
         archive.destroy();
         throw fail(error, `uploading s3://${bucket}/${key}`);
       }
+      const durationMs = Math.round(performance.now() - started);
+      // the drill restores beside the snapshot: free its space first
+      await rm(snapshot, { force: true });
+      const drill = o.restoreDrill ? await runRestoreDrill(() => open(key), key, manifest, dir) : undefined;
       const result: BackupResult = {
         key,
         bytes,
         databaseBytes: facts.bytes,
         sha256: facts.sha256,
         eventCount: facts.eventCount,
-        durationMs: Math.round(performance.now() - started),
+        durationMs,
+        verified: drill !== undefined,
+        drillMs: drill?.durationMs,
         manifest,
         pruned: [],
       };
@@ -181,17 +193,19 @@ export function createS3Backup(options: S3BackupOptions): S3Backup {
     }
   };
 
+  const open = async (key: string) => {
+    try {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return object.Body as NodeJS.ReadableStream as import('node:stream').Readable;
+    } catch (error) {
+      throw fail(error, `downloading s3://${bucket}/${key}`);
+    }
+  };
+
   const restore = (options: RestoreOptions) =>
     restoreBackup(options, {
       latest: async () => (await listBackups())[0]?.key,
-      open: async (key) => {
-        try {
-          const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-          return object.Body as NodeJS.ReadableStream as import('node:stream').Readable;
-        } catch (error) {
-          throw fail(error, `downloading s3://${bucket}/${key}`);
-        }
-      },
+      open,
       where,
       verifyIntegrity: o.verifyIntegrity,
     });

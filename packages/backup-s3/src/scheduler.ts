@@ -97,6 +97,8 @@ export function createBackupScheduler(options: BackupSchedulerOptions): BackupSc
           sha256: result.sha256,
           event_count: result.eventCount,
           duration_ms: result.durationMs,
+          verified: result.verified,
+          ...(result.drillMs === undefined ? {} : { drill_ms: result.drillMs }),
         });
         return result;
       } catch (error) {
@@ -109,6 +111,8 @@ export function createBackupScheduler(options: BackupSchedulerOptions): BackupSc
           attempt,
           will_retry: willRetry,
           code: failure?.code ?? (error as { code?: string })?.code ?? BACKUP_ERROR_CODES.S3,
+          stage: failure?.code === BACKUP_ERROR_CODES.DRILL_FAILED ? 'drill' : 'backup',
+          ...(failure?.key === undefined ? {} : { key: failure.key }),
         });
         logger.warn(
           `backup attempt ${attempt}/${o.attempts} failed${last ? (started ? '; next try at the next cycle' : '') : '; retrying'}`,

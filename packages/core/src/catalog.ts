@@ -12,6 +12,19 @@ const opt = <T extends z.ZodType>(schema: T) => schema.optional();
 const strict = <T extends z.ZodRawShape>(shape: T) =>
   z.strictObject(Object.fromEntries(Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : 1))) as T);
 
+const lossCounts = strict({
+  drop_newest: opt(count),
+  drop_oldest: opt(count),
+  queue_full: opt(count),
+  write_failed: opt(count),
+});
+
+/**
+ * Where an event came from when it was mapped from OpenTelemetry (`@obs/otlp`): trace and span ids,
+ * exact nanosecond times as decimal strings, kind, and the original attributes (bounded).
+ */
+const otel = opt(z.record(z.string(), z.unknown()));
+
 const errorInfo = strict({
   message: text(),
   stack: opt(text()),
@@ -41,6 +54,7 @@ export const builtinPayloadSchemas = {
     tool: name,
     call_id: opt(name),
     arguments: opt(z.unknown()),
+    otel,
   }),
   'tool.result': strict({
     tool: name,
@@ -48,6 +62,7 @@ export const builtinPayloadSchemas = {
     success: z.boolean(),
     output: opt(z.unknown()),
     error: opt(errorInfo),
+    otel,
   }),
   'llm.call': strict({
     provider: name,
@@ -61,6 +76,10 @@ export const builtinPayloadSchemas = {
     output: opt(z.unknown()),
     finish_reason: opt(z.string().max(64)),
     temperature: opt(z.number()),
+    cache_read_tokens: opt(count),
+    cache_write_tokens: opt(count),
+    reasoning_tokens: opt(count),
+    otel,
   }),
   'decision.trace': strict({
     decision: text(),
@@ -81,11 +100,13 @@ export const builtinPayloadSchemas = {
     input_summary: opt(text()),
     output_summary: opt(text()),
     error: opt(errorInfo),
+    otel,
   }),
   log: strict({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']),
     message: text(),
     fields: opt(z.record(z.string(), z.unknown())),
+    otel,
   }),
   error: strict({
     stage: name,
@@ -93,6 +114,7 @@ export const builtinPayloadSchemas = {
     stack: opt(text()),
     recoverable: z.boolean(),
     type: opt(name),
+    otel,
   }),
   artifact: strict({
     uri: z.string().min(1).max(4096),
@@ -114,12 +136,27 @@ export const builtinPayloadSchemas = {
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     event_count: count,
     duration_ms: z.number().nonnegative(),
+    /** True when the restore drill passed; false when it was turned off; absent from older writers. */
+    verified: opt(z.boolean()),
+    drill_ms: opt(z.number().nonnegative()),
   }),
   'backup.failed': strict({
     message: text(),
     attempt: count,
     will_retry: z.boolean(),
     code: opt(z.string().max(128)),
+    /** `drill` when the backup was uploaded but its restore drill failed. */
+    stage: opt(z.enum(['backup', 'drill'])),
+    key: opt(z.string().min(1).max(1024)),
+  }),
+  'obs.dropped': strict({
+    sink: name,
+    counts: lossCounts,
+    lost: count,
+    totals: lossCounts,
+    total_lost: count,
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
   }),
 } as const;
 

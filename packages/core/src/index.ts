@@ -13,6 +13,7 @@ export {
   diag,
   silentLogger,
 } from './diag.js';
+export { type DropReport, LOSS_REASONS, type LossCounts, type LossReason } from './drop-reporter.js';
 export {
   AUDIT_LEVELS,
   type AuditLevel,

@@ -2,6 +2,7 @@ import type { BuiltinPayloads } from './catalog.js';
 import { currentContext, type ObsContext, withContext } from './context.js';
 import { assertValidEmitOptions } from './context-schema.js';
 import { type ComponentLogger, type DiagLogger, diag } from './diag.js';
+import { DROP_EVENT_TYPE, type DropReport, DropReporter, parseDropReports } from './drop-reporter.js';
 import type { AuditLevel, Envelope } from './envelope.js';
 import { type EmitOptions, EnvelopeFactory } from './envelope-factory.js';
 import { OBS_ERROR_CODES, ObsError, ObsValidationError, toError } from './errors.js';
@@ -14,7 +15,7 @@ import type { QueueOptions, SinkStats } from './queue-options.js';
 import { EventRegistry } from './registry.js';
 import { type Route, Router } from './router.js';
 import type { Sink } from './sink.js';
-import { SinkChannel } from './sink-channel.js';
+import { SinkChannel, withDeadline } from './sink-channel.js';
 import { runSpan, type SpanOptions } from './span.js';
 
 export type { EmitOptions } from './envelope-factory.js';
@@ -48,6 +49,12 @@ export interface ObservabilityOptions<Types extends readonly EventType[] = reado
   onError?: (error: Error, sink: string) => void;
   /** Flush on `beforeExit` and shut down on SIGTERM/SIGINT before the signal's default action. */
   exitHooks?: boolean;
+  /**
+   * Events a sink drops or fails to write are reported as `obs.dropped` events to the other, healthy
+   * sinks, at most once per sink per `intervalMs` (default 10 s), with the `run_id` `runId` (default
+   * `obs.drops`). `false` turns the reports off (the counts stay in `stats()`).
+   */
+  dropReports?: false | { intervalMs?: number; runId?: string };
   /** Milliseconds since the epoch; for tests. */
   clock?: () => number;
 }
@@ -108,6 +115,16 @@ export function createObservability<const Types extends readonly EventType[] = r
 
 const NO_OPTIONS: EmitOptions = Object.freeze({});
 
+/** An `obs.dropped` event belongs to no run of the application: nothing is inherited from the context. */
+const DROP_EVENT_CONTEXT = (runId: string): EmitOptions => ({
+  run_id: runId,
+  request_id: null,
+  cycle: null,
+  session_id: null,
+  turn_number: null,
+  parent_event_id: null,
+});
+
 const isBinding = (value: Sink | SinkBinding): value is SinkBinding =>
   typeof (value as Partial<Sink>).write !== 'function';
 
@@ -134,6 +151,8 @@ class ObservabilityService implements Observability<Record<string, Record<string
   #truncated = 0;
   #unrouted = 0;
   #shutdown: Promise<void> | undefined;
+  readonly #drops: DropReporter | undefined;
+  readonly #dropRunId: string;
   #removeExitHooks: (() => void) | undefined;
 
   constructor(options: ObservabilityOptions<readonly EventType[]>) {
@@ -164,6 +183,15 @@ class ObservabilityService implements Observability<Record<string, Record<string
       names.add(sink.name);
     }
     const onError = options.onError ?? (() => {});
+    const dropReports = parseDropReports(options.dropReports);
+    this.#dropRunId = (dropReports !== false && dropReports.runId) || 'obs.drops';
+    this.#drops =
+      dropReports === false
+        ? undefined
+        : new DropReporter(dropReports.intervalMs ?? 10_000, this.#clock, (report) =>
+            this.#reportDrops(report),
+          );
+    const drops = this.#drops;
     this.#channels = bindings.map(
       (b) =>
         new SinkChannel(
@@ -171,6 +199,7 @@ class ObservabilityService implements Observability<Record<string, Record<string
           { ...options.queue, ...b.sink.queueDefaults, ...b.queue },
           this.#log,
           (error) => onError(error, b.sink.name),
+          drops && ((reason, records) => drops.record(b.sink.name, reason, records)),
         ),
     );
     this.#router = new Router(
@@ -247,6 +276,11 @@ class ObservabilityService implements Observability<Record<string, Record<string
     this.#shutdown ??= (async () => {
       this.#removeExitHooks?.();
       const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+      if (this.#drops !== undefined) {
+        // losses of the last writes are reported too, into the sinks still to be closed
+        await withDeadline(this.flush(), deadline);
+        this.#drops.close();
+      }
       await Promise.all(this.#channels.map((c) => c.close(deadline)));
     })();
     return this.#shutdown;
@@ -304,6 +338,33 @@ class ObservabilityService implements Observability<Record<string, Record<string
     if (targets.length === 0) this.#unrouted++;
     for (let i = 0; i < targets.length; i++) targets[i]!.offer(record);
     return record;
+  }
+
+  /**
+   * Sends one `obs.dropped` event to the sinks its route reaches, except the sink it is about and any
+   * sink that is full or failing, so a report never causes a drop itself (and losses of reports are
+   * not reported again: see `DropReporter`).
+   */
+  #reportDrops(report: DropReport): void {
+    try {
+      const envelope = this.#factory.build(
+        DROP_EVENT_TYPE,
+        this.registry.parsePayload(DROP_EVENT_TYPE, report as unknown as Record<string, unknown>),
+        DROP_EVENT_CONTEXT(this.#dropRunId),
+      );
+      const record = new EventRecord(envelope);
+      let delivered = 0;
+      for (const target of this.#router.route(envelope)) {
+        if (target.sink.name === report.sink || !target.healthy) continue;
+        target.offer(record);
+        delivered++;
+      }
+      this.#emitted++;
+      if (delivered === 0) this.#unrouted++;
+      this.#log.warn(`sink "${report.sink}" lost ${report.lost} events`, { ...report.counts });
+    } catch (error) {
+      this.#log.error(`could not record obs.dropped: ${toError(error).message}`);
+    }
   }
 
   #assertOpen(): void {

@@ -1,4 +1,5 @@
 import type { ComponentLogger } from './diag.js';
+import type { LossReason } from './drop-reporter.js';
 import { toError } from './errors.js';
 import type { EventRecord } from './event-record.js';
 import { QUEUE_DEFAULTS, type QueueOptions, type SinkStats } from './queue-options.js';
@@ -8,6 +9,8 @@ import { transienceOf } from './transient-error.js';
 
 type Waiter = { target: number; resolve: () => void };
 type InFlightBatch = { start: number; records: EventRecord[] };
+/** Told about every event a channel drops or fails to write; called off the path of events that pass. */
+export type LossListener = (reason: LossReason, records: readonly EventRecord[]) => void;
 
 /** One sink's bounded queue and the loop that drains it in batches, with retries. */
 export class SinkChannel {
@@ -37,12 +40,29 @@ export class SinkChannel {
   #callerWritten = 0;
   #callerWriteFailed = false;
   #spaceWaiters: (() => void)[] = [];
+  readonly #onLoss: LossListener | undefined;
 
-  constructor(sink: Sink, options: QueueOptions, log: ComponentLogger, onError: (error: Error) => void) {
+  constructor(
+    sink: Sink,
+    options: QueueOptions,
+    log: ComponentLogger,
+    onError: (error: Error) => void,
+    onLoss?: LossListener,
+  ) {
     this.sink = sink;
     this.#options = { ...QUEUE_DEFAULTS, ...stripUndefined(options) };
     this.#log = log;
     this.#onError = onError;
+    this.#onLoss = onLoss;
+  }
+
+  /**
+   * Its last write (if any) succeeded and an event offered now will not be dropped: it has room, or
+   * it is a `block` store that the caller writes itself when full (caller-runs).
+   */
+  get healthy(): boolean {
+    if (this.#lastError !== null || this.#callerWriteFailed || this.#abandoned) return false;
+    return !this.full || (this.#options.overflow === 'block' && this.sink.writeSync !== undefined);
   }
 
   /** True when this sink holds at least `capacity` events (only `block` lets it go further). */
@@ -55,12 +75,15 @@ export class SinkChannel {
     const { capacity, overflow, batchSize } = this.#options;
     if (this.#queue.size >= capacity && !(overflow === 'block' && this.#writeOnCaller())) {
       if (overflow === 'drop-oldest') {
-        this.#queue.shift()!.undelivered++;
+        const evicted = this.#queue.shift()!;
+        evicted.undelivered++;
         this.#dropped++;
         this.#taken++;
+        this.#lose('drop_oldest', [evicted]);
       } else if (overflow === 'drop-newest' || this.#queue.size >= capacity * 2) {
         record.undelivered++;
         this.#dropped++;
+        this.#lose(overflow === 'drop-newest' ? 'drop_newest' : 'queue_full', [record]);
         return false;
       }
     }
@@ -281,6 +304,7 @@ export class SinkChannel {
     if (this.#abandoned) return;
     this.#failed += batch.length;
     for (const record of batch) record.undelivered++;
+    this.#lose('write_failed', batch);
     this.#log.error(`sink "${this.sink.name}" gave up on ${batch.length} events`, {
       first_event_id: batch[0]!.envelope.event_id,
     });
@@ -313,6 +337,14 @@ export class SinkChannel {
     }
   }
 
+  #lose(reason: LossReason, records: readonly EventRecord[]): void {
+    try {
+      this.#onLoss?.(reason, records);
+    } catch {
+      // reporting a loss must never break the pipeline either
+    }
+  }
+
   #fail(error: unknown, operation: string, detail?: Record<string, unknown>): void {
     const err = toError(error);
     this.#lastError = `${operation}: ${err.message}`;
@@ -328,7 +360,7 @@ export class SinkChannel {
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Resolves true when `work` settles before `deadline` (epoch ms), false when the deadline comes first. */
-async function withDeadline(work: Promise<unknown>, deadline: number): Promise<boolean> {
+export async function withDeadline(work: Promise<unknown>, deadline: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));

@@ -2,16 +2,19 @@ import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freshSchema } from '@obs/sink-postgres/testing';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { parseCsv } from './test/contract.js';
 import { buildFixture, type Fixture } from './test/fixture.js';
 
 const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
+const pgUrl = inject('pgUrl');
+const pgSchema = freshSchema('cli');
 let fx: Fixture;
 beforeAll(async () => {
-  fx = await buildFixture({ bulk: 50 });
+  fx = await buildFixture({ bulk: 50, postgres: { url: pgUrl, schema: pgSchema } });
 }, 60_000);
 afterAll(() => fx.cleanup());
 
@@ -19,13 +22,13 @@ function obs(args: string[], env: Record<string, string> = {}): SpawnSyncReturns
   return spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
     cwd: fx.dir,
-    env: { ...process.env, OBS_STORE: '', ...env },
+    env: { ...process.env, OBS_STORE: '', OBS_POSTGRES_SCHEMA: pgSchema, ...env },
     timeout: 20_000,
   });
 }
 
-describe.each(['sqlite', 'jsonl'] as const)('obs on a %s store', (kind) => {
-  const store = () => ['--store', kind === 'sqlite' ? fx.sqlitePath : fx.jsonlDir];
+describe.each(['sqlite', 'jsonl', 'postgres'] as const)('obs on a %s store', (kind) => {
+  const store = () => ['--store', kind === 'sqlite' ? fx.sqlitePath : kind === 'jsonl' ? fx.jsonlDir : pgUrl];
 
   it('obs last N prints the newest events, oldest first', () => {
     const r = obs(['last', '3', ...store()]);
@@ -123,6 +126,19 @@ describe('obs errors and help', () => {
     const broken = obs(['runs', '--store', fake]);
     expect(broken.status).toBe(2);
     expect(broken.stderr).toMatch(/obs: /);
+  });
+
+  it('exits 2 for an unreachable or non-obs PostgreSQL store, never printing the password', () => {
+    const password = decodeURIComponent(new URL(pgUrl).password);
+    const dead = new URL(pgUrl);
+    dead.port = '1';
+    const unreachable = obs(['runs', '--store', dead.href]);
+    expect(unreachable.status).toBe(2);
+    expect(unreachable.stderr).toContain('postgres://obs:***@127.0.0.1:1/postgres');
+    const empty = obs(['runs', '--store', pgUrl], { OBS_POSTGRES_SCHEMA: 'no_such_schema' });
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain('no obs tables');
+    for (const r of [unreachable, empty]) expect(r.stdout + r.stderr).not.toContain(password);
   });
 
   it('exits 2 for bad usage and 1 for an unknown run', () => {

@@ -4,7 +4,9 @@ import { readdirSync } from 'node:fs';
 import { ObsError } from '@obs/core';
 import { parseCliArgs, UsageError } from './cli/args.js';
 import { COMMANDS, runCommand } from './cli/commands.js';
+import { skippedLinesText } from './cli/format.js';
 import { HELP } from './cli/help.js';
+import { MAINTENANCE_COMMANDS } from './cli/maintenance.js';
 import { openReadStore } from './open-read-store.js';
 import { ReadStoreError } from './read-store-error.js';
 
@@ -20,7 +22,7 @@ function defaultStore(): string {
   if (dbs.length === 1) return dbs[0]!;
   throw new UsageError(
     dbs.length === 0
-      ? 'no store given: pass --store <file.db | trail dir> or set OBS_STORE'
+      ? 'no store given: pass --store <file.db | trail dir | postgres://…> or set OBS_STORE'
       : `several .db files here (${dbs.join(', ')}): pass --store <path>`,
   );
 }
@@ -31,14 +33,23 @@ async function main(argv: string[]): Promise<number> {
     await write(HELP);
     return args.command === undefined && !args.values.help ? 2 : 0;
   }
+  const maintenance = MAINTENANCE_COMMANDS[args.command];
+  if (maintenance !== undefined) return maintenance(args, { write });
   if (!COMMANDS.includes(args.command)) throw new UsageError(`unknown command "${args.command}"`);
-  const store = await openReadStore(args.values.store ?? defaultStore());
+  const schema = process.env['OBS_POSTGRES_SCHEMA'];
+  const store = await openReadStore(
+    args.values.store ?? defaultStore(),
+    schema ? { postgres: { schema } } : {},
+  );
   try {
     await runCommand(store, args, { write });
+    const skipped = store.skippedLines?.();
+    if (skipped === undefined || skipped.count === 0) return 0;
+    process.stderr.write(`obs: ${skippedLinesText(skipped)}\n`);
+    return args.values.strict ? 3 : 0;
   } finally {
     await store.close();
   }
-  return 0;
 }
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

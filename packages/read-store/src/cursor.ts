@@ -4,9 +4,9 @@ import { invalidFilter } from './read-store-error.js';
 export interface CursorPayload {
   /** `e` events page, `r` runs page, `s` sessions page, `t` tail position. */
   k: 'e' | 'r' | 's' | 't';
-  /** Backend that made it: `s` SQLite, `j` JSONL. */
-  b: 's' | 'j';
-  /** Sort time (epoch ms); absent for tail cursors. */
+  /** Backend that made it: `s` SQLite, `j` JSONL, `p` PostgreSQL. */
+  b: 's' | 'j' | 'p';
+  /** Sort time (epoch ms); absent for tail cursors but PostgreSQL's (there the transaction id). */
   t?: number;
   /** Tie-breaker (SQLite row id / JSONL read ordinal). */
   i: number;
@@ -15,6 +15,8 @@ export interface CursorPayload {
   /** JSONL tail: per stem, the file and byte offset after the event. */
   p?: Record<string, { file: string; offset: number }>;
 }
+
+const BACKEND_NAMES = { s: 'SQLite', j: 'JSONL', p: 'PostgreSQL' } as const;
 
 /** Encodes a cursor as opaque base64url text. */
 export function encodeCursor(payload: CursorPayload): string {
@@ -42,7 +44,7 @@ export function decodeCursor(
     throw invalidFilter(path, 'expected a cursor returned by a previous call of the same method');
   }
   if (value.b !== expected.b) {
-    throw invalidFilter(path, `this cursor was made by the ${value.b === 's' ? 'SQLite' : 'JSONL'} backend`);
+    throw invalidFilter(path, `this cursor was made by the ${BACKEND_NAMES[value.b]} backend`);
   }
   return value;
 }
@@ -50,7 +52,7 @@ export function decodeCursor(
 function isPayload(value: unknown): value is CursorPayload {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  if (typeof v['k'] !== 'string' || (v['b'] !== 's' && v['b'] !== 'j')) return false;
+  if (typeof v['k'] !== 'string' || !(v['b'] === 's' || v['b'] === 'j' || v['b'] === 'p')) return false;
   if (!Number.isSafeInteger(v['i'])) return false;
   if (v['t'] !== undefined && !Number.isSafeInteger(v['t'])) return false;
   if (v['o'] !== undefined && v['o'] !== 'asc' && v['o'] !== 'desc') return false;

@@ -1,6 +1,8 @@
 export { CSV_COLUMNS, csvCell } from './export-format.js';
 export { openJsonlReadStore } from './jsonl/jsonl-read-store.js';
 export { type OpenReadStoreOptions, openReadStore } from './open-read-store.js';
+export type { PostgresReadStoreOptions } from './postgres/postgres-connection.js';
+export { openPostgresReadStore } from './postgres/postgres-read-store.js';
 export {
   ChildrenQueryParamsSchema,
   EventQueryParamsSchema,

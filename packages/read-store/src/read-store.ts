@@ -205,8 +205,8 @@ export type ExportFormat = 'jsonl' | 'csv';
  * Inputs are validated (`ReadStoreError` with code `INVALID_FILTER` says what was wrong).
  */
 export interface ReadStore {
-  /** `sqlite` or `jsonl`. */
-  readonly kind: 'sqlite' | 'jsonl';
+  /** `sqlite`, `jsonl` or `postgres`. */
+  readonly kind: 'sqlite' | 'jsonl' | 'postgres';
   listRuns(query?: RunQuery): Promise<Page<RunSummary>>;
   /** Throws `ReadStoreError` `NOT_FOUND` for an unknown run. */
   getRun(runId: string): Promise<RunSummary>;
@@ -222,5 +222,14 @@ export interface ReadStore {
   tail(options?: TailOptions): AsyncIterable<TailedEvent>;
   /** A stream of text chunks: canonical JSON lines, or CSV with a header row. */
   exportEvents(query: Omit<EventQuery, 'cursor' | 'limit'>, format: ExportFormat): AsyncIterable<string>;
+  /** JSONL backend: the lines it skipped as unreadable so far (torn, not JSON, not a valid envelope, too long). */
+  skippedLines?(): SkippedLines;
   close(): Promise<void>;
+}
+
+/** Lines of a JSONL trail a reader skipped: how many, by reason, and the first one. */
+export interface SkippedLines {
+  count: number;
+  by_reason: Partial<Record<'torn' | 'json' | 'envelope' | 'too_long' | 'io', number>>;
+  first: { file: string; line: number; reason: string; detail: string } | null;
 }

@@ -6,9 +6,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createObservability } from '@obs/core';
 import { createJsonlSink } from '@obs/sink-jsonl';
+import { createPostgresSink } from '@obs/sink-postgres';
+import { freshSchema } from '@obs/sink-postgres/testing';
 import { createSqliteSink } from '@obs/sink-sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { openJsonlReadStore } from './jsonl/jsonl-read-store.js';
+import { openPostgresReadStore } from './postgres/postgres-read-store.js';
 import type { ReadStore, TailedEvent } from './read-store.js';
 import { openSqliteReadStore } from './sqlite/sqlite-read-store.js';
 
@@ -23,18 +26,33 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+type Kind = 'sqlite' | 'jsonl' | 'postgres';
+const pgUrl = inject('pgUrl');
+let schema = '';
+
 /** Creates a store of each kind with two seed events (so the file and schema exist, and a cursor). */
-async function seed(kind: 'sqlite' | 'jsonl'): Promise<{ path: string; open: () => Promise<ReadStore> }> {
+async function seed(kind: Kind): Promise<{ path: string; open: () => Promise<ReadStore> }> {
   dir = mkdtempSync(join(tmpdir(), 'obs-read-store-tail-'));
-  const path = kind === 'sqlite' ? join(dir, 'obs.db') : join(dir, 'trail');
-  const sink = kind === 'sqlite' ? createSqliteSink({ path }) : createJsonlSink({ dir: path });
+  schema = freshSchema('tail');
+  const path = kind === 'sqlite' ? join(dir, 'obs.db') : kind === 'jsonl' ? join(dir, 'trail') : pgUrl;
+  const sink =
+    kind === 'sqlite'
+      ? createSqliteSink({ path })
+      : kind === 'jsonl'
+        ? createJsonlSink({ dir: path })
+        : createPostgresSink({ url: path, schema });
   const obs = createObservability({ source: 'seed', sinks: [sink], defaultRunId: 'run-seed' });
   obs.emit('log', { level: 'info', message: 'seed 0' });
   obs.emit('log', { level: 'info', message: 'seed 1' });
   await obs.shutdown();
   return {
     path,
-    open: async () => (kind === 'sqlite' ? openSqliteReadStore(path) : openJsonlReadStore(path)),
+    open: async () =>
+      kind === 'sqlite'
+        ? openSqliteReadStore(path)
+        : kind === 'jsonl'
+          ? openJsonlReadStore(path)
+          : openPostgresReadStore(path, { schema }),
   };
 }
 
@@ -70,7 +88,7 @@ function startChild(
   kind: string,
   path: string,
 ): { written: Map<string, number>; ready: Promise<void>; done: Promise<void> } {
-  const proc = spawn(process.execPath, [CHILD, kind, path, String(COUNT), '10'], {
+  const proc = spawn(process.execPath, [CHILD, kind, path, String(COUNT), '10', schema], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   child = proc;
@@ -87,7 +105,7 @@ function startChild(
   };
 }
 
-describe.each(['sqlite', 'jsonl'] as const)('tail on %s', (kind) => {
+describe.each(['sqlite', 'jsonl', 'postgres'] as const)('tail on %s', (kind) => {
   it('delivers events written by another process, in order, and resumes from a cursor', {
     timeout: 30_000,
   }, async () => {
@@ -142,6 +160,32 @@ describe.each(['sqlite', 'jsonl'] as const)('tail on %s', (kind) => {
       got.slice(28).map((g) => g.event.envelope.event_id),
     );
     await fresh.close();
+    await store.close();
+  });
+});
+
+describe('tail on postgres', () => {
+  it('is woken by NOTIFY: with a 10 s fallback poll, a commit arrives long before it', async () => {
+    const { open } = await seed('postgres');
+    const store = await open();
+    const controller = new AbortController();
+    const iterator = store.tail({ intervalMs: 10_000, signal: controller.signal })[Symbol.asyncIterator]();
+    const next = iterator.next();
+    const sink = createPostgresSink({ url: pgUrl, schema });
+    const obs = createObservability({ source: 'late', sinks: [sink], defaultRunId: 'run-late' });
+    // the tail is positioned before anything is written: it skips what was visible at its start
+    await new Promise((resolve) => setImmediate(resolve));
+    const started = Date.now();
+    obs.emit('log', { level: 'info', message: 'notified' });
+    await obs.flush();
+    const result = await Promise.race([
+      next,
+      new Promise<'fallback'>((resolve) => setTimeout(() => resolve('fallback'), 5_000)),
+    ]);
+    expect(result === 'fallback' ? result : result.value?.envelope.payload['message']).toBe('notified');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    controller.abort();
+    await obs.shutdown();
     await store.close();
   });
 });

@@ -44,6 +44,24 @@ describe('buildTraceTree', () => {
     expect(text.split('\n')).toHaveLength(20_002);
   });
 
+  it('keeps a subtree hanging off a cycle under its cycle node, roots in trail order', () => {
+    const [root, a, b, leaf, child] = [uuidv7(), uuidv7(), uuidv7(), uuidv7(), uuidv7()];
+    const tree = buildTraceTree('r', [
+      span(root, null, 0),
+      span(a, b, 1),
+      span(b, a, 2),
+      span(leaf, a, 3),
+      span(child, root, 4),
+    ]);
+    expect(tree.roots.map((n) => n.event.event_id)).toEqual([root, a, b]);
+    expect(tree.cycle_count).toBe(2);
+    expect(tree.roots[0]!.children.map((n) => n.event.event_id)).toEqual([child]);
+    expect(tree.roots[1]!.children.map((n) => n.event.event_id)).toEqual([leaf]);
+    expect(tree.roots[2]!.children).toEqual([]);
+    expect(tree.roots[1]!.offset_ms).toBe(1);
+    expect(tree.duration_ms).toBe(5);
+  });
+
   it('keeps one node per event id and marks a self-parent and a missing parent', () => {
     const [a, b] = [uuidv7(), uuidv7()];
     const tree = buildTraceTree('r', [span(a, a, 0), span(a, null, 1), span(b, uuidv7(), 2)]);

@@ -9,49 +9,44 @@ import type { TraceNode, TraceTree } from './read-store.js';
  * they happen.
  */
 export function buildTraceTree(runId: string, events: readonly Envelope[]): TraceTree {
-  const first = events.length > 0 ? minTs(events) : 0;
   const nodes = new Map<string, TraceNode>();
+  const list: TraceNode[] = [];
+  let first = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
   for (const event of events) {
     if (nodes.has(event.event_id)) continue;
-    nodes.set(event.event_id, {
+    const ts = Date.parse(event.timestamp);
+    if (ts < first) first = ts;
+    const last = event.event_type === 'span' ? ts + (event.duration_ms ?? 0) : ts;
+    if (last > end) end = last;
+    // offset_ms holds the timestamp until the run's first one is known
+    const node: TraceNode = {
       event,
       name: nodeName(event),
       children: [],
       orphan: false,
       cycle: false,
-      offset_ms: Date.parse(event.timestamp) - first,
-    });
+      offset_ms: ts,
+    };
+    nodes.set(event.event_id, node);
+    list.push(node);
   }
-  markCycles(nodes);
-  const roots: TraceNode[] = [];
-  let orphans = 0;
-  let cycles = 0;
-  let end = first;
-  for (const node of nodes.values()) {
-    const e = node.event;
-    end = Math.max(end, Date.parse(e.timestamp) + (e.event_type === 'span' ? (e.duration_ms ?? 0) : 0));
-    const parent = e.parent_event_id === null ? undefined : nodes.get(e.parent_event_id);
-    if (node.cycle) {
-      cycles++;
-      roots.push(node);
-    } else if (parent !== undefined) {
-      parent.children.push(node);
-    } else {
-      if (e.parent_event_id !== null) {
-        node.orphan = true;
-        orphans++;
-      }
-      roots.push(node);
-    }
+  for (const node of list) node.offset_ms -= first;
+  let links = link(list, nodes);
+  if (reachable(links.roots) < list.length) {
+    // only a parent cycle leaves nodes unreachable from the roots: flag it and link again
+    markCycles(nodes);
+    for (const node of list) node.children.length = 0;
+    links = link(list, nodes);
   }
   return {
     run_id: runId,
-    roots,
-    event_count: nodes.size,
-    orphan_count: orphans,
-    cycle_count: cycles,
-    started_at: events.length > 0 ? new Date(first).toISOString() : null,
-    duration_ms: events.length > 0 ? end - first : 0,
+    roots: links.roots,
+    event_count: list.length,
+    orphan_count: links.orphans,
+    cycle_count: links.cycles,
+    started_at: list.length > 0 ? new Date(first).toISOString() : null,
+    duration_ms: list.length > 0 ? end - first : 0,
   };
 }
 
@@ -61,10 +56,43 @@ export function nodeName(event: Envelope): string {
   return event.event_type === 'span' && typeof operation === 'string' ? operation : event.event_type;
 }
 
-function minTs(events: readonly Envelope[]): number {
-  let min = Number.POSITIVE_INFINITY;
-  for (const e of events) min = Math.min(min, Date.parse(e.timestamp));
-  return min;
+/** Attaches each node to its parent in trail order; nodes flagged `cycle` and orphans become roots. */
+function link(
+  list: readonly TraceNode[],
+  nodes: ReadonlyMap<string, TraceNode>,
+): { roots: TraceNode[]; orphans: number; cycles: number } {
+  const roots: TraceNode[] = [];
+  let orphans = 0;
+  let cycles = 0;
+  for (const node of list) {
+    const parentId = node.event.parent_event_id;
+    const parent = parentId === null ? undefined : nodes.get(parentId);
+    if (node.cycle) {
+      cycles++;
+      roots.push(node);
+    } else if (parent !== undefined) {
+      parent.children.push(node);
+    } else {
+      if (parentId !== null) {
+        node.orphan = true;
+        orphans++;
+      }
+      roots.push(node);
+    }
+  }
+  return { roots, orphans, cycles };
+}
+
+/** How many nodes the roots reach, walked with an explicit stack. */
+function reachable(roots: readonly TraceNode[]): number {
+  const stack = [...roots];
+  let count = 0;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    count++;
+    for (const child of node.children) stack.push(child);
+  }
+  return count;
 }
 
 /** Flags every node that lies on a parent cycle; each node is walked once (three-colour walk). */

@@ -1,15 +1,20 @@
 // Writes events one at a time into an obs store, as another process would, after a "go" line on
 // stdin. After each event is flushed it prints `<event_id> <epoch ms>` (the moment it was durable).
-// Usage: node writer-child.mjs <sqlite|jsonl> <path> <count> <gapMs>
+// Usage: node writer-child.mjs <sqlite|jsonl|postgres> <path or URL> <count> <gapMs> [postgres schema]
 import { writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createObservability } from '@obs/core';
 import { createJsonlSink } from '@obs/sink-jsonl';
+import { createPostgresSink } from '@obs/sink-postgres';
 import { createSqliteSink } from '@obs/sink-sqlite';
 
-const [kind, path, count, gap] = process.argv.slice(2);
+const [kind, path, count, gap, schema] = process.argv.slice(2);
 const sink =
-  kind === 'sqlite' ? createSqliteSink({ path }) : createJsonlSink({ dir: path, durability: 'flush' });
+  kind === 'sqlite'
+    ? createSqliteSink({ path })
+    : kind === 'postgres'
+      ? createPostgresSink({ url: path, schema })
+      : createJsonlSink({ dir: path, durability: 'flush' });
 const obs = createObservability({
   source: 'child-writer',
   sinks: [{ sink, queue: { lingerMs: 0 } }],

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createObservability } from '@obs/core';
+import { verifyTrail } from '@obs/store-format';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { createJsonlSink } from './jsonl-sink.js';
 import { readAll, tempDir } from './test/helpers.js';
@@ -90,4 +91,8 @@ it('loses no event the killed child reported written, and a restarted writer app
   ]);
   expect(events.at(-1)!.run_id).toBe('final');
   expect(report.corrupt).toBeLessThanOrEqual(rounds);
+  // each restart sealed what the killed writer left unsealed (torn tails included): the chain holds
+  const verified = await verifyTrail(dir);
+  expect(verified.problems).toEqual([]);
+  expect(verified.sealedLines).toBe(report.lines);
 });

@@ -6,3 +6,4 @@ export {
   JsonlSinkOptionsSchema,
   type JsonlSinkSettings,
 } from './options.js';
+export { type PruneTrailOptions, type PruneTrailResult, pruneTrail } from './prune-trail.js';

@@ -4,7 +4,7 @@ import { createObservability, OBS_ERROR_CODES, ObsError, ObsValidationError } fr
 import { createMemorySink, makeRecord } from '@obs/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonlSink } from './jsonl-sink.js';
-import { readAll, tempDir } from './test/helpers.js';
+import { readAll, tempDir, trailNames } from './test/helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -96,7 +96,7 @@ describe('createJsonlSink', () => {
     await sink.write(hostile.map((event_type, i) => makeRecord(i + 1, { event_type })));
     await sink.write([makeRecord(100, { event_type: 'tool.call' })]);
     await sink.close();
-    const names = readdirSync(join(dir, 'trail'));
+    const names = trailNames(join(dir, 'trail'));
     expect(readdirSync(dir)).toEqual(['trail']);
     expect(names).toHaveLength(hostile.length);
     expect(names).toContain('tool.call.jsonl');

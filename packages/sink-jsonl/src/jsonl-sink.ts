@@ -8,7 +8,7 @@ import {
   type Sink,
   type SinkHealth,
 } from '@obs/core';
-import { sanitizeEventTypeFileName } from '@obs/store-format';
+import { type ChainKey, chainKey, sanitizeEventTypeFileName } from '@obs/store-format';
 import { gzipFile, recoverRotated } from './compress.js';
 import {
   type JsonlDurability,
@@ -16,6 +16,7 @@ import {
   type JsonlSinkSettings,
   parseJsonlSinkOptions,
 } from './options.js';
+import { TrailChain } from './trail-chain.js';
 import { type AppendProgress, TrailFile } from './trail-file.js';
 
 /** The JSONL sink: a {@link Sink} plus what it recommends and where it writes. */
@@ -30,6 +31,8 @@ export interface JsonlSink extends Sink {
   readonly queueDefaults: QueueOptions;
   /** Paths of the files currently open for writing. */
   files(): string[];
+  /** `hmac-sha256` (a key was given, or `OBS_AUDIT_KEY` set), `sha256` (unkeyed chain) or `off`. */
+  readonly sealing: 'hmac-sha256' | 'sha256' | 'off';
   /** Not ok after a failed write (with the error) until a write succeeds, and once closed. */
   health(): SinkHealth;
 }
@@ -63,6 +66,8 @@ class JsonlTrailSink implements JsonlSink {
   #inFileCount = 0;
   #lastError: string | null = null;
   #closed = false;
+  readonly #chainKey: ChainKey | undefined;
+  readonly #sealTimer: NodeJS.Timeout | undefined;
 
   constructor(settings: JsonlSinkSettings) {
     this.#settings = settings;
@@ -72,6 +77,17 @@ class JsonlTrailSink implements JsonlSink {
     this.queueDefaults = settings.durability === 'flush' ? { lingerMs: 0 } : {};
     this.#log = diag(settings.logger, `sink-jsonl:${settings.name}`);
     this.#clock = settings.clock ?? Date.now;
+    const { chain } = settings;
+    if (chain !== false) {
+      this.#chainKey = chainKey(chain.key ?? process.env['OBS_AUDIT_KEY']);
+      // seals lines that wait for one when writes pause; never keeps the process alive
+      this.#sealTimer = setInterval(() => this.#sealAll(), chain.everyMs).unref();
+    }
+  }
+
+  /** Whether seals are HMACs (a key was given or `OBS_AUDIT_KEY` set) or a plain SHA-256 chain; `off` without a chain. */
+  get sealing(): 'hmac-sha256' | 'sha256' | 'off' {
+    return this.#chainKey?.alg ?? 'off';
   }
 
   write(batch: readonly EventRecord[]): void {
@@ -88,13 +104,21 @@ class JsonlTrailSink implements JsonlSink {
     this.write(batch);
   }
 
-  flush(): void {}
+  /** Seals every line written so far: after `obs.flush()` the whole trail is covered by seals. */
+  flush(): void {
+    if (!this.#closed) this.#sealAll();
+  }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#sealTimer);
     await Promise.all(this.#compressions);
     for (const file of this.#files.values()) file.close();
+  }
+
+  #sealAll(): void {
+    for (const file of this.#files.values()) file.seal();
   }
 
   health(): SinkHealth {
@@ -182,11 +206,28 @@ class JsonlTrailSink implements JsonlSink {
         clock: this.#clock,
         onRotated: (path) => this.#compress(path),
         onTornTail: (path) => this.#log.warn(`"${path}" ended in a torn line; appending after a newline`),
+        ...(this.#chainKey === undefined ? {} : { chain: this.#chain(stem, this.#chainKey) }),
       });
       this.#files.set(stem, file);
       if (this.#settings.rotation !== undefined) this.#recover(stem);
     }
     return file;
+  }
+
+  #chain(stem: string, key: ChainKey): TrailChain {
+    const settings = this.#settings.chain as Exclude<JsonlSinkSettings['chain'], false>;
+    return new TrailChain({
+      dir: this.dir,
+      stem,
+      key,
+      everyLines: settings.everyLines,
+      everyMs: settings.everyMs,
+      fileMode: this.#settings.fileMode,
+      fsync: this.durability === 'fsync',
+      clock: this.#clock,
+      onError: (error) =>
+        this.#log.warn(`writing a seal for "${stem}" failed (the next seal covers it): ${error.message}`),
+    });
   }
 
   #recover(stem: string): void {

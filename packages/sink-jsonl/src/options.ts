@@ -1,4 +1,5 @@
 import { type DiagLogger, parseOrThrow } from '@obs/core';
+import { MIN_AUDIT_KEY_BYTES } from '@obs/store-format';
 import { z } from 'zod';
 
 /** How durable a written batch is (see the README's guarantees table). */
@@ -35,6 +36,22 @@ export const JsonlSinkOptionsSchema = z.strictObject({
       gzip: z.boolean().default(false),
     })
     .optional(),
+  chain: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        everyLines: z.number().int().min(1).max(1_000_000).default(1000),
+        everyMs: z.number().int().min(10).max(3_600_000).default(1000),
+        key: z
+          .union([z.string(), z.instanceof(Buffer)])
+          .refine(
+            (key) => key.length === 0 || Buffer.byteLength(key) >= MIN_AUDIT_KEY_BYTES,
+            `expected an audit key of at least ${MIN_AUDIT_KEY_BYTES} bytes`,
+          )
+          .optional(),
+      }),
+    ])
+    .default({ everyLines: 1000, everyMs: 1000 }),
   fileMode: z.number().int().min(0).max(0o777).default(0o640),
   logger: z.custom<DiagLogger>(isLogger, 'expected a DiagLogger with error() and warn()').optional(),
   clock: z.custom<() => number>(isFunction, 'expected a function returning epoch milliseconds').optional(),

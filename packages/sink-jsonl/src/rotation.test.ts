@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createObservability } from '@obs/core';
@@ -6,7 +6,7 @@ import { makeRecord } from '@obs/core/testing';
 import { trailFileName } from '@obs/store-format';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonlSink } from './jsonl-sink.js';
-import { readAll, tempDir } from './test/helpers.js';
+import { readAll, tempDir, trailNames } from './test/helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -26,7 +26,7 @@ describe('rotation', () => {
     for (let i = 0; i < 1000; i++)
       obs.emit('log', { level: 'info', message: `message ${i} ${'ü'.repeat(i % 50)}` });
     await obs.shutdown();
-    const names = readdirSync(dir);
+    const names = trailNames(dir);
     expect(names.length).toBeGreaterThan(50);
     expect([...names].sort()).toEqual(names.sort());
     for (const name of names) {
@@ -49,7 +49,7 @@ describe('rotation', () => {
     now += 3_600_000;
     await sink.write([makeRecord(5)]);
     await sink.close();
-    expect(readdirSync(dir).sort()).toEqual([
+    expect(trailNames(dir).sort()).toEqual([
       trailFileName('events', Date.UTC(2026, 0, 1)),
       trailFileName('events', Date.UTC(2026, 0, 1, 0, 1)),
       trailFileName('events', Date.UTC(2026, 0, 1, 1, 1)),
@@ -66,7 +66,7 @@ describe('rotation', () => {
     });
     for (let i = 0; i < 600; i++) obs.emit('log', { level: 'info', message: `line ${i}` });
     await obs.shutdown();
-    const names = readdirSync(dir).sort();
+    const names = trailNames(dir).sort();
     const plain = names.filter((n) => n.endsWith('.jsonl'));
     expect(plain).toHaveLength(1);
     expect(plain[0]).toBe(names.at(-1)!.replace(/\.gz$/, ''));
@@ -86,7 +86,7 @@ describe('rotation', () => {
     const sink = createJsonlSink({ dir, rotation: { maxBytes: 1 << 20, gzip: true } });
     await sink.write([makeRecord(4)]);
     await sink.close();
-    const names = readdirSync(dir).sort();
+    const names = trailNames(dir).sort();
     expect(names.slice(0, 2)).toEqual([
       `${trailFileName('events', Date.UTC(2026, 0, 1))}.gz`,
       `${trailFileName('events', Date.UTC(2026, 0, 2))}.gz`,
@@ -100,13 +100,13 @@ describe('rotation', () => {
     const batch = range(60).map((i) => makeRecord(i, { event_type: i % 3 === 0 ? 'tool.call' : 'log' }));
     await sink.write(batch);
     await sink.close();
-    const stems = new Set(readdirSync(dir).map((n) => n.split('.20')[0]));
+    const stems = new Set(trailNames(dir).map((n) => n.split('.20')[0]));
     expect(stems).toEqual(new Set(['log', 'tool.call']));
     const tool = await readAll(dir);
     expect(tool.events.filter((e) => e.event_type === 'tool.call').map((e) => e.seq)).toEqual(
       range(20).map((i) => i * 3),
     );
     expect(tool.seqs).toHaveLength(60);
-    expect(readFileSync(join(dir, readdirSync(dir).sort()[0]!), 'utf8').endsWith('\n')).toBe(true);
+    expect(readFileSync(join(dir, trailNames(dir).sort()[0]!), 'utf8').endsWith('\n')).toBe(true);
   });
 });

@@ -8,10 +8,11 @@ import {
   openSync,
   readSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { OBS_ERROR_CODES, ObsError } from '@obs/core';
 import { trailFileName } from '@obs/store-format';
 import type { JsonlSinkSettings } from './options.js';
+import type { TrailChain } from './trail-chain.js';
 import { writeAllSync } from './write-all.js';
 
 /** What a {@link TrailFile} needs from its sink. */
@@ -24,6 +25,8 @@ export interface TrailFileConfig {
   onRotated: (path: string) => void;
   /** Called when an existing file ended in a torn line and a newline was added after it. */
   onTornTail: (path: string) => void;
+  /** The stem's hash chain, fed with every written chunk; none when chaining is off. */
+  chain?: TrailChain;
 }
 
 /** How many lines of the last `append` reached the file, so a retry writes only the rest. */
@@ -71,12 +74,26 @@ export class TrailFile {
       }
       this.#size += buffer.length;
       progress.lines = from = end;
+      this.#config.chain?.appended(buffer);
     }
     if (this.#config.settings.durability === 'fsync') fdatasyncSync(this.#fd);
   }
 
-  /** Closes the file (fsync first in `fsync` durability). */
+  /** Seals the lines written since the last seal. */
+  seal(): void {
+    if (this.#fd >= 0) this.#config.chain?.seal();
+  }
+
+  /** Finishes the chain (a rotated file is closed for good, an unrotated one may be continued) and closes the file. */
   close(): void {
+    if (this.#fd < 0) return;
+    if (this.#config.settings.rotation === undefined) this.#config.chain?.end();
+    else this.#config.chain?.close(null);
+    this.#closeData();
+  }
+
+  /** Closes the data file (fsync first in `fsync` durability). */
+  #closeData(): void {
     if (this.#fd < 0) return;
     const fd = this.#fd;
     this.#fd = -1;
@@ -137,8 +154,8 @@ export class TrailFile {
     if (intervalMs !== undefined && this.#config.clock() - this.#openedAt >= intervalMs) this.#rotate();
   }
 
-  #open(): void {
-    const { dir, stem, settings, clock } = this.#config;
+  #open(rotatedFrom?: string): void {
+    const { dir, stem, settings, clock, chain } = this.#config;
     mkdirSync(dir, { recursive: true });
     if (settings.rotation === undefined) {
       this.#path = join(dir, trailFileName(stem));
@@ -148,6 +165,8 @@ export class TrailFile {
     } else {
       this.#openStamped(clock());
     }
+    if (rotatedFrom !== undefined) chain?.rotate(basename(this.#path));
+    else chain?.start(this.#path, basename(this.#path), this.#size);
     this.#openedAt = clock();
     if (settings.durability === 'fsync') syncDirectory(dir);
   }
@@ -183,9 +202,9 @@ export class TrailFile {
 
   #rotate(): void {
     const closed = this.#path;
-    this.close();
+    this.#closeData();
+    this.#open(closed);
     this.#config.onRotated(closed);
-    this.#open();
   }
 
   /** Cuts the file back to its last whole line; if that fails, closes it (the reopen checks its tail). */
@@ -202,6 +221,7 @@ export class TrailFile {
   }
 
   #closeQuietly(): void {
+    this.#config.chain?.abandon();
     try {
       closeSync(this.#fd);
     } catch {

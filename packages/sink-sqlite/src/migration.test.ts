@@ -89,7 +89,7 @@ describe('schema migrations', () => {
     makeV1(path, v1);
 
     const sink = createSqliteSink({ path });
-    expect(sink.migration).toEqual({ from: 1, to: SQLITE_SCHEMA_VERSION, applied: [2, 3] });
+    expect(sink.migration).toEqual({ from: 1, to: SQLITE_SCHEMA_VERSION, applied: [2, 3, 4, 5] });
     await sink.write([makeRecord(10, { run_id: 'run-1', timestamp: t(6), event_type: 'log' })]);
     await sink.close();
 
@@ -155,7 +155,7 @@ describe('schema migrations', () => {
     expect(before).toHaveLength(3);
 
     const sink = createSqliteSink({ path });
-    expect(sink.migration).toEqual({ from: 2, to: 3, applied: [3] });
+    expect(sink.migration).toEqual({ from: 2, to: 5, applied: [3, 4, 5] });
     await sink.write([makeRecord(4, { run_id: 'other' })]);
     await sink.close();
 
@@ -188,7 +188,7 @@ describe('schema migrations', () => {
     }
     expect(error).toBeInstanceOf(SqliteSchemaError);
     expect(error).toMatchObject({ foundVersion: 99, supportedVersion: SQLITE_SCHEMA_VERSION });
-    expect((error as Error).message).toMatch(/version 99, newer than the 3 this build supports/);
+    expect((error as Error).message).toMatch(/version 99, newer than the 5 this build supports/);
   });
 
   it('rolls a failing migration back completely, leaving the file at its old version', () => {
@@ -204,7 +204,7 @@ describe('schema migrations', () => {
     expect(after.pragma('user_version', { simple: true })).toBe(1);
     expect(after.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
     expect(() => assertSqliteSchemaCurrent(after)).toThrow(
-      /version 1, expected 3; open it once with @obs\/sink-sqlite/,
+      /version 1, expected 5; open it once with @obs\/sink-sqlite/,
     );
     after.close();
   });

@@ -68,8 +68,19 @@ const samples: { [K in keyof BuiltinPayloads]: BuiltinPayloads[K] } = {
     sha256: sha,
     event_count: 3,
     duration_ms: 4,
+    verified: true,
+    drill_ms: 2,
   },
-  'backup.failed': { message: 'nope', attempt: 1, will_retry: true, code: 'E' },
+  'backup.failed': { message: 'nope', attempt: 1, will_retry: true, code: 'E', stage: 'drill', key: 'b/1' },
+  'obs.dropped': {
+    sink: 'stream',
+    counts: { drop_newest: 3, write_failed: 1 },
+    lost: 4,
+    totals: { drop_newest: 5, write_failed: 1 },
+    total_lost: 6,
+    from: '2026-01-01T00:00:00.000Z',
+    to: '2026-01-01T00:00:10.000Z',
+  },
 };
 
 async function loadJsonlSink(jsonlDir: string): Promise<Sink | undefined> {

@@ -65,9 +65,9 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
   };
   if (resolved.worker) {
     const worker = new WorkerWriter(resolved);
-    // the thread gets the canonical lines (cheap to copy) and parses them: the host's loop stays light
+    // the thread gets the canonical lines and the few fields it needs, packed flat: no JSON parsing
     committer = {
-      commit: (batch) => worker.write(batch.map((r) => r.json)),
+      commit: (batch) => worker.write(batch),
       close: () => worker.close().finally(() => db.close()),
     };
   } else {

@@ -64,7 +64,7 @@ it('a writer thread that dies is replaced on the next write, with backoff while 
     await exited;
   };
   try {
-    const line = (seq: number) => makeRecord(seq, { run_id: 'respawn' }).json;
+    const line = (seq: number) => makeRecord(seq, { run_id: 'respawn' });
     expect(await writer.write([line(1)])).toBe(1);
 
     // a write in flight when the thread dies fails with the death; the next one gets a new thread

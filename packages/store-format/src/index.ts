@@ -1,4 +1,31 @@
 export {
+  type ChainAlgorithm,
+  type ChainKey,
+  type ChainLineProblem,
+  type ChainRecord,
+  chainFileName,
+  chainKey,
+  formatChainRecord,
+  MIN_AUDIT_KEY_BYTES,
+  type OpenRecord,
+  type ParsedChainLine,
+  type PruneRecord,
+  parseChainRecord,
+  pruneLedgerName,
+  type SealRecord,
+  type SignedRecord,
+} from './jsonl/chain/chain-record.js';
+export { type ChainFileContent, lastChainRecord, readChainFile } from './jsonl/chain/read-chain.js';
+export { lineCrc, SegmentDigest, type SegmentSummary } from './jsonl/chain/segment-digest.js';
+export {
+  problemPlace,
+  type TrailProblem,
+  type TrailProblemKind,
+  type TrailVerification,
+  type VerifyTrailOptions,
+  verifyTrail,
+} from './jsonl/chain/verify-trail.js';
+export {
   parseTrailFileName,
   sanitizeEventTypeFileName,
   type TrailFileName,
@@ -22,6 +49,51 @@ export {
   readJsonlEntries,
 } from './jsonl/read-jsonl.js';
 export {
+  allocColumn,
+  decodeTrailIndex,
+  encodeTrailIndex,
+  peekTrailIndexRows,
+  readTrailIndex,
+  TRAIL_INDEX_COLUMNS,
+  TRAIL_INDEX_SUFFIX,
+  type TrailIndexColumn,
+  type TrailIndexColumnKind,
+  type TrailIndexColumnName,
+  type TrailIndexColumns,
+  type TrailIndexData,
+  writeTrailIndex,
+} from './jsonl/trail-index.js';
+export { type FileIdentity, fileIdentity } from './jsonl/trail-index-identity.js';
+export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
+export {
+  assertPostgresSchemaCurrent,
+  migratePostgresSchema,
+  type PostgresMigrationResult,
+  readPostgresSchemaVersion,
+} from './postgres/postgres-migrate.js';
+export {
+  POSTGRES_MIGRATIONS,
+  POSTGRES_SCHEMA_VERSION,
+  type PostgresMigration,
+} from './postgres/postgres-migrations.js';
+export {
+  dropPostgresPartitionsBefore,
+  ensurePostgresPartitions,
+  listPostgresPartitions,
+  type PostgresPartition,
+  postgresPartitionFor,
+  uuidv7Ms,
+} from './postgres/postgres-partitions.js';
+export type { PostgresQueryable } from './postgres/postgres-queryable.js';
+export {
+  checkPostgresSchemaName,
+  DEFAULT_POSTGRES_SCHEMA,
+  POSTGRES_SCHEMA_NAME_PATTERN,
+  postgresEventsChannel,
+} from './postgres/postgres-schema-name.js';
+export { POSTGRES_EVENT_COLUMNS, POSTGRES_TABLES } from './postgres/postgres-tables.js';
+export { isPostgresUrl, postgresPasswordRedactor, safePostgresUrl } from './postgres/postgres-url.js';
+export {
   applyToRunSummary,
   applyToSessionSummary,
   applyToSummary,
@@ -38,6 +110,7 @@ export {
   type SessionSummaryState,
   type SummaryCounters,
 } from './rollup-rules.js';
+export { SketchFormatError } from './sketch-format-error.js';
 export {
   assertSqliteSchemaCurrent,
   type MigrateSqliteSchemaOptions,
@@ -48,6 +121,14 @@ export {
 } from './sqlite/migrate.js';
 export { SQLITE_MIGRATIONS, type SqliteMigration } from './sqlite/migrations.js';
 export { SQLITE_SCHEMA_VERSION } from './sqlite/schema-version.js';
+export {
+  rebuildSqliteRollups,
+  SKETCH_MERGE_FUNCTION,
+  type SqliteRollupDatabase,
+  type SqliteRollupStatement,
+  SqliteRollupWriter,
+  STATS_ROLLUP_DDL,
+} from './sqlite/sqlite-rollups.js';
 export {
   SqliteSchemaError,
   STORE_FORMAT_ERROR_CODES,
@@ -60,3 +141,23 @@ export {
   SQLITE_TABLES,
   SUMMARY_COUNTER_COLUMNS,
 } from './sqlite/sqlite-tables.js';
+export {
+  coarsenRollups,
+  dimensionsOf,
+  emptyRollup,
+  foldIntoRollups,
+  mergeRollup,
+  ROLLUP_BUCKET_MS,
+  ROLLUP_TIERS_MS,
+  type RollupDeltaMap,
+  type RollupDimensions,
+  type RollupMeasures,
+  rollupBucket,
+  rollupDimensions,
+  rollupDimensionsKey,
+  rollupKey,
+  rollupModel,
+  rollupOperation,
+  rollupsOf,
+  type StatsRollup,
+} from './stats-rollup.js';

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createObservability } from '@obs/core';
 import { openReadStore } from '@obs/read-store';
+import { startTestPostgres, type TestPostgres } from '@obs/sink-postgres/testing';
 import { createSqliteSink } from '@obs/sink-sqlite';
 import S3rver from 's3rver';
 import { expect } from 'vitest';
@@ -56,6 +57,8 @@ async function countEvents(path: string): Promise<number> {
     await store.close();
   }
 }
+
+let postgres: TestPostgres | undefined;
 
 /**
  * Examples that cannot run on their own as written, keyed by package: what they get instead of the
@@ -119,6 +122,22 @@ export const EXAMPLE_FIXTURES: Record<string, ExampleFixture> = {
       expect(stdout).toMatch(/^live error \d+$/m);
       expect(stdout).toContain('event_id');
       expect(stdout).toMatch(/nope/);
+    },
+  },
+  '@obs/sink-postgres': {
+    // The example writes to the server OBS_POSTGRES_URL names: here a throwaway cluster on 127.0.0.1.
+    async setup() {
+      postgres = await startTestPostgres();
+      return { env: { OBS_POSTGRES_URL: postgres.url }, dispose: () => postgres!.stop() };
+    },
+    async verify(_app, { stdout }) {
+      expect(stdout).toMatch(/^postgres:\/\/obs:\*\*\*@127\.0\.0\.1:\d+\/postgres 3$/m);
+      const store = await openReadStore(postgres!.url);
+      try {
+        expect(await store.getRun('run-1')).toMatchObject({ status: 'success', event_count: 3 });
+      } finally {
+        await store.close();
+      }
     },
   },
   '@obs/backup-s3': {

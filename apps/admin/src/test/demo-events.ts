@@ -71,7 +71,7 @@ export async function writeDemoEvents(sinks: Sink[], options: DemoOptions = {}):
   );
   obs.emit('run.finished', { outcome: 'success' }, { run_id: xssRun, timestamp: at(5), duration_ms: 15 });
 
-  const bigRun = options.bigRunEvents ? 'run-big-10k' : null;
+  const bigRun = options.bigRunEvents ? 'run-big' : null;
   if (bigRun) writeBigRun(obs, bigRun, options.bigRunEvents!, at);
   await obs.shutdown();
   const { dropped, failed } = obs.stats();

@@ -1,6 +1,6 @@
 import { createObservability } from '@obs/core';
 import { createSqliteSink } from '@obs/sink-sqlite';
-import { writeDemoEvents } from './demo-events.js';
+import { type DemoIds, writeDemoEvents } from './demo-events.js';
 
 /** Run ids of the large store: `run-000000` … */
 export const largeRunId = (i: number) => `run-${String(i).padStart(6, '0')}`;
@@ -9,7 +9,7 @@ export const largeRunId = (i: number) => `run-${String(i).padStart(6, '0')}`;
  * Fills a SQLite database with `runs` one-event runs (one second apart, the newest an hour ago)
  * plus the demo workload with a `bigRunEvents`-event run; through the real sink, in batches.
  */
-export async function writeLargeStore(path: string, runs: number, bigRunEvents: number): Promise<void> {
+export async function writeLargeStore(path: string, runs: number, bigRunEvents: number): Promise<DemoIds> {
   const sink = createSqliteSink({ path });
   const obs = createObservability({ source: 'load', sinks: [sink], queue: { batchSize: 2000 } });
   const base = Date.now() - 3_600_000 - runs * 1000;
@@ -19,5 +19,5 @@ export async function writeLargeStore(path: string, runs: number, bigRunEvents: 
   }
   await obs.shutdown();
   if (obs.stats().emitted !== runs || obs.stats().dropped > 0) throw new Error('large fixture lost events');
-  await writeDemoEvents([createSqliteSink({ path })], { bigRunEvents, start: Date.now() - 1_800_000 });
+  return writeDemoEvents([createSqliteSink({ path })], { bigRunEvents, start: Date.now() - 1_800_000 });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceRow } from '../api-types.js';
-import { collapsedBelow, subtreeEnds, visibleRows } from './trace-model.js';
+import { collapsedBelow, rowsOf, subtreeEnds, visibleRows } from './trace-model.js';
 import { rowWindow } from './virtual-window.js';
 
 /** Rows from `[id, depth]` pairs in pre-order; child counts derived. */
@@ -20,8 +20,6 @@ function rows(spec: [string, number][]): TraceRow[] {
       offset_ms: 0,
       start_ms: 0,
       duration_ms: null,
-      timestamp: '',
-      source: 's',
       orphan: false,
       detail: null,
     };
@@ -67,5 +65,26 @@ describe('row window', () => {
     expect(rowWindow(28 * 5000, 280, 28, 10_000, 8)).toEqual({ start: 4992, end: 5019 });
     expect(rowWindow(28 * 9999, 280, 28, 10_000, 8)).toEqual({ start: 9991, end: 10_000 });
     expect(rowWindow(-50, 0, 28, 0)).toEqual({ start: 0, end: 0 });
+  });
+});
+
+describe('rowsOf', () => {
+  it('turns the columns back into one row per index, orphans flagged', () => {
+    const [a, b] = rowsOf({
+      event_id: ['a', 'b'],
+      parent: [-1, 0],
+      depth: [0, 1],
+      children: [1, 0],
+      name: ['root', 'llm.call'],
+      event_type: ['span', 'llm.call'],
+      status: ['ok', null],
+      offset_ms: [0, 5],
+      start_ms: [0, 3],
+      duration_ms: [10, 2],
+      detail: [null, 'gpt'],
+      orphans: [1],
+    });
+    expect(a).toMatchObject({ event_id: 'a', parent: -1, children: 1, orphan: false, status: 'ok' });
+    expect(b).toMatchObject({ event_id: 'b', parent: 0, depth: 1, start_ms: 3, orphan: true, detail: 'gpt' });
   });
 });

@@ -1,4 +1,27 @@
-import type { TraceRow } from '../api-types.js';
+import type { TraceColumns, TraceRow } from '../api-types.js';
+
+/** The rows of the tree API's columns, one object per row, in pre-order. */
+export function rowsOf(c: TraceColumns): TraceRow[] {
+  const orphans = new Set(c.orphans);
+  const rows: TraceRow[] = new Array(c.event_id.length);
+  for (let i = 0; i < rows.length; i++) {
+    rows[i] = {
+      event_id: c.event_id[i]!,
+      parent: c.parent[i]!,
+      depth: c.depth[i]!,
+      children: c.children[i]!,
+      name: c.name[i]!,
+      event_type: c.event_type[i]!,
+      status: c.status[i] ?? null,
+      offset_ms: c.offset_ms[i]!,
+      start_ms: c.start_ms[i]!,
+      duration_ms: c.duration_ms[i] ?? null,
+      orphan: orphans.has(i),
+      detail: c.detail[i] ?? null,
+    };
+  }
+  return rows;
+}
 
 /** Index just past each row's subtree (rows are in pre-order), computed in one pass. */
 export function subtreeEnds(rows: readonly TraceRow[]): Int32Array {

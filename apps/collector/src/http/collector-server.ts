@@ -4,6 +4,7 @@ import { type Observability, ObsValidationError } from '@obs/core';
 import type { LiveStatsSink } from '../live-stats.js';
 import { assertAccess } from './auth.js';
 import { HttpError } from './http-error.js';
+import { createOtlpHandlers } from './otlp-routes.js';
 import { parseEvents } from './parse-events.js';
 import { declaredTooLarge, readBody, tooLarge } from './read-body.js';
 
@@ -36,7 +37,10 @@ export interface CollectorServer {
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
-/** Creates the HTTP ingest server: `POST /v1/events`, `GET /health`, `GET /v1/stats`, `POST /v1/backups`. */
+/**
+ * Creates the HTTP ingest server: `POST /v1/events`, OTLP/HTTP `POST /v1/traces` and `POST /v1/logs`,
+ * `GET /health`, `GET /v1/stats`, `POST /v1/backups`.
+ */
 export function createCollectorServer(options: CollectorServerOptions): CollectorServer {
   const { obs, liveStats, token } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
@@ -110,8 +114,11 @@ export function createCollectorServer(options: CollectorServerOptions): Collecto
     sendJson(response, 200, { backup: result });
   };
 
+  const otlp = createOtlpHandlers(obs, maxBodyBytes);
   const routes: Record<string, Partial<Record<string, Handler>>> = {
     '/v1/events': { POST: postEvents },
+    '/v1/traces': { POST: otlp.traces },
+    '/v1/logs': { POST: otlp.logs },
     '/health': { GET: health },
     '/v1/stats': { GET: stats },
     '/v1/backups': { POST: backup },

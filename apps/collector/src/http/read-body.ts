@@ -8,8 +8,13 @@ import { HttpError } from './http-error.js';
  */
 export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
 
+/** Reads a request body up to `limit` bytes as UTF-8 text (see {@link readRawBody}). */
+export async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return (await readRawBody(request, limit)).toString('utf8');
+}
+
 /** Reads a request body up to `limit` bytes; past it, discards the rest (bounded) and throws a 413. */
-export function readBody(request: IncomingMessage, limit: number): Promise<string> {
+export function readRawBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     let over = Number.isFinite(declared) && declared > limit;
@@ -29,7 +34,7 @@ export function readBody(request: IncomingMessage, limit: number): Promise<strin
     });
     request.once('end', () => {
       if (over) reject(tooLarge(limit));
-      else resolve(Buffer.concat(chunks, size).toString('utf8'));
+      else resolve(Buffer.concat(chunks, size));
     });
     request.once('error', reject);
   });

@@ -12,9 +12,15 @@ const MAX_MANIFEST_BYTES = 1 << 20;
 
 /**
  * Streams a backup archive: reads the manifest (first entry), writes the database entry to `target` (created
- * exclusively, fsynced) while hashing it, and checks size and sha256 against the manifest.
+ * exclusively; fsynced unless `durable` is false, as for a drill's throwaway copy) while hashing it, and
+ * checks size and sha256 against the manifest.
  */
-export async function extractArchive(body: Readable, target: string, describe: string): Promise<Manifest> {
+export async function extractArchive(
+  body: Readable,
+  target: string,
+  describe: string,
+  durable = true,
+): Promise<Manifest> {
   const tar = extract();
   const feeding = pipeline(body, createGunzip(), tar);
   feeding.catch(() => {});
@@ -28,7 +34,7 @@ export async function extractArchive(body: Readable, target: string, describe: s
           throw invalid(`${describe} does not start with ${MANIFEST_ENTRY} (found "${name}")`);
         manifest = parseManifest(await readSmall(entry), describe);
       } else if (name === manifest.database.entry && written === undefined) {
-        written = await writeHashed(entry, target);
+        written = await writeHashed(entry, target, durable);
       } else {
         entry.resume();
       }
@@ -83,6 +89,7 @@ function parseManifest(text: string, describe: string): Manifest {
 async function writeHashed(
   entry: AsyncIterable<unknown>,
   target: string,
+  durable: boolean,
 ): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -94,6 +101,7 @@ async function writeHashed(
     },
   });
   await pipeline(entry, tap, createWriteStream(target, { flags: 'wx' }));
+  if (!durable) return { bytes, sha256: hash.digest('hex') };
   const file = await open(target, 'r+');
   try {
     await file.sync();

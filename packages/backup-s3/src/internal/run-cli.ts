@@ -6,7 +6,7 @@ import { createS3Backup } from '../s3-backup.js';
 const USAGE = `usage: obs-backup <command> [options]
 
 commands:
-  run       --db <path>                          snapshot, compress and upload, then apply retention
+  run       --db <path> [--no-drill]             snapshot, compress, upload, restore drill, then retention
   list      [--json]                             backups under the prefix, newest first
   restore   (--key <key> | --latest) --to <path> [--overwrite]
   prune     [--keep-last N] [--max-age-days D]   delete backups retention no longer keeps
@@ -59,6 +59,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'keep-last': { type: 'string' },
         'max-age-days': { type: 'string' },
         level: { type: 'string' },
+        'no-drill': { type: 'boolean' },
         key: { type: 'string' },
         latest: { type: 'boolean' },
         to: { type: 'string' },
@@ -106,6 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       },
       ...(database ? { database } : {}),
       ...(level !== undefined ? { compressionLevel: level } : {}),
+      ...(values['no-drill'] === true ? { restoreDrill: false } : {}),
       ...(keepLast !== undefined || maxAgeDays !== undefined
         ? {
             retention: {
@@ -129,7 +131,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         if (values['json']) io.out(JSON.stringify({ ...r, pruneError: r.pruneError?.message }));
         else {
           io.out(
-            `backed up ${r.eventCount} events (${mb(r.databaseBytes)} → ${mb(r.bytes)}, ${pct(r.bytes, r.databaseBytes)}) to ${r.key} in ${r.durationMs} ms`,
+            `backed up ${r.eventCount} events (${mb(r.databaseBytes)} → ${mb(r.bytes)}, ${pct(r.bytes, r.databaseBytes)}) to ${r.key} in ${r.durationMs} ms; ${r.verified ? `restore drill passed in ${r.drillMs} ms` : 'not verified (--no-drill)'}`,
           );
           for (const k of r.pruned) io.out(`pruned ${k}`);
           if (r.pruneError) io.err(`obs-backup: warning: ${r.pruneError.message}`);

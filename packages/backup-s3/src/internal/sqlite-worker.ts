@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { SnapshotFacts, SqliteTask, SqliteTaskReply } from './sqlite-task-worker.js';
+import type { DrillFacts, SnapshotFacts, SqliteTask, SqliteTaskReply } from './sqlite-task-worker.js';
 
 /** An SQLite failure reported by the worker, with SQLite's error code (`SQLITE_NOTADB`, `SQLITE_FULL`…). */
 export class SqliteWorkerError extends Error {
@@ -22,6 +22,7 @@ export function runInWorker(task: {
   busyTimeoutMs: number;
 }): Promise<SnapshotFacts>;
 export function runInWorker(task: { kind: 'verify'; path: string }): Promise<string[]>;
+export function runInWorker(task: { kind: 'drill'; path: string }): Promise<DrillFacts>;
 export function runInWorker(task: SqliteTask): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./sqlite-task-worker.js', import.meta.url), { workerData: task });

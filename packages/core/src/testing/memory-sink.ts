@@ -6,7 +6,7 @@ import type { Sink } from '../sink.js';
 /** Options of {@link createMemorySink}. */
 export interface MemorySinkOptions {
   name?: string;
-  /** Fail this many `write` calls before succeeding (to exercise retries). */
+  /** Fail this many `write` calls before succeeding (to exercise retries); `Infinity` fails every write. */
   failWrites?: number;
   /** Wait this long in every `write` (a slow sink). */
   writeDelayMs?: number;

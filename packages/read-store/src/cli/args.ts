@@ -21,6 +21,14 @@ export const CLI_OPTIONS = {
   format: { type: 'string' },
   'group-by': { type: 'string' },
   offsets: { type: 'boolean' },
+  strict: { type: 'boolean' },
+  db: { type: 'string' },
+  into: { type: 'string' },
+  trail: { type: 'string' },
+  before: { type: 'string' },
+  'key-file': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  restart: { type: 'boolean' },
 } as const;
 
 /** Parsed command line. */

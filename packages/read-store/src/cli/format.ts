@@ -1,5 +1,5 @@
 import type { Envelope } from '@obs/core';
-import type { RunSummary, SessionSummary, Stats } from '../read-store.js';
+import type { RunSummary, SessionSummary, SkippedLines, Stats } from '../read-store.js';
 import { ms } from '../render-trace-tree.js';
 
 /** One event as a single line: time, source, run, `[type] label → status (duration)`. */
@@ -121,4 +121,15 @@ export function statsText(stats: Stats): string {
     );
   }
   return parts.join('\n');
+}
+
+/** One line saying what a JSONL read skipped: `skipped 3 unreadable lines (2 json, 1 torn); first at <file>:<line> (json: …)`. */
+export function skippedLinesText(s: SkippedLines): string {
+  const reasons = Object.entries(s.by_reason)
+    .map(([reason, n]) => `${n} ${reason}`)
+    .join(', ');
+  const detail = s.first?.detail.replace(/\s+/g, ' ').slice(0, 200);
+  const first =
+    s.first === null ? '' : `; first at ${s.first.file}:${s.first.line} (${s.first.reason}: ${detail})`;
+  return `skipped ${s.count} unreadable line${s.count === 1 ? '' : 's'} (${reasons})${first}`;
 }

@@ -13,9 +13,18 @@ Commands
   sessions [N]              sessions, newest first
   tail [-f]                 the last 10 events; with -f, keep printing new ones (Ctrl-C stops)
   export --format csv|jsonl events matching the filters, to stdout
+  verify <trail> [--db <file.db>]
+                            check the trail's hash chain (and that every event is in the store,
+                            byte for byte); names the first bad file:line; exit 1 when not intact
+  import <trail> --into <file.db>
+                            rebuild or top up a SQLite store from the trail (idempotent; rerun
+                            after a kill to continue; --restart ignores the saved position)
+  prune --before <time> [--store <file.db>] [--trail <dir>] [--dry-run]
+                            retention: events before the time, whole rotated trail files only
 
 Store
-  -s, --store <path>        a .db file or a JSONL trail directory/file (default: $OBS_STORE,
+  -s, --store <path>        a .db file, a JSONL trail directory/file, or a postgres://user:pw@host/db
+                            URL (schema: $OBS_POSTGRES_SCHEMA, default obs) (default: $OBS_STORE,
                             else the only *.db file in the current directory)
 
 Filters (events, last, tail, export; some apply to stats and runs)
@@ -34,6 +43,8 @@ Filters (events, last, tail, export; some apply to stats and runs)
       --format csv|jsonl    export (default jsonl)
       --offsets             tree: show each event's offset from the run's start
       --json                machine-readable output (events as canonical JSON lines)
+      --strict              JSONL: exit 3 when the trail has lines that had to be skipped
+      --key-file <path>     verify, prune: the audit key (default $OBS_AUDIT_KEY)
   -h, --help
 
 Examples
@@ -43,5 +54,9 @@ Examples
   obs stats --group-by operation --from 1h
   obs export --run run-42 --format csv > run-42.csv
 
-Exit codes: 0 ok, 1 not found or unexpected error, 2 bad usage or unreadable store.
+A JSONL trail with torn or corrupt lines is still read; one line on stderr says how many were
+skipped and where the first one is.
+
+Exit codes: 0 ok, 1 not found, a trail that fails verification, or an unexpected error,
+2 bad usage or unreadable store, 3 lines skipped (with --strict).
 `;

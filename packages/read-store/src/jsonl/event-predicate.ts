@@ -1,5 +1,5 @@
 import type { EventFilter } from '../query-schemas.js';
-import type { IndexedEvent } from './indexed-event.js';
+import type { EventTable } from './event-table.js';
 
 /**
  * A case-insensitive substring test with SQLite `LIKE` semantics: only ASCII letters fold, so both
@@ -15,37 +15,41 @@ export function asciiContains(needle: string): (text: string) => boolean {
   return (text) => pattern.test(text);
 }
 
-/** The test an event must pass to match every given filter. */
-export function eventPredicate(filter: EventFilter): (e: IndexedEvent) => boolean {
-  const tests: ((e: IndexedEvent) => boolean)[] = [];
-  const { run_id, session_id, types, status, source, audit_level, parent_event_id, from, to, text } = filter;
-  if (run_id !== undefined) tests.push((e) => e.run_id === run_id);
-  if (session_id !== undefined) tests.push((e) => e.session_id === session_id);
+const STATUS = { ok: 1, error: 2 } as const;
+
+/** The test a row must pass to match every given filter but `text` (which needs the line). */
+export function eventPredicate(t: EventTable, filter: Omit<EventFilter, 'text'>): (row: number) => boolean {
+  const c = t.columns;
+  const tests: ((row: number) => boolean)[] = [];
+  const equals = (column: Int32Array, value: string) => {
+    const id = t.lookup(value);
+    tests.push(id < 0 ? () => false : (row) => column[row] === id);
+  };
+  const { run_id, session_id, types, status, source, audit_level, parent_event_id, from, to } = filter;
+  if (run_id !== undefined) equals(c.run as Int32Array, run_id);
+  if (session_id !== undefined) equals(c.session as Int32Array, session_id);
   if (types !== undefined) {
-    const set = new Set(types);
-    tests.push((e) => set.has(e.event_type));
+    const set = new Set(types.map((type) => t.lookup(type)));
+    tests.push((row) => set.has(c.type[row]!));
   }
-  if (status !== undefined) tests.push((e) => e.status === status);
-  if (source !== undefined) tests.push((e) => e.source === source);
-  if (audit_level !== undefined) tests.push((e) => e.audit_level === audit_level);
-  if (parent_event_id !== undefined) tests.push((e) => e.parent_event_id === parent_event_id);
-  if (from !== undefined) tests.push((e) => e.ts >= from);
-  if (to !== undefined) tests.push((e) => e.ts < to);
-  if (text !== undefined) {
-    const contains = asciiContains(text);
-    tests.push((e) => contains(e.json));
-  }
-  return (e) => tests.every((t) => t(e));
+  if (status !== undefined) tests.push((row) => c.status[row] === STATUS[status]);
+  if (source !== undefined) equals(c.source as Int32Array, source);
+  if (audit_level !== undefined) equals(c.audit as Int32Array, audit_level);
+  if (parent_event_id !== undefined) tests.push((row) => t.parentId(row) === parent_event_id);
+  if (from !== undefined) tests.push((row) => c.ts[row]! >= from);
+  if (to !== undefined) tests.push((row) => c.ts[row]! < to);
+  return (row) => tests.every((test) => test(row));
 }
 
-/** Index of the first event after `(ts, ord)` in a trail-ordered array. */
-export function firstAfter(events: readonly IndexedEvent[], ts: number, ord: number): number {
+/** Index of the first row after `(ts, ord)` in a trail-ordered list of rows (`ord` is row + 1). */
+export function firstAfter(t: EventTable, rows: readonly number[], ts: number, ord: number): number {
+  const at = t.columns.ts;
   let lo = 0;
-  let hi = events.length;
+  let hi = rows.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const e = events[mid]!;
-    if (e.ts < ts || (e.ts === ts && e.ord <= ord)) lo = mid + 1;
+    const r = rows[mid]!;
+    if (at[r]! < ts || (at[r] === ts && r + 1 <= ord)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

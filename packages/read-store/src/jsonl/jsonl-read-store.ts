@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { exportPages } from '../export-format.js';
 import { sleep } from '../internal/sleep.js';
-import { computeStats } from '../internal/stats-accumulator.js';
 import { TAIL_PAGE, yieldToLoop } from '../internal/yield-to-loop.js';
 import {
   ChildrenLimitSchema,
@@ -25,6 +24,7 @@ import type {
   RunSummary,
   SessionQuery,
   SessionSummary,
+  SkippedLines,
   Stats,
   StatsQuery,
   StoredEvent,
@@ -35,17 +35,33 @@ import type {
 import { notFound, ReadStoreError } from '../read-store-error.js';
 import { buildTraceTree, MAX_TRACE_EVENTS } from '../trace-tree.js';
 import { eventPredicate } from './event-predicate.js';
-import { candidates, isAfter, listIndexed, storedOf } from './jsonl-events.js';
-import { JsonlIndex, runEvents } from './jsonl-index.js';
+import { candidates, isAfter, listIndexed, matching, placeOf, storedOf } from './jsonl-events.js';
+import { JsonlIndex, sortedRows } from './jsonl-index.js';
 import { listRunsIndexed, listSessionsIndexed } from './jsonl-lists.js';
+import { jsonlStats } from './jsonl-stats.js';
 import { runSummary, sessionSummary } from './jsonl-summaries.js';
+import { trailEnd } from './trail-end.js';
+
+/** Options of {@link openJsonlReadStore}. */
+export interface OpenJsonlReadStoreOptions {
+  /**
+   * Use sidecar index files (`<file>.idx`, default true): a file's index is used while it still
+   * matches the file (same inode, size, mtime and hashes), and written next to it when the
+   * directory is writable, so the next open reads columns instead of every line.
+   */
+  sidecar?: boolean;
+}
 
 /**
  * Opens a JSONL trail (a directory written by `@obs/sink-jsonl`, or one trail file) for reading.
- * The first call reads the whole trail into an in-memory index; later calls read only what was
- * appended. Throws `ReadStoreError` `STORE_UNAVAILABLE` when the path cannot be read.
+ * Opening indexes the trail (from the sidecar index files where they are current) as columns in
+ * memory, the JSON lines staying on disk; later calls read only what was appended. Throws
+ * `ReadStoreError` `STORE_UNAVAILABLE` when the path cannot be read.
  */
-export async function openJsonlReadStore(path: string): Promise<ReadStore> {
+export async function openJsonlReadStore(
+  path: string,
+  options: OpenJsonlReadStoreOptions = {},
+): Promise<ReadStore> {
   const p = parseInput(IdSchema.max(4096), path, 'path');
   try {
     await stat(p);
@@ -58,7 +74,7 @@ export async function openJsonlReadStore(path: string): Promise<ReadStore> {
       },
     );
   }
-  const store = new JsonlReadStore(p);
+  const store = new JsonlReadStore(p, options);
   await store.refresh();
   return store;
 }
@@ -66,10 +82,12 @@ export async function openJsonlReadStore(path: string): Promise<ReadStore> {
 class JsonlReadStore implements ReadStore {
   readonly kind = 'jsonl' as const;
   readonly #index: JsonlIndex;
+  readonly #path: string;
   #closed = false;
 
-  constructor(path: string) {
-    this.#index = new JsonlIndex(path);
+  constructor(path: string, options: OpenJsonlReadStoreOptions) {
+    this.#path = path;
+    this.#index = new JsonlIndex(path, options);
   }
 
   async refresh(): Promise<JsonlIndex> {
@@ -124,71 +142,103 @@ class JsonlReadStore implements ReadStore {
 
   async getEvent(eventId: string): Promise<StoredEvent> {
     const id = parseInput(IdSchema, eventId, 'event_id');
-    const e = (await this.refresh()).byId.get(id);
-    if (e === undefined) throw notFound('event', id);
-    return storedOf(e);
+    const index = await this.refresh();
+    const row = index.table.find(id);
+    if (row < 0) throw notFound('event', id);
+    return storedOf(index, [row])[0]!;
   }
 
   async getChildren(eventId: string, limit?: number): Promise<StoredEvent[]> {
     const id = parseInput(IdSchema, eventId, 'event_id');
     const n = parseInput(ChildrenLimitSchema, limit, 'limit');
-    return candidates(await this.refresh(), { parent_event_id: id })
-      .slice(0, n)
-      .map(storedOf);
+    const index = await this.refresh();
+    return storedOf(index, candidates(index, { parent_event_id: id }).slice(0, n));
   }
 
   async getTraceTree(runId: string): Promise<TraceTree> {
     const id = parseInput(IdSchema, runId, 'run_id');
-    const run = (await this.refresh()).runs.get(id);
+    const index = await this.refresh();
+    const run = index.runs.get(id);
     if (run === undefined) throw notFound('run', id);
-    const events = runEvents(run);
+    const rows = sortedRows(index.table, run);
     const tree = buildTraceTree(
       id,
-      events.slice(0, MAX_TRACE_EVENTS).map((e) => storedOf(e).envelope),
+      storedOf(index, rows.slice(0, MAX_TRACE_EVENTS)).map((e) => e.envelope),
     );
-    if (events.length > MAX_TRACE_EVENTS) tree.truncated = true;
+    if (rows.length > MAX_TRACE_EVENTS) tree.truncated = true;
     return tree;
   }
 
   async stats(query: StatsQuery = {}): Promise<Stats> {
     const q = parseInput(StatsQuerySchema, query, 'stats query');
     const index = await this.refresh();
-    const matches = eventPredicate(q);
-    const events = candidates(index, q).filter(matches);
-    return computeStats(events, q.groupBy, q.slowest);
+    return jsonlStats(index, matching(index, candidates(index, q), q).rows, q.groupBy, q.slowest);
   }
 
   tail(options: TailOptions = {}): AsyncIterable<TailedEvent> {
     const o = parseInput(TailOptionsSchema, options, 'tail options');
     const since =
       o.since === undefined ? undefined : decodeCursor(o.since, { k: ['t', 'e'], b: 'j' }, 'since');
-    const startPos = since?.p;
-    const matches = eventPredicate(o.filter);
+    const index = this.#index;
+    // without `since`, the tail starts where the trail ends now, not at the first refresh
+    const startPos = since === undefined ? this.#trailEnd() : since.p;
+    let next = since === undefined ? index.table.rows : since.p === undefined ? since.i : 0;
+    const { text, ...rest } = o.filter;
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
-        const index = await self.refresh();
-        let next = since === undefined ? index.arrival.length : since.p === undefined ? since.i : 0;
         const position = { ...(startPos ?? index.cursor) };
         while (!o.signal?.aborted && !self.#closed) {
           await self.refresh();
-          for (let scanned = 0; next < index.arrival.length; next++) {
-            if (++scanned % TAIL_PAGE === 0) {
+          const t = index.table;
+          const matches = eventPredicate(t, rest);
+          while (next < t.rows) {
+            const upTo = Math.min(t.rows, next + TAIL_PAGE);
+            const page: number[] = [];
+            const cursors: string[] = [];
+            for (; next < upTo; next++) {
+              if (!t.live[next] || (startPos !== undefined && !isAfter(index, next, startPos))) continue;
+              const { stem, file, end } = placeOf(index, next);
+              position[stem] = { file, offset: end };
+              if (!matches(next)) continue;
+              page.push(next);
+              cursors.push(encodeCursor({ k: 't', b: 'j', i: next + 1, p: { ...position } }));
+            }
+            const found = text === undefined ? undefined : matching(index, page, { text }).rows;
+            const stored = storedOf(index, found ?? page);
+            for (let k = 0, j = 0; k < page.length; k++) {
+              if (found !== undefined && found[j] !== page[k]) continue;
+              yield { ...stored[j++]!, cursor: cursors[k]! };
+              if (o.signal?.aborted) return;
+            }
+            if (next < t.rows) {
               // catching up from an old cursor: let timers and I/O run between pages
               await yieldToLoop();
               if (o.signal?.aborted || self.#closed) return;
             }
-            const e = index.arrival[next]!;
-            if (startPos !== undefined && !isAfter(e, startPos)) continue;
-            position[e.stem] = { file: e.file, offset: e.end };
-            if (!matches(e)) continue;
-            yield { ...storedOf(e), cursor: encodeCursor({ k: 't', b: 'j', i: e.ord, p: { ...position } }) };
-            if (o.signal?.aborted) return;
           }
           await sleep(o.intervalMs, o.signal);
         }
       },
     };
+  }
+
+  #trailEnd() {
+    try {
+      return trailEnd(this.#path);
+    } catch (error) {
+      throw new ReadStoreError(
+        'STORE_UNAVAILABLE',
+        `reading the JSONL trail failed: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  skippedLines(): SkippedLines {
+    return this.#index.skipped();
   }
 
   exportEvents(query: Omit<EventQuery, 'cursor' | 'limit'>, format: ExportFormat): AsyncIterable<string> {

@@ -10,14 +10,15 @@ import {
   type SummaryCounters,
 } from '@obs/store-format';
 import type { RunStatus, RunSummary, SessionSummary, UsageSummary } from '../read-store.js';
-import type { IndexedEvent } from './indexed-event.js';
+import type { EventTable } from './event-table.js';
+import { rowView } from './row-view.js';
 
 /** What the index keeps beside a summary: its place in list order and its events. */
 interface Tracked {
   /** First-seen order, the tie-breaker of list pages. */
   ord: number;
-  /** Events in read order; sorted to trail order when `sorted` is false and they are needed. */
-  events: IndexedEvent[];
+  /** Rows of the event table in read order; sorted to trail order when `sorted` is false and they are needed. */
+  events: number[];
   sorted: boolean;
 }
 
@@ -32,42 +33,57 @@ export interface SessionAcc extends SessionSummaryState, Tracked {
   runs: Set<string>;
 }
 
-function track(t: Tracked, e: IndexedEvent): void {
+function track(t: Tracked, ts: Float64Array, row: number): void {
   const last = t.events[t.events.length - 1];
-  if (last !== undefined && (e.ts < last.ts || (e.ts === last.ts && e.ord < last.ord))) t.sorted = false;
-  t.events.push(e);
+  if (last !== undefined && ts[row]! < ts[last]!) t.sorted = false;
+  t.events.push(row);
 }
 
-/** Adds an event to its run's summary, creating it. */
-export function addToRun(runs: Map<string, RunAcc>, e: IndexedEvent, envelope: Envelope): void {
-  let run = runs.get(e.run_id);
+/** The summaries of a trail, by id and by the dictionary index of the id (for the fold's inner loop). */
+export interface Summaries {
+  runs: Map<string, RunAcc>;
+  sessions: Map<string, SessionAcc>;
+  runAt: (RunAcc | undefined)[];
+  sessionAt: (SessionAcc | undefined)[];
+}
+
+/** Adds a live row to its run's and its session's summaries, creating them. */
+export function addToSummaries(s: Summaries, t: EventTable, row: number): void {
+  const ts = t.columns.ts;
+  const e = rowView(t, row);
+  const at = ts[row]!;
+  const runKey = t.columns.run[row]!;
+  let run = s.runAt[runKey];
   if (run === undefined) {
-    const summary = emptyRunSummary(envelope, e.ts);
-    run = { ...summary, ord: runs.size + 1, events: [], sorted: true, run_id: e.run_id };
-    runs.set(e.run_id, run);
+    const runId = t.strings[runKey]!;
+    const summary = emptyRunSummary(e, at);
+    run = { ...summary, ord: s.runs.size + 1, events: [], sorted: true, run_id: runId };
+    s.runs.set(runId, run);
+    s.runAt[runKey] = run;
   }
-  track(run, e);
-  applyToRunSummary(run, envelope, e.ts);
-}
-
-/** Adds an event to its session's summary, creating it. */
-export function addToSession(sessions: Map<string, SessionAcc>, e: IndexedEvent, envelope: Envelope): void {
-  if (e.session_id === null) return;
-  let session = sessions.get(e.session_id);
-  if (session === undefined) {
-    const summary = emptySessionSummary(e.ts);
-    session = {
-      ...summary,
-      ord: sessions.size + 1,
-      events: [],
-      sorted: true,
-      session_id: e.session_id,
-      runs: new Set(),
-    };
-    sessions.set(e.session_id, session);
+  track(run, ts, row);
+  applyToRunSummary(run, e, at);
+  const sessionKey = t.columns.session[row]!;
+  if (sessionKey >= 0) {
+    let session = s.sessionAt[sessionKey];
+    if (session === undefined) {
+      const sessionId = t.strings[sessionKey]!;
+      const summary = emptySessionSummary(at);
+      session = {
+        ...summary,
+        ord: s.sessions.size + 1,
+        events: [],
+        sorted: true,
+        session_id: sessionId,
+        runs: new Set(),
+      };
+      s.sessions.set(sessionId, session);
+      s.sessionAt[sessionKey] = session;
+    }
+    track(session, ts, row);
+    applyToSessionSummary(session, e, at);
   }
-  track(session, e);
-  applyToSessionSummary(session, envelope, e.ts);
+  if (run.session_id !== null) s.sessions.get(run.session_id)?.runs.add(run.run_id);
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

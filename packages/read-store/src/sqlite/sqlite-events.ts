@@ -68,11 +68,14 @@ export class SqliteEvents {
   ofRun(runId: string, limit: number): Envelope[] {
     const key = this.#statements.key('runs', runId);
     if (key === undefined) throw notFound('run', runId);
-    const rows = this.#statements
-      .get('SELECT json FROM event_rows WHERE run_key = ? ORDER BY ts, id LIMIT ?')
-      .all(key, limit) as { json: string }[];
-    if (rows.length === 0) throw notFound('run', runId);
-    return rows.map((r) => JSON.parse(r.json) as Envelope);
+    // plucked: one string per row, no row object to allocate and collect (a 50k-event run)
+    const texts = this.#statements
+      .plucked('SELECT json FROM event_rows WHERE run_key = ? ORDER BY ts, id LIMIT ?')
+      .all(key, limit) as string[];
+    if (texts.length === 0) throw notFound('run', runId);
+    const events: Envelope[] = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) events[i] = JSON.parse(texts[i]!) as Envelope;
+    return events;
   }
 
   /** The highest row id: every event committed so far has an id at most this. */

@@ -18,6 +18,17 @@ export class Statements {
     return statement;
   }
 
+  /** A statement that returns each row's first column alone (cached apart from {@link get}'s). */
+  plucked(sql: string): Database.Statement {
+    const key = `pluck:${sql}`;
+    let statement = this.#cache.get(key);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql).pluck();
+      this.#cache.set(key, statement);
+    }
+    return statement;
+  }
+
   /** The integer key of a name in a dictionary table (`runs`, `sessions`, `event_types`, `sources`). */
   key(table: 'runs' | 'sessions' | 'event_types' | 'sources', name: string): number | undefined {
     const [keyColumn, nameColumn] = KEYS[table];

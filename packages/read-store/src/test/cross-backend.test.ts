@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freshSchema } from '@obs/sink-postgres/testing';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { openJsonlReadStore } from '../jsonl/jsonl-read-store.js';
+import { openPostgresReadStore } from '../postgres/postgres-read-store.js';
 import type { ReadStore } from '../read-store.js';
 import { openSqliteReadStore } from '../sqlite/sqlite-read-store.js';
 import { buildFixture, type Fixture } from './fixture.js';
@@ -7,14 +9,19 @@ import { buildFixture, type Fixture } from './fixture.js';
 let fx: Fixture;
 let sqlite: ReadStore;
 let jsonl: ReadStore;
+let postgres: ReadStore;
 beforeAll(async () => {
-  fx = await buildFixture({ bulk: 300 });
+  const url = inject('pgUrl');
+  const schema = freshSchema('cross');
+  fx = await buildFixture({ bulk: 300, postgres: { url, schema } });
   sqlite = openSqliteReadStore(fx.sqlitePath);
   jsonl = await openJsonlReadStore(fx.jsonlDir);
+  postgres = await openPostgresReadStore(url, { schema });
 }, 60_000);
 afterAll(async () => {
   await sqlite.close();
   await jsonl.close();
+  await postgres.close();
   fx.cleanup();
 });
 
@@ -23,7 +30,7 @@ const noCursor = <T extends { next_cursor: string | null }>(page: T) => ({
   next_cursor: page.next_cursor !== null,
 });
 
-it('both backends answer every read identically on the same events', async () => {
+it('every backend answers every read identically on the same events', async () => {
   const calls: [string, (s: ReadStore) => Promise<unknown>][] = [
     ['listRuns', async (s) => noCursor(await s.listRuns({ limit: 3 }))],
     ['getRun', (s) => s.getRun('run-2')],
@@ -42,6 +49,38 @@ it('both backends answer every read identically on the same events', async () =>
     ['stats by source', (s) => s.stats({ groupBy: 'source', from: '2026-01-05T09:00:01.000Z' })],
   ];
   for (const [name, call] of calls) {
-    expect(await call(jsonl), name).toEqual(await call(sqlite));
+    const expected = await call(sqlite);
+    for (const [backend, store] of [['jsonl', jsonl], ['postgres', postgres]] as const) {
+      const actual = await call(store);
+      const label = `${name} (${backend})`;
+      expect(withoutPercentiles(actual), label).toEqual(withoutPercentiles(expected));
+      const [pa, pe] = [percentilesOf(actual), percentilesOf(expected)];
+      expect(pa.length, label).toBe(pe.length);
+      pa.forEach((p, i) => {
+        expect(Math.abs(p - pe[i]!), `${label}: percentile ${i}`).toBeLessThanOrEqual(PERCENTILE_TOLERANCE * p);
+      });
+    }
   }
 });
+
+/**
+ * How far two backends' percentiles may differ: each is within 1% of the exact value (SQLite reads
+ * them from latency sketches, JSONL may compute them exactly), so they are within about 2% of each other.
+ */
+const PERCENTILE_TOLERANCE = 0.0201;
+const PERCENTILE_KEYS = new Set(['p50_ms', 'p95_ms', 'p99_ms']);
+
+/** The value with every percentile replaced by whether it is null. */
+function withoutPercentiles(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (key, v) => (PERCENTILE_KEYS.has(key) ? v === null : v)));
+}
+
+/** Every non-null percentile of the value, in document order. */
+function percentilesOf(value: unknown): number[] {
+  const out: number[] = [];
+  JSON.stringify(value, (key, v) => {
+    if (PERCENTILE_KEYS.has(key) && typeof v === 'number') out.push(v);
+    return v;
+  });
+  return out;
+}

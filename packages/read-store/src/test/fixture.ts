@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObservability, type Envelope, type Observability, uuidv7 } from '@obs/core';
 import { createJsonlSink } from '@obs/sink-jsonl';
+import { createPostgresSink } from '@obs/sink-postgres';
 import { createSqliteSink } from '@obs/sink-sqlite';
 
-/** The same events written by both sinks: a SQLite database and a JSONL trail. */
+/** The same events written by every sink: a SQLite database, a JSONL trail and, when asked, PostgreSQL. */
 export interface Fixture {
   dir: string;
   sqlitePath: string;
   jsonlDir: string;
+  /** The PostgreSQL store written too, when `buildFixture` was given one. */
+  postgres?: { url: string; schema: string };
   /** Every event, in the order it was emitted (the trail order). */
   events: Envelope[];
   /** Writes more events to both stores (through new sinks, as another writer would). */
@@ -24,8 +27,10 @@ export const HOSTILE_TEXT = '=HYPERLINK("http://x"),a "quoted", comma\nnew line'
 /** Events of the bulk run (shared timestamps, for keyset ties). */
 export const BULK = 1100;
 
-/** Writes the fixture events through `createObservability` with both sinks, then closes them. */
-export async function buildFixture(options: { bulk?: number } = {}): Promise<Fixture> {
+/** Writes the fixture events through `createObservability` with every sink, then closes them. */
+export async function buildFixture(
+  options: { bulk?: number; postgres?: { url: string; schema: string } } = {},
+): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'obs-read-store-'));
   const sqlitePath = join(dir, 'obs.db');
   const jsonlDir = join(dir, 'trail');
@@ -35,7 +40,11 @@ export async function buildFixture(options: { bulk?: number } = {}): Promise<Fix
     const jsonl = createJsonlSink({ dir: jsonlDir });
     return createObservability({
       source: 'agent-a',
-      sinks: [createSqliteSink({ path: sqlitePath }), jsonl],
+      sinks: [
+        createSqliteSink({ path: sqlitePath }),
+        jsonl,
+        ...(options.postgres ? [createPostgresSink(options.postgres)] : []),
+      ],
       clock: () => now,
     });
   };
@@ -193,6 +202,7 @@ export async function buildFixture(options: { bulk?: number } = {}): Promise<Fix
     dir,
     sqlitePath,
     jsonlDir,
+    ...(options.postgres ? { postgres: options.postgres } : {}),
     events,
     append: (write) => {
       tick(1000);

@@ -227,6 +227,14 @@ const BUILTIN: Record<string, Describe> = {
     tone: 'error',
     extra: p['will_retry'] === true ? `attempt ${num(p, 'attempt') ?? '?'}, will retry` : undefined,
   }),
+  'obs.dropped': (p) => ({
+    tag: 'obs',
+    kind: 'error',
+    operation: 'dropped',
+    input: `sink ${str(p, 'sink') ?? '?'} lost ${num(p, 'lost') ?? '?'} events`,
+    tone: 'error',
+    extra: `${num(p, 'total_lost') ?? '?'} in all`,
+  }),
 };
 
 /** An application type `shop.checkout` shows as `[shop] checkout: {"cart_id":…}`. */

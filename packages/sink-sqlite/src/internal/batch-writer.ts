@@ -5,6 +5,9 @@ import {
   EVENT_ROW_COLUMNS,
   emptyRunSummary,
   emptySessionSummary,
+  foldIntoRollups,
+  type RollupDeltaMap,
+  SqliteRollupWriter,
 } from '@obs/store-format';
 import type Database from 'better-sqlite3';
 import { KeyDictionary } from './key-dictionary.js';
@@ -20,7 +23,10 @@ export interface StoredEvent {
 const INSERT_EVENT_SQL = `INSERT INTO event_rows (${EVENT_ROW_COLUMNS.join(', ')})
 VALUES (${EVENT_ROW_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`;
 
-/** Writes batches of events and their run/session summaries, one `BEGIN IMMEDIATE` transaction each. */
+/**
+ * Writes batches of events, their run/session summaries and their stats rollups, one `BEGIN
+ * IMMEDIATE` transaction each.
+ */
 export class BatchWriter {
   readonly #insert: Database.Statement<unknown[]>;
   readonly #updateRun: Database.Statement<[RunDelta]>;
@@ -29,6 +35,7 @@ export class BatchWriter {
   readonly #sources: KeyDictionary;
   readonly #runs: KeyDictionary;
   readonly #sessions: KeyDictionary;
+  readonly #rollups: SqliteRollupWriter;
   readonly #transaction: (batch: readonly StoredEvent[]) => number;
 
   constructor(db: Database.Database) {
@@ -39,12 +46,13 @@ export class BatchWriter {
     this.#sources = new KeyDictionary(db, 'sources', 'source_key', 'source');
     this.#runs = new KeyDictionary(db, 'runs', 'run_key', 'run_id');
     this.#sessions = new KeyDictionary(db, 'sessions', 'session_key', 'session_id');
+    this.#rollups = new SqliteRollupWriter(db);
     this.#transaction = db.transaction((batch: readonly StoredEvent[]) => this.#writeRows(batch)).immediate;
   }
 
   /** Commits the batch; returns how many events were new (re-delivered `event_id`s are skipped). */
   write(batch: readonly StoredEvent[]): number {
-    const dictionaries = [this.#types, this.#sources, this.#runs, this.#sessions];
+    const dictionaries = [this.#types, this.#sources, this.#runs, this.#sessions, this.#rollups];
     try {
       const inserted = this.#transaction(batch);
       for (const d of dictionaries) d.commit();
@@ -58,6 +66,7 @@ export class BatchWriter {
   #writeRows(batch: readonly StoredEvent[]): number {
     const runs = new Map<number, RunDelta>();
     const sessions = new Map<number, SessionDelta>();
+    const rollups: RollupDeltaMap = new Map();
     let inserted = 0;
     for (const record of batch) {
       const e = record.envelope;
@@ -79,6 +88,7 @@ export class BatchWriter {
       );
       if (info.changes === 0) continue;
       inserted++;
+      foldIntoRollups(rollups, e, ts);
       let run = runs.get(runKey);
       if (run === undefined) {
         run = { ...emptyRunSummary(e, ts), key: runKey, session_key: null };
@@ -97,6 +107,7 @@ export class BatchWriter {
     }
     for (const run of runs.values()) this.#updateRun.run(run);
     for (const session of sessions.values()) this.#updateSession.run(session);
+    this.#rollups.write(rollups);
     return inserted;
   }
 }

@@ -36,6 +36,8 @@ export function openDatabase(options: ResolvedSqliteSinkOptions): OpenedDatabase
     db.pragma(`busy_timeout = ${options.openTimeoutMs}`);
     const migration = withOpenRetry(options.openTimeoutMs, () => {
       if (path !== ':memory:') {
+        // before the first table exists (a new file): `obs prune` then gives space back page by page
+        db.pragma('auto_vacuum = INCREMENTAL');
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal') throw new Error(`the file refused WAL mode (journal_mode is "${String(mode)}")`);
       }

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
+import type { StoredEvent } from './batch-writer.js';
+import { packFacts } from './event-facts.js';
 import type { WorkerReply, WorkerRequest } from './writer-worker.js';
 
 type Pending = { resolve: (inserted: number) => void; reject: (error: Error) => void };
@@ -15,7 +17,8 @@ export interface WorkerWriterHooks {
 }
 
 /**
- * The host side of the writer thread: sends canonical lines, resolves with the count inserted.
+ * The host side of the writer thread: sends canonical lines with their packed facts (so the thread
+ * parses no JSON), resolves with the count inserted.
  * The thread keeps the process alive only while a request is pending. When the thread dies, its
  * pending writes fail and the next write starts a new thread: at once after one death, then after
  * {@link RESPAWN_BASE_MS} doubling to {@link RESPAWN_MAX_MS} while deaths follow each other without
@@ -39,8 +42,8 @@ export class WorkerWriter {
     this.#worker = this.#spawn();
   }
 
-  /** Commits lines in the writer thread; rejects with the thread's error (its `code` kept). */
-  write(lines: string[]): Promise<number> {
+  /** Commits events in the writer thread; rejects with the thread's error (its `code` kept). */
+  write(batch: readonly StoredEvent[]): Promise<number> {
     if (this.#closing) return Promise.reject(new Error('the SQLite writer thread is closed'));
     let worker = this.#worker;
     if (worker === undefined) {
@@ -53,7 +56,10 @@ export class WorkerWriter {
       }
       worker = this.#worker = this.#spawn();
     }
-    return this.#send(worker, lines);
+    return this.#send(worker, {
+      lines: batch.map((r) => r.json),
+      facts: packFacts(batch.map((r) => r.envelope)),
+    });
   }
 
   /** Closes the database in the thread and waits for the thread to end. */
@@ -64,7 +70,7 @@ export class WorkerWriter {
     if (worker === undefined) return;
     worker.ref();
     const exited = new Promise((resolve) => worker.once('exit', resolve));
-    await this.#send(worker, null).catch(() => {});
+    await this.#send(worker, { lines: null }).catch(() => {});
     await exited;
   }
 
@@ -80,10 +86,10 @@ export class WorkerWriter {
     return worker;
   }
 
-  #send(worker: Worker, lines: string[] | null): Promise<number> {
+  #send(worker: Worker, request: Omit<WorkerRequest, 'id'>): Promise<number> {
     const id = this.#nextId++;
     try {
-      worker.postMessage({ id, lines } satisfies WorkerRequest);
+      worker.postMessage({ id, ...request } satisfies WorkerRequest);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -1,13 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Envelope } from '@obs/core';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import { BatchWriter } from './batch-writer.js';
+import { type packFacts, unpackFacts } from './event-facts.js';
 import { openDatabase } from './open-database.js';
 
-/** A request to the writer thread: canonical lines to commit, or `null` to close. */
+/** A request to the writer thread: canonical lines and their packed facts to commit, or `null` to close. */
 export interface WorkerRequest {
   id: number;
   lines: string[] | null;
+  /** `packFacts` of the lines' envelopes. */
+  facts?: ReturnType<typeof packFacts>;
 }
 
 /** The writer thread's answer to one request. */
@@ -23,11 +25,11 @@ const writer = new BatchWriter(db);
 const port = parentPort!;
 
 /** Commits once; a `SQLITE_BUSY` goes back to the host with its code, and the service's queue retries it. */
-function commit(lines: string[]): number {
-  return writer.write(lines.map((json) => ({ envelope: JSON.parse(json) as Envelope, json })));
+function commit(lines: string[], facts: ReturnType<typeof packFacts>): number {
+  return writer.write(unpackFacts(facts, lines));
 }
 
-port.on('message', ({ id, lines }: WorkerRequest) => {
+port.on('message', ({ id, lines, facts }: WorkerRequest) => {
   if (lines === null) {
     db.close();
     port.postMessage({ id } satisfies WorkerReply);
@@ -35,7 +37,7 @@ port.on('message', ({ id, lines }: WorkerRequest) => {
     return;
   }
   try {
-    port.postMessage({ id, inserted: commit(lines) } satisfies WorkerReply);
+    port.postMessage({ id, inserted: commit(lines, facts ?? []) } satisfies WorkerReply);
   } catch (error) {
     const e = error as Error & { code?: unknown };
     port.postMessage({

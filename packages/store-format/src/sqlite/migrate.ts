@@ -1,13 +1,14 @@
 import { toError } from '@obs/core';
 import { SQLITE_MIGRATIONS, type SqliteMigration } from './migrations.js';
 import { SQLITE_SCHEMA_VERSION } from './schema-version.js';
+import type { SqliteRollupDatabase } from './sqlite-rollups.js';
 import { SqliteSchemaError, STORE_FORMAT_ERROR_CODES } from './sqlite-schema-error.js';
 
 /**
  * The part of a SQLite connection the migration runner uses; a better-sqlite3 `Database` fits.
  * Kept structural so this package does not depend on a SQLite driver.
  */
-export interface SqliteSchemaDatabase {
+export interface SqliteSchemaDatabase extends SqliteRollupDatabase {
   exec(sql: string): unknown;
   pragma(source: string, options: { simple: true }): unknown;
 }
@@ -102,6 +103,7 @@ export function assertSqliteSchemaCurrent(db: SqliteSchemaDatabase): void {
 function runStep(db: SqliteSchemaDatabase, step: SqliteMigration): void {
   try {
     db.exec(step.up);
+    step.build?.(db);
     db.exec(`PRAGMA user_version = ${step.version}`);
   } catch (error) {
     const cause = toError(error);

@@ -1,3 +1,5 @@
+import { rebuildSqliteRollups, type SqliteRollupDatabase, STATS_ROLLUP_DDL } from './sqlite-rollups.js';
+
 /** One step of the SQLite schema: `up` takes a database at `version - 1` to `version`. */
 export interface SqliteMigration {
   /** The `PRAGMA user_version` after this step. */
@@ -5,6 +7,8 @@ export interface SqliteMigration {
   readonly description: string;
   /** SQL run inside the migration transaction (several statements). */
   readonly up: string;
+  /** Work done in JS after `up`, in the same transaction (e.g. folding stored events with the rules). */
+  readonly build?: (db: SqliteRollupDatabase) => void;
 }
 
 /**
@@ -254,6 +258,18 @@ ${EVENTS_VIEW}
 `;
 
 /**
+ * Version 4 → 5: read paths re-indexed for the rollups. Stats no longer scan events, so the
+ * `(source_key, status, ts)` index that served their counts becomes `(source_key, ts)`, which pages a
+ * source's events in order (the status filter is checked on the rows); `events_slowest` serves
+ * `stats().slowest` (longest first, ties by time) over timed events only.
+ */
+const V5 = `
+DROP INDEX events_source_status;
+CREATE INDEX events_source ON event_rows(source_key, ts);
+CREATE INDEX events_slowest ON event_rows(duration_ms DESC, ts) WHERE duration_ms IS NOT NULL;
+`;
+
+/**
  * Every schema step in order; a fresh database runs all of them. Append a step to change the
  * schema, never edit a shipped one: files in the field are at every version listed here.
  */
@@ -268,5 +284,16 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     version: 3,
     description: 'narrow event_rows table, every envelope field through the events view',
     up: V3,
+  },
+  {
+    version: 4,
+    description: 'stats rollups per minute, hour and day, built from the stored events',
+    up: STATS_ROLLUP_DDL,
+    build: rebuildSqliteRollups,
+  },
+  {
+    version: 5,
+    description: 'source index without status, slowest-events index over timed events',
+    up: V5,
   },
 ];

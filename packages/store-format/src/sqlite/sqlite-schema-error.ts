@@ -6,6 +6,8 @@ export const STORE_FORMAT_ERROR_CODES = {
   SCHEMA_VERSION: 'OBS_SCHEMA_VERSION',
   /** A migration step failed and was rolled back; `cause` holds the step's error. */
   MIGRATION_FAILED: 'OBS_MIGRATION_FAILED',
+  /** Bytes given as an encoded latency sketch are not one (truncated, corrupt or another format). */
+  SKETCH_FORMAT: 'OBS_SKETCH_FORMAT',
 } as const;
 
 /** One of the values of {@link STORE_FORMAT_ERROR_CODES}. */

@@ -1,5 +1,7 @@
+import type { ROLLUP_TIERS_MS } from '../stats-rollup.js';
+
 /**
- * The obs SQLite schema, version 3 (`PRAGMA user_version = 3`). Written by `@obs/sink-sqlite`,
+ * The obs SQLite schema, version 5 (`PRAGMA user_version = 5`). Written by `@obs/sink-sqlite`,
  * read by `@obs/read-store`. Times are epoch milliseconds (`ts`, `Date.parse(timestamp)`), which
  * every index uses; the envelope's ISO text is in the JSON.
  *
@@ -23,6 +25,13 @@
  * - `sessions`: one row per `session_id`, same counters plus `max_turn_number`; `duration_ms` and
  *   `status` (`error` when any event failed) are virtual. Runs of a session: `runs.session_key`.
  * - `event_types`, `sources`: dictionaries of names to integer keys.
+ * - `stats_rollups`: the stats rollups (`stats-rollup.ts` rules), kept in the transaction that writes
+ *   the events, at three widths `bucket_ms` (minute, hour, day; {@link ROLLUP_TIERS_MS}); primary key
+ *   `(bucket_ms, bucket_ts, dim_key)`, so any range of one width is one index range. Measures:
+ *   `event_count`, `error_count`, tokens, `cost_usd`, `first_ts`/`last_ts`, `duration_max` and
+ *   `latency`, an encoded `LatencySketch` (merged on upsert by the writer's `obs_sketch_merge`).
+ * - `stats_rollup_dims`: one row per dimension set (`dims` is `rollupDimensionsKey`): `source_key`,
+ *   `type_key`, `operation`, `status`, `model`, `layer`, `component`.
  *
  * Counters in `runs` and `sessions`: `event_count`; `error_count` (events with `status = 'error'`
  * or of type `error`, each counted once); from `llm.call` payloads `llm_call_count`,
@@ -37,11 +46,14 @@
  * - one event by id: `events_event_id (event_id)`
  * - a run's events in order, its trace tree: `events_run (run_key, ts)`
  * - a session's events: `events_session (session_key, ts)`, partial on `session_key IS NOT NULL`
- * - by type, stats by type: `events_type (type_key, ts)`
+ * - by type: `events_type (type_key, ts)`
  * - time range, latest events, live tail: `events_ts (ts)`
  * - children of an event: `events_parent (parent_event_id)`, partial on non-null parents
- * - by source, by source and status, stats by source: `events_source_status (source_key, status, ts)`
+ * - by source (and status, checked on the rows): `events_source (source_key, ts)`
  * - failures across sources: `events_errors (ts)`, partial on `status = 'error'`
+ * - slowest events (`stats().slowest`): `events_slowest (duration_ms DESC, ts)`, partial on timed events
+ * - stats: `stats_rollups` by its primary key, never the events (one run's or session's stats read
+ *   its events through `events_run` / `events_session`)
  * - runs list: `runs_first_ts`, `runs_status_first_ts`; runs of a session: `runs_session`
  * - sessions list: `sessions_first_ts`, `sessions_last_ts`
  * Text search has no index: `json LIKE ?` scans, so combine it with an indexed filter.
@@ -53,6 +65,8 @@ export const SQLITE_TABLES = {
   sessions: 'sessions',
   eventTypes: 'event_types',
   sources: 'sources',
+  statsRollups: 'stats_rollups',
+  statsRollupDims: 'stats_rollup_dims',
 } as const;
 
 /** Columns of `event_rows` a writer sets, in insert order (`id` excluded). */
@@ -115,6 +129,7 @@ export const EVENT_INDEXES = [
   'events_type',
   'events_ts',
   'events_parent',
-  'events_source_status',
+  'events_source',
   'events_errors',
+  'events_slowest',
 ] as const;

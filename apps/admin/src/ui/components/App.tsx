@@ -1,6 +1,7 @@
 import type { StoreInfo } from '../../api-types.js';
 import { type Route, useRoute } from '../router.js';
 import { useApi } from '../use-api.js';
+import { DropBanner } from './DropBanner.js';
 import { EventPage } from './EventPage.js';
 import { LivePage } from './LivePage.js';
 import { RunPage } from './RunPage.js';
@@ -35,6 +36,7 @@ export function App() {
         {info.data && <span class="store-kind">{info.data.kind} store · read-only</span>}
       </nav>
       <main class="content">
+        <DropBanner />
         <Page route={route} />
       </main>
     </div>

@@ -3,9 +3,10 @@ import { useState } from 'preact/hooks';
 import { formatCost, formatCount, formatDuration, formatPercent, formatTime } from '../format.js';
 import { href } from '../router.js';
 import { useApi } from '../use-api.js';
-import { CountBars, ErrorRate, EventsOverTime, LatencyBars } from './charts.js';
+import { CountBars, LatencyBars } from './charts.js';
 import { ErrorBox, Id, Loading, Metric, PageHeader, StatusBadge } from './common.js';
 import { RANGES, rangeStart } from './ranges.js';
+import { ErrorRate, EventsOverTime } from './TimeCharts.js';
 
 const GROUPS = ['source', 'operation', 'event_type', 'model', 'layer', 'component'] as const;
 
@@ -94,11 +95,11 @@ function StatsBody({ stats: s, groupBy }: { stats: Stats; groupBy: string }) {
       <div class="panels">
         <div class="panel wide">
           <h3>Events over time</h3>
-          <EventsOverTime buckets={s.timeline} />
+          <EventsOverTime stats={s} />
         </div>
         <div class="panel wide">
           <h3>Error rate</h3>
-          <ErrorRate buckets={s.timeline} />
+          <ErrorRate stats={s} />
         </div>
         <div class="panel">
           <h3>Latency by operation</h3>

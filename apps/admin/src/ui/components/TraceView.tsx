@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { TraceRow, TraceRows } from '../../api-types.js';
 import { formatDuration } from '../format.js';
 import { href } from '../router.js';
-import { collapsedBelow, subtreeEnds, visibleRows } from '../trace-model.js';
+import { collapsedBelow, rowsOf, subtreeEnds, visibleRows } from '../trace-model.js';
 import { rowWindow } from '../virtual-window.js';
 import { TypeChip } from './common.js';
 
@@ -16,13 +16,13 @@ const TICKS = [0, 0.25, 0.5, 0.75, 1];
  * DOM, so a 10k-event run scrolls and expands as fast as a small one.
  */
 export function TraceView({ trace }: { trace: TraceRows }) {
-  const rows = trace.rows;
+  const rows = useMemo(() => rowsOf(trace.columns), [trace]);
   const ends = useMemo(() => subtreeEnds(rows), [rows]);
   const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
   const visible = useMemo(() => visibleRows(rows, ends, collapsed), [rows, ends, collapsed]);
   const scroller = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
-  const span = useMemo(() => timeSpan(trace), [trace]);
+  const span = useMemo(() => timeSpan(trace.duration_ms, rows), [trace, rows]);
 
   useEffect(() => {
     const el = scroller.current;
@@ -65,6 +65,7 @@ export function TraceView({ trace }: { trace: TraceRows }) {
           {visible.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')} rows
           {trace.orphan_count > 0 && <> · {trace.orphan_count} orphans</>}
           {trace.cycle_count > 0 && <> · {trace.cycle_count} in cycles</>}
+          {trace.truncated && <> · the run's first {rows.length.toLocaleString('en-US')} events</>}
         </span>
       </div>
       <div class="trace-head">
@@ -179,8 +180,8 @@ function BarLabel({ left, width, text }: { left: number; width: number; text: st
 }
 
 /** The width of the waterfall: the run's duration, or the end of its latest span. */
-function timeSpan(trace: TraceRows): number {
-  let max = trace.duration_ms;
-  for (const r of trace.rows) max = Math.max(max, r.offset_ms, r.start_ms + (r.duration_ms ?? 0));
+function timeSpan(duration: number, rows: readonly TraceRow[]): number {
+  let max = duration;
+  for (const r of rows) max = Math.max(max, r.offset_ms, r.start_ms + (r.duration_ms ?? 0));
   return max > 0 ? max : 1;
 }

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventRecord } from '@obs/core';
+import { makeEnvelope } from '@obs/core/testing';
+import { createJsonlSink, type JsonlSinkOptions } from '@obs/sink-jsonl';
+import { importTrail } from '@obs/sink-sqlite';
+import { verifyTrail } from '@obs/store-format';
+import { type BenchRow, type BenchSuite, median } from '../harness.js';
+import { llmPayload } from '../workload.js';
+
+const BATCH = 512;
+
+/** `count` llm.call records (the JSON made here, as the service would before the sinks). */
+function records(count: number, from = 0): EventRecord[] {
+  const out: EventRecord[] = [];
+  for (let i = from; i < from + count; i++) {
+    const record = new EventRecord(
+      makeEnvelope(i + 1, {
+        event_type: 'llm.call',
+        run_id: `run-${Math.floor(i / 200)}`,
+        payload: llmPayload(i),
+      }),
+    );
+    void record.json;
+    out.push(record);
+  }
+  return out;
+}
+
+/** CPU µs per event of writing `batches` to a JSONL sink with the given chain setting. */
+async function writeCost(
+  dir: string,
+  batches: EventRecord[][],
+  chain: JsonlSinkOptions['chain'],
+): Promise<number> {
+  const sink = createJsonlSink({ dir, chain, rotation: { maxBytes: 64 * 1024 * 1024 } });
+  const cpu = process.cpuUsage();
+  for (const batch of batches) sink.write(batch);
+  sink.flush();
+  const used = process.cpuUsage(cpu);
+  await sink.close();
+  return (used.user + used.system) / (batches.length * BATCH);
+}
+
+/** MB/s of reading the same files and hashing them with one SHA-256: the ceiling of a verifier. */
+async function bareHashRate(dir: string): Promise<number> {
+  const started = performance.now();
+  let bytes = 0;
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl'))) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(join(dir, name), { highWaterMark: 1 << 20 })) {
+      hash.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+    hash.digest();
+  }
+  return bytes / 1e6 / ((performance.now() - started) / 1000);
+}
+
+const spread = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `min ${sorted[0]!.toFixed(0)}, median ${median(sorted).toFixed(0)}, max ${sorted.at(-1)!.toFixed(0)}`;
+};
+
+/** The tamper-evident trail: the chain's cost on the write path, `obs verify` and `obs import` throughput. */
+export const integritySuite: BenchSuite = {
+  name: 'integrity',
+  async run({ quick }) {
+    const dir = mkdtempSync(join(tmpdir(), 'obs-bench-integrity-'));
+    const rounds = quick ? 1 : 3;
+    try {
+      const rows: BenchRow[] = [];
+      // 1. write cost: the same batches into a sink with and without the chain, alternating
+      const batches = Array.from({ length: quick ? 100 : 400 }, (_, b) => records(BATCH, b * BATCH));
+      const on: number[] = [];
+      const off: number[] = [];
+      await writeCost(join(dir, 'warm'), batches.slice(0, 20), {});
+      for (let r = 0; r < rounds; r++) {
+        off.push(await writeCost(join(dir, `off-${r}`), batches, false));
+        on.push(await writeCost(join(dir, `on-${r}`), batches, {}));
+        rmSync(join(dir, `off-${r}`), { recursive: true });
+        rmSync(join(dir, `on-${r}`), { recursive: true });
+      }
+      rows.push({
+        suite: 'integrity',
+        case: `JSONL sink write, chain on (seal every 1000 lines): CPU per event, ${rounds} runs`,
+        value: median(on),
+        unit: 'µs',
+        peer: { name: 'chain: false', value: median(off) },
+        ratio: median(off) / median(on),
+        note: `on: ${on.map((v) => v.toFixed(2)).join(', ')}; off: ${off.map((v) => v.toFixed(2)).join(', ')}`,
+      });
+      // 2. verify a trail of ~320 MB (64 MB files), written by the sink with its chain
+      const trail = join(dir, 'trail');
+      const targetBytes = (quick ? 40 : 320) * 1e6;
+      const sink = createJsonlSink({ dir: trail, rotation: { maxBytes: 64 * 1024 * 1024 } });
+      let written = 0;
+      let events = 0;
+      for (let b = 0; written < targetBytes; b++) {
+        const batch = batches[b % batches.length]!;
+        sink.write(batch);
+        written += batch.reduce((n, r) => n + r.json.length + 1, 0);
+        events += batch.length;
+      }
+      await sink.close();
+      const size = readdirSync(trail)
+        .filter((n) => n.endsWith('.jsonl'))
+        .reduce((n, f) => n + statSync(join(trail, f)).size, 0);
+      const verifyRates: number[] = [];
+      const verifyCpuRates: number[] = [];
+      const bareRates: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const started = performance.now();
+        const cpu = process.cpuUsage();
+        const v = await verifyTrail(trail);
+        const used = process.cpuUsage(cpu);
+        verifyCpuRates.push(size / ((used.user + used.system) / 1e6) / 1e6);
+        if (!v.ok || v.bytes !== size)
+          throw new Error(`verify failed on the bench trail: ${JSON.stringify(v.problems[0])}`);
+        verifyRates.push(size / 1e6 / ((performance.now() - started) / 1000));
+        bareRates.push(await bareHashRate(trail));
+      }
+      rows.push({
+        suite: 'integrity',
+        case: `obs verify, ${(size / 1e6).toFixed(0)} MB trail (${events.toLocaleString('en-US')} events): MB/s`,
+        value: median(verifyRates),
+        unit: 'MB/s',
+        peer: { name: 'read + one SHA-256, same files', value: median(bareRates) },
+        ratio: median(verifyRates) / median(bareRates),
+        target: '≥ 300 MB/s',
+        note: `wall MB/s: verify ${spread(verifyRates)}; bare ${spread(bareRates)}. MB per CPU-second (all threads): ${spread(verifyCpuRates)}`,
+      });
+      // 3. import 200k events of it into a new SQLite store
+      const importTrailDir = join(dir, 'import-trail');
+      const importSink = createJsonlSink({ dir: importTrailDir });
+      const importEvents = quick ? 51_200 : 204_800;
+      for (let b = 0; b < importEvents / BATCH; b++)
+        importSink.write(
+          batches[b % batches.length]!.map(
+            (r, i) =>
+              new EventRecord(
+                makeEnvelope(b * BATCH + i + 1, {
+                  ...r.envelope,
+                  event_id: makeEnvelope(b * BATCH + i + 1).event_id,
+                }),
+              ),
+          ),
+        );
+      await importSink.close();
+      const importRates: number[] = [];
+      const importCpu: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const into = join(dir, `import-${r}.db`);
+        const cpu = process.cpuUsage();
+        const result = await importTrail(importTrailDir, { into, resume: false });
+        const used = process.cpuUsage(cpu);
+        importCpu.push((used.user + used.system) / result.read);
+        if (result.inserted !== importEvents)
+          throw new Error(`import inserted ${result.inserted}/${importEvents}`);
+        importRates.push(result.read / result.seconds);
+        rmSync(into, { force: true });
+      }
+      rows.push({
+        suite: 'integrity',
+        case: `obs import, ${importEvents.toLocaleString('en-US')} events into a new SQLite store: events/s`,
+        value: median(importRates),
+        unit: 'ev/s',
+        target: '≥ 100k ev/s',
+        note: `wall ev/s ${spread(importRates)}; CPU µs per event (both threads) ${importCpu.map((v) => v.toFixed(1)).join(', ')}`,
+      });
+      return rows;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

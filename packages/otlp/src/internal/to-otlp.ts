@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import type { Envelope } from '@obs/core';
+import { nanosOfDuration, nanosOfEpochMillis } from './nanos.js';
+import { OBS_ATTRIBUTES } from './obs-attributes.js';
+
+/** An OTLP/JSON `AnyValue`. */
+type JsonAnyValue =
+  | { stringValue: string }
+  | { intValue: string }
+  | { doubleValue: number }
+  | { boolValue: boolean }
+  | { arrayValue: { values: JsonAnyValue[] } };
+type JsonKeyValue = { key: string; value: JsonAnyValue };
+
+/** Export requests in OTLP/JSON form (hex ids, decimal nanoseconds), by signal; undefined when empty. */
+export interface OtlpRequests {
+  traces: { resourceSpans: unknown[] } | undefined;
+  logs: { resourceLogs: unknown[] } | undefined;
+}
+
+const SCOPE = { name: '@obs/otlp' };
+/** Event types exported as spans; any other event with a duration is one too. */
+const SPAN_TYPES = new Set(['span', 'llm.call', 'tool.call', 'tool.result']);
+const SEVERITY: Record<string, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
+const STATUS_CODE = { ok: 1, error: 2 } as const;
+const KIND_INTERNAL = 1;
+const KIND_CLIENT = 3;
+const HEX32 = /^[0-9a-f]{32}$/;
+
+/** The trace id of a run: the run id itself when it is one (it came from OTLP), else a digest of it. */
+export function traceIdOfRun(runId: string): string {
+  if (HEX32.test(runId) && !/^0+$/.test(runId)) return runId;
+  return createHash('sha256').update(runId).digest('hex').slice(0, 32);
+}
+
+/** The span id of an event: the last 64 bits of its UUIDv7 (random, never all zero: they hold the variant). */
+export const spanIdOfEvent = (eventId: string): string => eventId.replaceAll('-', '').slice(16);
+
+/**
+ * Turns obs events into OTLP export requests: timed events (`span`, `llm.call`, `tool.call`,
+ * `tool.result`, anything with a duration) as spans with GenAI attributes, every other event as a
+ * log record in its parent's span; each carries `obs.*` attributes so obs can take it back as it was.
+ */
+export function toOtlpRequests(envelopes: readonly Envelope[]): OtlpRequests {
+  const spans = new Map<string, unknown[]>();
+  const logs = new Map<string, unknown[]>();
+  for (const e of envelopes) {
+    const isSpan = SPAN_TYPES.has(e.event_type) || e.duration_ms !== null;
+    const target = isSpan ? spans : logs;
+    const list = target.get(e.source) ?? [];
+    list.push(isSpan ? toSpan(e) : toLogRecord(e));
+    target.set(e.source, list);
+  }
+  const resource = (source: string) => ({ attributes: [kv('service.name', source)] });
+  return {
+    traces:
+      spans.size === 0
+        ? undefined
+        : {
+            resourceSpans: [...spans].map(([source, list]) => ({
+              resource: resource(source),
+              scopeSpans: [{ scope: SCOPE, spans: list }],
+            })),
+          },
+    logs:
+      logs.size === 0
+        ? undefined
+        : {
+            resourceLogs: [...logs].map(([source, list]) => ({
+              resource: resource(source),
+              scopeLogs: [{ scope: SCOPE, logRecords: list }],
+            })),
+          },
+  };
+}
+
+function toSpan(e: Envelope): Record<string, unknown> {
+  const start = nanosOfEpochMillis(Date.parse(e.timestamp));
+  const end = start + nanosOfDuration(e.duration_ms ?? 0);
+  const p = e.payload;
+  const error = (p['error'] as { message?: unknown } | undefined)?.message;
+  return {
+    traceId: traceIdOfRun(e.run_id),
+    spanId: spanIdOfEvent(e.event_id),
+    ...(e.parent_event_id ? { parentSpanId: spanIdOfEvent(e.parent_event_id) } : {}),
+    name: spanName(e),
+    kind: e.event_type === 'llm.call' ? KIND_CLIENT : KIND_INTERNAL,
+    startTimeUnixNano: start.toString(),
+    endTimeUnixNano: end.toString(),
+    attributes: [...genAiAttributes(e), ...obsAttributes(e)],
+    status:
+      e.status === null
+        ? {}
+        : { code: STATUS_CODE[e.status], ...(typeof error === 'string' ? { message: error } : {}) },
+  };
+}
+
+function toLogRecord(e: Envelope): Record<string, unknown> {
+  const p = e.payload;
+  const level = e.event_type === 'log' ? String(p['level']) : e.event_type === 'error' ? 'error' : 'info';
+  const message = typeof p['message'] === 'string' ? p['message'] : JSON.stringify(p);
+  const exception =
+    e.event_type === 'error'
+      ? [
+          kv('exception.message', message),
+          ...(typeof p['type'] === 'string' ? [kv('exception.type', p['type'])] : []),
+          ...(typeof p['stack'] === 'string' ? [kv('exception.stacktrace', p['stack'])] : []),
+        ]
+      : [];
+  return {
+    timeUnixNano: nanosOfEpochMillis(Date.parse(e.timestamp)).toString(),
+    severityNumber: SEVERITY[level] ?? 9,
+    severityText: level.toUpperCase(),
+    body: { stringValue: message },
+    eventName: e.event_type,
+    traceId: traceIdOfRun(e.run_id),
+    ...(e.parent_event_id ? { spanId: spanIdOfEvent(e.parent_event_id) } : {}),
+    attributes: [...exception, ...obsAttributes(e)],
+  };
+}
+
+function spanName(e: Envelope): string {
+  const p = e.payload;
+  if (e.event_type === 'llm.call') return `chat ${String(p['model'])}`;
+  if (e.event_type === 'tool.call' || e.event_type === 'tool.result')
+    return `execute_tool ${String(p['tool'])}`;
+  if (e.event_type === 'span' && typeof p['operation'] === 'string') return p['operation'];
+  return e.event_type;
+}
+
+function genAiAttributes(e: Envelope): JsonKeyValue[] {
+  const p = e.payload;
+  const out: JsonKeyValue[] = [];
+  const put = (key: string, value: unknown) => {
+    if (value !== undefined && value !== null) out.push(kv(key, value));
+  };
+  if (e.session_id !== null) {
+    put('gen_ai.conversation.id', e.session_id);
+    put('session.id', e.session_id);
+  }
+  if (e.event_type === 'llm.call') {
+    put('gen_ai.operation.name', 'chat');
+    put('gen_ai.provider.name', p['provider']);
+    put('gen_ai.request.model', p['model']);
+    put('gen_ai.usage.input_tokens', p['prompt_tokens']);
+    put('gen_ai.usage.output_tokens', p['completion_tokens']);
+    put('gen_ai.usage.cache_read.input_tokens', p['cache_read_tokens']);
+    put('gen_ai.usage.cache_creation.input_tokens', p['cache_write_tokens']);
+    put('gen_ai.usage.reasoning.output_tokens', p['reasoning_tokens']);
+    put('gen_ai.request.temperature', p['temperature']);
+    if (typeof p['finish_reason'] === 'string') put('gen_ai.response.finish_reasons', [p['finish_reason']]);
+    if (p['input'] !== undefined) put('gen_ai.input.messages', JSON.stringify(p['input']));
+    if (p['output'] !== undefined) put('gen_ai.output.messages', JSON.stringify(p['output']));
+  } else if (e.event_type === 'tool.call' || e.event_type === 'tool.result') {
+    put('gen_ai.operation.name', 'execute_tool');
+    put('gen_ai.tool.name', p['tool']);
+    put('gen_ai.tool.call.id', p['call_id']);
+    if (p['arguments'] !== undefined) put('gen_ai.tool.call.arguments', JSON.stringify(p['arguments']));
+    if (p['output'] !== undefined) put('gen_ai.tool.call.result', JSON.stringify(p['output']));
+  }
+  return out;
+}
+
+function obsAttributes(e: Envelope): JsonKeyValue[] {
+  const a = OBS_ATTRIBUTES;
+  return [
+    kv(a.eventId, e.event_id),
+    kv(a.eventType, e.event_type),
+    kv(a.payload, JSON.stringify(e.payload)),
+    kv(a.runId, e.run_id),
+    kv(a.seq, e.seq),
+    kv(a.parentEventId, e.parent_event_id ?? ''),
+    kv(a.status, e.status ?? 'none'),
+    kv(a.auditLevel, e.audit_level),
+    ...(e.session_id === null ? [] : [kv(a.sessionId, e.session_id)]),
+    ...(e.request_id === null ? [] : [kv(a.requestId, e.request_id)]),
+    ...(e.cycle === null ? [] : [kv(a.cycle, e.cycle)]),
+    ...(e.turn_number === null ? [] : [kv(a.turnNumber, e.turn_number)]),
+    ...(e.duration_ms === null ? [] : [{ key: a.durationMs, value: { doubleValue: e.duration_ms } }]),
+  ];
+}
+
+function kv(key: string, value: unknown): JsonKeyValue {
+  return { key, value: anyValue(value) };
+}
+
+function anyValue(value: unknown): JsonAnyValue {
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+  if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValue) } };
+  return { stringValue: JSON.stringify(value) };
+}

@@ -1,0 +1,141 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import {
+  diag,
+  type EventRecord,
+  OBS_ERROR_CODES,
+  ObsError,
+  ObsTransientError,
+  type QueueOptions,
+  type Sink,
+  type SinkHealth,
+} from '@obs/core';
+import { OTLP_CONTENT_TYPES, type OtlpSignal } from './decode-request.js';
+import { encodeOtlpRequest } from './encode-request.js';
+import { OTLP_ERROR_CODES, OtlpError } from './errors.js';
+import { OtlpPoster, retryAfterMs } from './internal/post-otlp.js';
+import { toOtlpRequests } from './internal/to-otlp.js';
+import { type OtlpSinkOptions, type OtlpSinkSettings, parseOtlpSinkOptions } from './otlp-sink-options.js';
+
+const gzipAsync = promisify(gzip);
+
+/** HTTP statuses OTLP/HTTP says to retry; any other failure is final. */
+const RETRYABLE = new Set([429, 502, 503, 504]);
+
+/** The OTLP export sink (see {@link createOtlpSink}). */
+export interface OtlpSink extends Sink {
+  readonly queueDefaults: QueueOptions;
+  health(): SinkHealth;
+}
+
+/**
+ * A sink that forwards obs events to an OTLP/HTTP endpoint (an OpenTelemetry Collector, Jaeger,
+ * Tempo, Langfuse, Phoenix): timed events as spans with GenAI attributes, point events as log
+ * records. A forwarding sink, not a store: by default it drops the oldest events when the endpoint
+ * falls behind (counted in `stats()`), like the console view. 429, 502, 503 and 504 are retried by
+ * the service's queue, after the `Retry-After` the endpoint asked for; other answers are final.
+ */
+export function createOtlpSink(options: OtlpSinkOptions): OtlpSink {
+  return new OtlpExportSink(parseOtlpSinkOptions(options));
+}
+
+class OtlpExportSink implements OtlpSink {
+  readonly name: string;
+  readonly queueDefaults: QueueOptions = {
+    batchSize: 512,
+    lingerMs: 200,
+    capacity: 4_096,
+    overflow: 'drop-oldest',
+  };
+  readonly #settings: OtlpSinkSettings;
+  readonly #poster = new OtlpPoster();
+  readonly #log;
+  #closed = false;
+  #lastError: string | undefined;
+  #notBefore = 0;
+  #wake: (() => void) | undefined;
+
+  constructor(settings: OtlpSinkSettings) {
+    this.#settings = settings;
+    this.name = settings.name;
+    this.#log = diag(settings.logger, 'otlp');
+  }
+
+  async write(batch: readonly EventRecord[]): Promise<void> {
+    if (this.#closed) throw new ObsError(OBS_ERROR_CODES.CLOSED, `OTLP sink "${this.name}" is closed`);
+    await this.#waitRetryAfter();
+    const requests = toOtlpRequests(batch.map((r) => r.envelope));
+    if (requests.traces) await this.#send('traces', requests.traces);
+    if (requests.logs) await this.#send('logs', requests.logs);
+  }
+
+  flush(): void {}
+
+  close(): void {
+    this.#closed = true;
+    this.#wake?.();
+    this.#poster.close();
+  }
+
+  health(): SinkHealth {
+    if (this.#closed) return { ok: false, detail: 'closed' };
+    return this.#lastError === undefined ? { ok: true } : { ok: false, detail: this.#lastError };
+  }
+
+  async #send(signal: OtlpSignal, request: object): Promise<void> {
+    const { protocol, compression, headers, timeoutMs, maxRetryAfterMs } = this.#settings;
+    let body = encodeOtlpRequest(signal, request, protocol === 'http/json' ? 'json' : 'protobuf');
+    if (compression === 'gzip') body = await gzipAsync(body);
+    const url = new URL(
+      `v1/${signal}`,
+      this.#settings.url.endsWith('/') ? this.#settings.url : `${this.#settings.url}/`,
+    );
+    let answer: Awaited<ReturnType<OtlpPoster['post']>>;
+    try {
+      answer = await this.#poster.post(
+        url,
+        {
+          ...headers,
+          'content-type': protocol === 'http/json' ? OTLP_CONTENT_TYPES.json : OTLP_CONTENT_TYPES.protobuf,
+          ...(compression === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
+        },
+        body,
+        timeoutMs,
+      );
+    } catch (error) {
+      this.#lastError = (error as Error).message;
+      throw new ObsTransientError(`OTLP export to ${url.href} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (answer.status >= 200 && answer.status < 300) {
+      this.#lastError = undefined;
+      return;
+    }
+    const detail = answer.body.toString('utf8', 0, Math.min(answer.body.length, 512));
+    this.#lastError = `HTTP ${answer.status} from ${url.href}`;
+    if (RETRYABLE.has(answer.status)) {
+      this.#notBefore = Date.now() + retryAfterMs(answer.retryAfter, maxRetryAfterMs);
+      throw new ObsTransientError(`${this.#lastError}: ${detail}`);
+    }
+    this.#log.error(`${this.#lastError} refused the export for good: ${detail}`);
+    throw new OtlpError(OTLP_ERROR_CODES.EXPORT_REFUSED, `${this.#lastError}: ${detail}`, {
+      transient: false,
+    });
+  }
+
+  /** Waits out the last `Retry-After` (a `close()` ends the wait). */
+  async #waitRetryAfter(): Promise<void> {
+    const wait = this.#notBefore - Date.now();
+    if (wait <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wake = undefined;
+    if (this.#closed) throw new ObsError(OBS_ERROR_CODES.CLOSED, `OTLP sink "${this.name}" is closed`);
+  }
+}

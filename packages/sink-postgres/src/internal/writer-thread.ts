@@ -1,0 +1,160 @@
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { PostgresMigrationResult } from '@obs/store-format';
+import type { ConnectionSettings } from './connection-config.js';
+
+/** What the writer thread gets at start. */
+export interface WriterThreadData {
+  settings: ConnectionSettings;
+  connections: number;
+  partitionsAhead: number;
+  flag: SharedArrayBuffer;
+  port: MessagePort;
+}
+
+/** A request to the writer thread: lines to commit, `ready` (connect and migrate), or `close`. */
+export type WriterRequest =
+  | { id: number; kind: 'write'; lines: readonly string[]; sync: boolean }
+  | { id: number; kind: 'ready' | 'close' };
+
+/** The thread's answer to one request. */
+export interface WriterReply {
+  id: number;
+  inserted?: number;
+  migration?: PostgresMigrationResult;
+  error?: { message: string; code?: string };
+}
+
+type Pending = { resolve: (reply: WriterReply) => void };
+
+/**
+ * The host side of the thread that owns the sink's connections. Every write goes through it: `write`
+ * resolves when the thread committed, `writeSync` (caller-runs) blocks the calling thread in
+ * `Atomics.wait` until it did. A write to a server needs an event loop to wait on, and the caller's
+ * loop is the one that is blocked; the thread has its own. One owner also means a caller-run batch
+ * never waits for a lock held by a transaction of the blocked loop (which could never commit).
+ * The thread keeps the process alive only while a request is pending.
+ */
+export class WriterThread {
+  readonly #worker: Worker;
+  readonly #port: MessagePort;
+  readonly #flag: Int32Array;
+  readonly #timeoutMs: number;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 0;
+  #dead: Error | undefined;
+  #closing = false;
+
+  constructor(
+    settings: ConnectionSettings,
+    options: { connections: number; partitionsAhead: number; syncTimeoutMs: number },
+  ) {
+    const { port1, port2 } = new MessageChannel();
+    const shared = new SharedArrayBuffer(4);
+    const data: WriterThreadData = {
+      settings,
+      connections: options.connections,
+      partitionsAhead: options.partitionsAhead,
+      flag: shared,
+      port: port2,
+    };
+    this.#worker = new Worker(new URL('./writer-worker.js', import.meta.url), {
+      workerData: data,
+      transferList: [port2],
+    });
+    this.#worker.unref();
+    this.#port = port1;
+    this.#port.unref();
+    this.#flag = new Int32Array(shared);
+    this.#timeoutMs = options.syncTimeoutMs;
+    this.#port.on('message', (reply: WriterReply) => this.#settle(reply));
+    this.#worker.on('error', (error) => this.#died(error));
+    this.#worker.on('exit', (code) =>
+      this.#died(new Error(`the PostgreSQL writer thread exited (code ${code})`)),
+    );
+  }
+
+  /** Connects and migrates the schema (once); resolves with what the migration did. */
+  async ready(): Promise<PostgresMigrationResult> {
+    const reply = await this.#send({ id: this.#nextId++, kind: 'ready' });
+    return reply.migration!;
+  }
+
+  /** Commits canonical lines in the thread; resolves with how many were new. */
+  async write(lines: readonly string[]): Promise<number> {
+    return (await this.#send({ id: this.#nextId++, kind: 'write', lines, sync: false })).inserted ?? 0;
+  }
+
+  /** Commits canonical lines in the thread and blocks until it did; returns how many were new. */
+  writeSync(lines: readonly string[]): number {
+    if (this.#dead) throw this.#dead;
+    const id = this.#nextId++;
+    Atomics.store(this.#flag, 0, 0);
+    this.#port.postMessage({ id, kind: 'write', lines, sync: true } satisfies WriterRequest);
+    if (Atomics.wait(this.#flag, 0, 0, this.#timeoutMs) === 'timed-out') {
+      throw Object.assign(new Error(`no commit from PostgreSQL within ${this.#timeoutMs} ms`), {
+        code: '57014',
+      });
+    }
+    // replies to earlier async writes may come first: settle them, then take this one
+    for (
+      let message = receiveMessageOnPort(this.#port);
+      message !== undefined;
+      message = receiveMessageOnPort(this.#port)
+    ) {
+      const reply = message.message as WriterReply;
+      if (reply.id !== id) {
+        this.#settle(reply);
+        continue;
+      }
+      if (reply.error) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+      return reply.inserted ?? 0;
+    }
+    throw new Error('the PostgreSQL writer thread signalled a commit without a reply');
+  }
+
+  /** Ends the connections and the thread. */
+  async close(): Promise<void> {
+    if (this.#dead) return;
+    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
+    this.#closing = true;
+    this.#worker.ref();
+    await this.#send({ id: this.#nextId++, kind: 'close' }).catch(() => {});
+    await exited;
+  }
+
+  #send(request: WriterRequest): Promise<WriterReply> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    if (this.#pending.size === 0) {
+      this.#worker.ref();
+      this.#port.ref();
+    }
+    return new Promise<WriterReply>((resolve, reject) => {
+      this.#pending.set(request.id, {
+        resolve: (reply) =>
+          reply.error
+            ? reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }))
+            : resolve(reply),
+      });
+      this.#port.postMessage(request);
+    });
+  }
+
+  #settle(reply: WriterReply): void {
+    const pending = this.#pending.get(reply.id);
+    if (pending === undefined) return;
+    this.#pending.delete(reply.id);
+    if (this.#pending.size === 0 && !this.#closing) {
+      this.#worker.unref();
+      this.#port.unref();
+    }
+    pending.resolve(reply);
+  }
+
+  #died(error: Error): void {
+    if (this.#dead) return;
+    this.#dead = error;
+    for (const pending of this.#pending.values())
+      pending.resolve({ id: -1, error: { message: error.message } });
+    this.#pending.clear();
+  }
+}
