@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Envelope, EventRecord, type Sink, uuidv7 } from '@obs/core';
 import { openSqliteReadStore, type ReadStore } from '@obs/read-store';
+import { createJsonlSink } from '@obs/sink-jsonl';
 import { createSqliteSink } from '@obs/sink-sqlite';
 import Database from 'better-sqlite3';
 import { type BenchRow, type BenchSuite, median } from '../harness.js';

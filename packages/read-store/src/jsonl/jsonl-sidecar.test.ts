@@ -87,9 +87,9 @@ describe('the sidecar index of a rotated file', () => {
       (f) =>
         appendFileSync(
           f,
-          readFileSync(f, 'utf8')
+          `${readFileSync(f, 'utf8')
             .split('\n')[0]!
-            .replace(/"seq":\d+/, '"seq":99999') + '\n',
+            .replace(/"seq":\d+/, '"seq":99999')}\n`,
         ),
       'lines',
     ],

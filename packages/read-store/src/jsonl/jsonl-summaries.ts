@@ -1,4 +1,3 @@
-import type { Envelope } from '@obs/core';
 import {
   applyToRunSummary,
   applyToSessionSummary,
