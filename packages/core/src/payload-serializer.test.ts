@@ -42,6 +42,7 @@ type Def = {
   element?: z.ZodType;
   entries?: Record<string, string>;
   values?: unknown[];
+  pattern?: RegExp;
   options?: z.ZodType[];
   checks?: { _zod: { def: { pattern?: RegExp } } }[];
 };
@@ -53,12 +54,13 @@ function valuesOf(schema: z.ZodType, depth = 0): fc.Arbitrary<unknown> {
   const typed = (() => {
     switch (def.type) {
       case 'string': {
-        const pattern = def.checks?.find((c) => c._zod.def.pattern !== undefined)?._zod.def.pattern;
+        const pattern =
+          def.pattern ?? def.checks?.find((c) => c._zod.def.pattern !== undefined)?._zod.def.pattern;
         return pattern === undefined ? text : fc.stringMatching(pattern);
       }
       case 'number':
         return fc.oneof(
-          { weight: 3, arbitrary: fc.nat() },
+          { weight: 12, arbitrary: fc.nat() },
           { weight: 1, arbitrary: fc.double({ min: 0, max: 1 }) },
           number,
         );
@@ -92,7 +94,7 @@ function valuesOf(schema: z.ZodType, depth = 0): fc.Arbitrary<unknown> {
   })();
   return depth === 0 || depth > 4
     ? typed
-    : fc.oneof({ weight: 40, arbitrary: typed }, { weight: 1, arbitrary: anything });
+    : fc.oneof({ weight: 100, arbitrary: typed }, { weight: 1, arbitrary: anything });
 }
 
 /**
