@@ -41,64 +41,63 @@ export function serializeEnvelope(e: Envelope): string {
  */
 export function serializeEnvelopeWith(e: Envelope, payload: PayloadSerializer | undefined): string {
   if (payload === undefined || !hasPlainFields(e) || needsEscape(e.event_id)) return serializeEnvelope(e);
-  // one array reused by every call; a fresh one if a toJSON inside the payload serializes an event
-  const parts = busy ? [] : shared;
-  busy = true;
-  try {
-    parts.push(
-      '{"schema_version":',
-      jsonNumber(e.schema_version),
-      ',"event_id":"',
-      e.event_id,
-      '","event_type":',
-      eventTypes.json(e.event_type),
-      ',"timestamp":',
-      timestamps.json(e.timestamp),
-      ',"seq":',
-      jsonNumber(e.seq),
-      ',"source":',
-      sources.json(e.source),
-      ',"run_id":',
-      runIds.json(e.run_id),
-      ',"request_id":',
-      nullableString(e.request_id),
-      ',"cycle":',
-      nullableNumber(e.cycle),
-      ',"session_id":',
-      e.session_id === null ? 'null' : sessionIds.json(e.session_id),
-      ',"turn_number":',
-      nullableNumber(e.turn_number),
-      ',"parent_event_id":',
-      nullableString(e.parent_event_id),
-      ',"audit_level":',
-      auditLevels.json(e.audit_level),
-      ',"status":',
-      e.status === null ? 'null' : statuses.json(e.status),
-      ',"duration_ms":',
-      nullableNumber(e.duration_ms),
-      ',"payload":',
-    );
-    if (!payload(e.payload, parts)) return serializeEnvelope(e);
-    parts.push('}');
-    return parts.join('');
-  } finally {
-    if (parts === shared) {
-      shared.length = 0;
-      busy = false;
-    }
-  }
+  const payloadJson = payload(e.payload);
+  if (payloadJson === undefined) return serializeEnvelope(e);
+  return (
+    '{"schema_version":' +
+    jsonNumber(e.schema_version) +
+    ',"event_id":"' +
+    e.event_id +
+    '","event_type":' +
+    eventTypes.json(e.event_type) +
+    ',"timestamp":' +
+    timestamps.json(e.timestamp) +
+    ',"seq":' +
+    jsonNumber(e.seq) +
+    contextJson(e) +
+    ',"status":' +
+    (e.status === null ? 'null' : statuses.json(e.status)) +
+    ',"duration_ms":' +
+    nullableNumber(e.duration_ms) +
+    ',"payload":' +
+    payloadJson +
+    '}'
+  );
 }
 
-const shared: string[] = [];
-let busy = false;
-/** Fields that repeat from event to event (a run's id, the source, the millisecond) keep their last JSON text. */
+/** Fields that repeat from event to event (the type, the millisecond) keep their last JSON text. */
 const eventTypes = new LastJson();
 const timestamps = new LastJson();
-const sources = new LastJson();
-const runIds = new LastJson();
-const sessionIds = new LastJson();
-const auditLevels = new LastJson();
 const statuses = new LastJson();
+
+/** The fields from `source` to `audit_level`, which events of one context share, and their last JSON. */
+const lastContext: unknown[] = [];
+let lastContextJson = '';
+
+function contextJson(e: Envelope): string {
+  const c = lastContext;
+  if (
+    c[0] !== e.source ||
+    c[1] !== e.run_id ||
+    c[2] !== e.request_id ||
+    c[3] !== e.cycle ||
+    c[4] !== e.session_id ||
+    c[5] !== e.turn_number ||
+    c[6] !== e.parent_event_id ||
+    c[7] !== e.audit_level
+  ) {
+    lastContextJson = `,"source":${jsonString(e.source)},"run_id":${jsonString(e.run_id)},"request_id":${nullableString(e.request_id)},"cycle":${nullableNumber(e.cycle)},"session_id":${nullableString(e.session_id)},"turn_number":${nullableNumber(e.turn_number)},"parent_event_id":${nullableString(e.parent_event_id)},"audit_level":${jsonString(e.audit_level)}`;
+    c[0] = e.source;
+    c[1] = e.run_id;
+    c[2] = e.request_id;
+    c[3] = e.cycle;
+    c[4] = e.session_id;
+    c[5] = e.turn_number;
+    c[6] = e.parent_event_id;
+    c[7] = e.audit_level;
+  }
+  return lastContextJson;
+}
 
 const nullableString = (value: string | null) => (value === null ? 'null' : jsonString(value));
 const nullableNumber = (value: number | null) => (value === null ? 'null' : jsonNumber(value));
