@@ -81,7 +81,8 @@ describe('createObservabilityFromEnv, installed from packed tarballs', () => {
       jsonlDir: `${data}/jsonl`,
       stats: [['jsonl', 2]],
     });
-    expect(readdirSync(join(data, 'jsonl'))).toEqual(['events.jsonl']);
+    // the trail and its hash-chain sidecar (see @obs/sink-jsonl)
+    expect(readdirSync(join(data, 'jsonl')).sort()).toEqual(['events.jsonl', 'events.jsonl.chain']);
     const events = readFileSync(join(data, 'jsonl/events.jsonl'), 'utf8')
       .trimEnd()
       .split('\n')
