@@ -205,14 +205,25 @@ describe('examples', () => {
     });
   });
 
-  it('every example is run by a test above, and the README lists each one', () => {
+  it('every example is run by a test of this folder, and the README lists each one', () => {
     const programs = [
       ...readdirSync(EXAMPLES).filter((f) => /\.(mjs|js)$/.test(f)),
       ...readdirSync(join(EXAMPLES, 'python-agent'))
         .filter((f) => f.endsWith('.py'))
         .map((f) => `python-agent/${f}`),
     ].sort();
-    expect(programs).toEqual(['agent-loop.mjs', 'app-bootstrap.mjs', 'python-agent/agent.py']);
+    expect(programs).toEqual([
+      'agent-loop.mjs',
+      'app-bootstrap.mjs',
+      'obs-to-otlp.mjs',
+      'otel-app.mjs',
+      'python-agent/agent.py',
+    ]);
+    const tests = readdirSync(join(EXAMPLES, 'test'))
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => readFileSync(join(EXAMPLES, 'test', f), 'utf8'))
+      .join('\n');
+    for (const program of programs) expect(tests, program).toContain(program.split('/').pop());
     const readme = readFileSync(join(EXAMPLES, 'README.md'), 'utf8');
     for (const program of programs) expect(readme).toContain(program);
     expect(readme).toContain('@obs/otlp');
