@@ -21,17 +21,12 @@ import { emptyStats } from '../internal/stats-accumulator.js';
 import { bucketWidth, fillTimeline } from '../internal/stats-math.js';
 import type { ParsedStatsQuery } from '../query-schemas.js';
 import type { Stats } from '../read-store.js';
+import { ERROR, SLOWEST_COLUMNS } from './postgres-event-sql.js';
 import { SqlParams } from './sql-params.js';
 
 const MIN = ROLLUP_BUCKET_MS;
 /** Most minutes whose events are read for the slowest events before one ordered scan is cheaper. */
 const MAX_CANDIDATE_MINUTES = 64;
-const OPERATION = `(CASE WHEN event_type = 'span' THEN COALESCE(
-  CASE WHEN jsonb_typeof((json::jsonb)->'payload'->'operation') = 'string' THEN (json::jsonb)->'payload'->>'operation' END,
-  'span') ELSE event_type END)`;
-const SLOWEST_COLUMNS = `event_id::text AS event_id, run_id, ${OPERATION} AS name, duration_ms, status,
-  (json::jsonb)->>'timestamp' AS timestamp`;
-
 type StoredRow = Omit<StatsRollup, 'latency'> & { latency: Buffer };
 
 /**
@@ -188,7 +183,7 @@ class RawEvents {
     const p = new SqlParams();
     const { rows } = await this.#db.query<{ b: number; n: number; errors: number }>(
       `SELECT ts / ${p.add(width)}::int8 AS b, count(*) AS n,
-         count(*) FILTER (WHERE status = 'error' OR event_type = 'error') AS errors FROM events
+         count(*) FILTER (WHERE ${ERROR}) AS errors FROM events
        WHERE ${this.#where(p, [[from, to]])} GROUP BY 1`,
       p.values,
     );

@@ -1,12 +1,5 @@
+import { type LlmSums, rawStats, type TallyRow } from '../internal/raw-stats.js';
 import { emptyStats } from '../internal/stats-accumulator.js';
-import {
-  addToTally,
-  bucketWidth,
-  fillTimeline,
-  type GroupTally,
-  sortedRecord,
-  toGroupStats,
-} from '../internal/stats-math.js';
 import type { ParsedStatsQuery } from '../query-schemas.js';
 import type { Stats, StatsGroupBy } from '../read-store.js';
 import { eventWhere, whereSql } from './event-where.js';
@@ -38,27 +31,16 @@ export const SLOWEST_COLUMNS = `event_id, (SELECT run_id FROM runs r WHERE r.run
   ${OPERATION} AS name, duration_ms, status, json_extract(json, '$.timestamp') AS timestamp`;
 
 /**
- * `stats` of a SQLite store computed from the events themselves: aggregates in SQL over the filtered
- * events, exact percentiles in JS. Used for one run or session (an indexed, bounded set); other
- * queries read the rollups (`sqlite-rollup-stats.ts`).
+ * `stats` of a SQLite store computed from the events themselves (`rawStats`): aggregates in SQL over
+ * the filtered events, exact percentiles in JS. Used for one run or session (an indexed, bounded
+ * set); other queries read the rollups (`sqlite-rollup-stats.ts`).
  */
-export function sqliteRawStats(statements: Statements, query: ParsedStatsQuery): Stats {
+export async function sqliteRawStats(statements: Statements, query: ParsedStatsQuery): Promise<Stats> {
   const where = eventWhere(query, statements);
   if (where === null) return emptyStats();
   const { conditions, params } = where;
   const w = whereSql(conditions);
   const and = (extra: string) => whereSql([...conditions, extra]);
-  // Counts come from the covering indexes (source_key, status, ts) and (type_key, ts) when unfiltered.
-  const bySourceStatus = statements
-    .get(
-      `SELECT source_key AS k, status, COUNT(*) AS n, MIN(ts) AS first, MAX(ts) AS last FROM event_rows ${w}
-       GROUP BY source_key, status`,
-    )
-    .all(...params) as { k: number; status: string | null; n: number; first: number; last: number }[];
-  if (bySourceStatus.length === 0) return emptyStats();
-  const byTypeKey = statements
-    .get(`SELECT type_key AS k, COUNT(*) AS n FROM event_rows ${w} GROUP BY type_key`)
-    .all(...params) as { k: number; n: number }[];
   const names = (table: 'sources' | 'event_types', key: string, name: string) =>
     new Map(
       (
@@ -68,91 +50,74 @@ export function sqliteRawStats(statements: Statements, query: ParsedStatsQuery):
         }[]
       ).map((r) => [r.k, r.name]),
     );
-  const sourceNames = names('sources', 'source_key', 'source');
-  const typeNames = names('event_types', 'type_key', 'event_type');
-  const byType = new Map<string, number>();
-  const bySource = new Map<string, number>();
-  let total = 0;
-  let ok = 0;
-  let errors = 0;
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const c of bySourceStatus) {
-    const source = sourceNames.get(c.k) ?? String(c.k);
-    bySource.set(source, (bySource.get(source) ?? 0) + c.n);
-    total += c.n;
-    if (c.status === 'ok') ok += c.n;
-    if (c.status === 'error') errors += c.n;
-    first = Math.min(first, c.first);
-    last = Math.max(last, c.last);
-  }
-  for (const c of byTypeKey) byType.set(typeNames.get(c.k) ?? String(c.k), c.n);
-  const errorType = statements.key('event_types', 'error');
-  if (errorType !== undefined) {
-    const extra = statements
-      .get(`SELECT COUNT(*) AS n FROM event_rows ${and("type_key = ? AND status IS NOT 'error'")}`)
-      .get(...params, errorType) as { n: number };
-    errors += extra.n;
-  }
-  const width = bucketWidth(first, last);
-  const buckets = statements
-    .get(
-      `SELECT ts / CAST(? AS INTEGER) AS b, COUNT(*) AS n, SUM(${ERROR}) AS errors FROM event_rows ${w} GROUP BY b`,
-    )
-    .all(width, ...params) as { b: number; n: number; errors: number }[];
-  const timeline = new Map(buckets.map((b) => [b.b, { total: b.n, errors: b.errors }]));
-
-  const latency = new Map<string, GroupTally>();
-  const timed = statements
-    .get(
-      `SELECT ${OPERATION} AS k, duration_ms AS d, status, ${ERROR} AS e FROM event_rows ${and('duration_ms IS NOT NULL')}`,
-    )
-    .raw()
-    .all(...params) as [string, number, string | null, number][];
-  for (const [k, d, status, e] of timed) addToTally(latency, k, d, status === 'ok', e === 1);
-
-  const slowest = statements
-    .get(
-      `SELECT ${SLOWEST_COLUMNS} FROM event_rows ${and('duration_ms IS NOT NULL')} ORDER BY duration_ms DESC, ts, id LIMIT ?`,
-    )
-    .all(...params, query.slowest) as Stats['slowest'];
-
-  const llm = statements
-    .get(
-      `SELECT TOTAL(${NUM('prompt_tokens')}) AS prompt, TOTAL(${NUM('completion_tokens')}) AS completion,
-        TOTAL(CASE WHEN json_type(json, '$.payload.total_tokens') IS NULL
-          THEN ${NUM('prompt_tokens')} + ${NUM('completion_tokens')} ELSE ${NUM('total_tokens')} END) AS total,
-        TOTAL(${NUM('cost_usd')}) AS cost FROM event_rows ${and(`type_key = ${typeKey('llm.call')}`)}`,
-    )
-    .get(...params) as { prompt: number; completion: number; total: number; cost: number };
-
-  const stats: Stats = {
-    total,
-    successes: ok,
-    failures: errors,
-    by_source: sortedRecord(bySource),
-    by_type: sortedRecord(byType),
-    latency: toGroupStats(latency),
-    slowest,
-    tokens: { prompt: llm.prompt, completion: llm.completion, total: llm.total },
-    cost_usd: llm.cost,
-    timeline: fillTimeline(timeline, first, last, width),
-    timeline_bucket_ms: width,
-    first_timestamp: new Date(first).toISOString(),
-    last_timestamp: new Date(last).toISOString(),
-  };
-  if (query.groupBy !== undefined) {
-    const groups = new Map<string, GroupTally>();
-    const rows = statements
-      .get(
-        `SELECT ${KEY_SQL[query.groupBy]} AS k, duration_ms AS d, status, ${ERROR} AS e FROM event_rows ${w}`,
-      )
-      .raw()
-      .all(...params) as [unknown, number | null, string | null, number][];
-    for (const [k, d, status, e] of rows) {
-      if (typeof k === 'string') addToTally(groups, k, d, status === 'ok', e === 1);
-    }
-    stats.groups = toGroupStats(groups);
-  }
-  return stats;
+  const tallyRows = (sql: string) =>
+    (
+      statements
+        .get(sql)
+        .raw()
+        .all(...params) as [unknown, number | null, string | null, number][]
+    ).map(([k, d, status, e]): TallyRow => [k, d, status === 'ok', e === 1]);
+  return rawStats(
+    {
+      // counts come from the covering indexes (source_key, status, ts) and (type_key, ts) when unfiltered
+      bySourceStatus: () => {
+        const sourceNames = names('sources', 'source_key', 'source');
+        const rows = statements
+          .get(
+            `SELECT source_key AS k, status, COUNT(*) AS n, MIN(ts) AS first, MAX(ts) AS last FROM event_rows ${w}
+             GROUP BY source_key, status`,
+          )
+          .all(...params) as { k: number; status: string | null; n: number; first: number; last: number }[];
+        return rows.map(({ k, ...c }) => ({ ...c, source: sourceNames.get(k) ?? String(k) }));
+      },
+      byType: () => {
+        const typeNames = names('event_types', 'type_key', 'event_type');
+        const rows = statements
+          .get(`SELECT type_key AS k, COUNT(*) AS n FROM event_rows ${w} GROUP BY type_key`)
+          .all(...params) as { k: number; n: number }[];
+        return new Map(rows.map((c) => [typeNames.get(c.k) ?? String(c.k), c.n]));
+      },
+      errorTypedNotFailed: () => {
+        const errorType = statements.key('event_types', 'error');
+        if (errorType === undefined) return 0;
+        return (
+          statements
+            .get(`SELECT COUNT(*) AS n FROM event_rows ${and("type_key = ? AND status IS NOT 'error'")}`)
+            .get(...params, errorType) as { n: number }
+        ).n;
+      },
+      timeline: (width) => {
+        const buckets = statements
+          .get(
+            `SELECT ts / CAST(? AS INTEGER) AS b, COUNT(*) AS n, SUM(${ERROR}) AS errors FROM event_rows ${w} GROUP BY b`,
+          )
+          .all(width, ...params) as { b: number; n: number; errors: number }[];
+        return new Map(buckets.map((b) => [b.b, { total: b.n, errors: b.errors }]));
+      },
+      timed: () =>
+        tallyRows(
+          `SELECT ${OPERATION} AS k, duration_ms AS d, status, ${ERROR} AS e FROM event_rows ${and('duration_ms IS NOT NULL')}`,
+        ),
+      slowest: (n) =>
+        statements
+          .get(
+            `SELECT ${SLOWEST_COLUMNS} FROM event_rows ${and('duration_ms IS NOT NULL')} ORDER BY duration_ms DESC, ts, id LIMIT ?`,
+          )
+          .all(...params, n) as Stats['slowest'],
+      llm: () =>
+        statements
+          .get(
+            `SELECT TOTAL(${NUM('prompt_tokens')}) AS prompt, TOTAL(${NUM('completion_tokens')}) AS completion,
+              TOTAL(CASE WHEN json_type(json, '$.payload.total_tokens') IS NULL
+                THEN ${NUM('prompt_tokens')} + ${NUM('completion_tokens')} ELSE ${NUM('total_tokens')} END) AS total,
+              TOTAL(${NUM('cost_usd')}) AS cost FROM event_rows ${and(`type_key = ${typeKey('llm.call')}`)}`,
+          )
+          .get(...params) as LlmSums,
+      grouped: (groupBy) =>
+        tallyRows(
+          `SELECT ${KEY_SQL[groupBy]} AS k, duration_ms AS d, status, ${ERROR} AS e FROM event_rows ${w}`,
+        ),
+    },
+    query,
+  );
 }

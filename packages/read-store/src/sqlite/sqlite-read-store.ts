@@ -125,19 +125,27 @@ class SqliteBackend implements ReadBackend {
     this.#db = undefined;
   }
 
+  /** Runs `fn` on the open database; its errors (thrown or, for a promise, rejected) as `STORE_UNAVAILABLE`. */
   #read<T>(fn: () => T): T {
     if (this.#db === undefined) throw new ReadStoreError('STORE_UNAVAILABLE', 'the read store is closed');
     try {
-      return fn();
+      const out = fn();
+      return (
+        out instanceof Promise ? out.catch((error: unknown) => Promise.reject(readFailed(error))) : out
+      ) as T;
     } catch (error) {
-      if (error instanceof ReadStoreError) throw error;
-      throw new ReadStoreError(
-        'STORE_UNAVAILABLE',
-        `reading the SQLite store failed: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      throw readFailed(error);
     }
   }
+}
+
+function readFailed(error: unknown): ReadStoreError {
+  if (error instanceof ReadStoreError) return error;
+  return new ReadStoreError(
+    'STORE_UNAVAILABLE',
+    `reading the SQLite store failed: ${(error as Error).message}`,
+    {
+      cause: error,
+    },
+  );
 }
