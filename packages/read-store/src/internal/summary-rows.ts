@@ -1,18 +1,11 @@
+import { SUMMARY_COUNTER_COLUMNS } from '@obs/store-format';
 import { encodeCursor } from '../cursor.js';
 import type { Page, RunStatus, RunSummary, SessionSummary, UsageSummary } from '../read-store.js';
 
 /** A `runs` or `sessions` row as the database returns it. */
 export type SummaryRow = Record<string, unknown>;
 
-const COUNTERS = [
-  'event_count',
-  'error_count',
-  'llm_call_count',
-  'prompt_tokens',
-  'completion_tokens',
-  'total_tokens',
-  'cost_usd',
-] as const;
+const COUNTERS = SUMMARY_COUNTER_COLUMNS;
 
 /** The `runs` columns {@link toRun} reads (SQLite and PostgreSQL name them alike). */
 export const RUN_COLUMNS = `run_key, run_id, source, session_id, status, first_ts, last_ts, duration_ms, ${COUNTERS.join(', ')}`;

@@ -1,14 +1,11 @@
-import type { RunSummaryState, SessionSummaryState, SummaryCounters } from '@obs/store-format';
+import {
+  type RunSummaryState,
+  type SessionSummaryState,
+  SUMMARY_COUNTER_COLUMNS,
+  type SummaryCounters,
+} from '@obs/store-format';
 
-const COUNTER_NAMES = [
-  'event_count',
-  'error_count',
-  'llm_call_count',
-  'prompt_tokens',
-  'completion_tokens',
-  'total_tokens',
-  'cost_usd',
-] as const satisfies readonly (keyof SummaryCounters)[];
+const COUNTER_NAMES = SUMMARY_COUNTER_COLUMNS satisfies readonly (keyof SummaryCounters)[];
 
 const COUNTER_TYPES = ['int8', 'int8', 'int8', 'float8', 'float8', 'float8', 'float8'];
 

@@ -1,3 +1,4 @@
+// Types of the s3rver test server (it ships none), for every package whose tests start one.
 declare module 's3rver' {
   import type { Server } from 'node:http';
 
