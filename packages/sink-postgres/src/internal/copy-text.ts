@@ -2,7 +2,10 @@
 export function copyField(value: string | number | null): string {
   if (value === null) return '\\N';
   if (typeof value === 'number') return String(value);
-  return /[\\\n\r\t]/.test(value) ? value.replace(/[\\\n\r\t]/g, escapeChar) : value;
+  // `includes` scans far faster than a regular expression; canonical JSON has backslashes, never raw controls
+  const controls = value.includes('\n') || value.includes('\r') || value.includes('\t');
+  if (controls) return value.replace(/[\\\n\r\t]/g, escapeChar);
+  return value.includes('\\') ? value.replaceAll('\\', '\\\\') : value;
 }
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
