@@ -1,12 +1,8 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { OBS_ERROR_CODES, ObsError } from '@obs/core';
-import {
-  importTrailInto,
-  type JsonlCursor,
-  readTrailImportPosition,
-  writeTrailImportPosition,
-} from '@obs/store-format';
+import { type JsonlCursor, readTrailImportPosition, writeTrailImportPosition } from '@obs/store-format';
+import { readTrailInThread } from './internal/trail-read-thread.js';
 import { createSqliteSink } from './sqlite-sink.js';
 
 /** Options of {@link importTrail}. */
@@ -55,9 +51,11 @@ export function importCursorPath(into: string): string {
 
 /**
  * Rebuilds (or tops up) a SQLite store from a JSONL trail through the SQLite sink's own writer, so
- * run and session summaries (and every other rule of the writer) come out as if the events had been
- * written live. Idempotent by `event_id`; after a kill, running it again continues from the last
- * saved position, and anything written after that position is skipped as a duplicate.
+ * run and session summaries, stats rollups (and every other rule of the writer) come out as if the
+ * events had been written live. A second thread reads, parses and checks the lines while this one
+ * commits the batch before, each canonical line stored as read. Idempotent by `event_id`; after a
+ * kill, running it again continues from the last saved position, and anything written after that
+ * position is skipped as a duplicate.
  */
 export async function importTrail(trail: string, options: ImportTrailOptions): Promise<ImportResult> {
   const batchSize = options.batchSize ?? 8192;
@@ -74,21 +72,25 @@ export async function importTrail(trail: string, options: ImportTrailOptions): P
       ? undefined
       : readTrailImportPosition<SavedCursor>(cursorPath, (c) => c.trail === resolve(trail));
   // a rebuild can be rerun, so it does not wait for the device at each commit (a process crash is still safe in WAL)
-  const sink = createSqliteSink({ path: options.into, worker: true, name: 'import', synchronous: 'OFF' });
+  const sink = createSqliteSink({ path: options.into, name: 'import', synchronous: 'OFF' });
   let lastSave = 0;
   let progress: ImportProgress;
   try {
-    progress = await importTrailInto(trail, sink, {
-      batchSize,
-      ...(saved ? { from: saved } : {}),
-      onCommitted: (p, cursor) => {
+    progress = await readTrailInThread(
+      { trail, batchSize, ...(saved ? { from: saved } : {}) },
+      (records) => {
+        const before = sink.duplicates;
+        sink.writeSync(records);
+        return records.length - (sink.duplicates - before);
+      },
+      (p, cursor) => {
         if (performance.now() - lastSave > 250) {
           writeTrailImportPosition(cursorPath, { trail: resolve(trail), cursor } satisfies SavedCursor);
           lastSave = performance.now();
         }
         options.onProgress?.(p);
       },
-    });
+    );
   } finally {
     await sink.close();
   }

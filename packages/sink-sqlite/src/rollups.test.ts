@@ -243,6 +243,14 @@ describe('the facts handed to the writer thread', () => {
       turn_number: 4,
       payload: { outcome: 'timeout' },
     });
-    expect(() => unpackFacts([1, 2], ['{}'])).toThrow(/1 lines came with 2 facts/);
+    const packed = packFacts(events.slice(0, 2));
+    expect(() => unpackFacts(packed, ['{}'])).toThrow(/1 lines came with 40 facts/);
+    expect(() =>
+      unpackFacts(
+        { ...packed, strings: packed.strings.slice(0, 1) },
+        events.slice(0, 2).map((e) => e.event_id),
+      ),
+    ).toThrow(/names string/);
+    expect(packed.strings.filter((s) => s === events[0]!.source)).toHaveLength(1);
   });
 });

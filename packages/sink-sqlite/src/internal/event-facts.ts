@@ -2,11 +2,11 @@ import type { Envelope } from '@obs/core';
 import type { StoredEvent } from './batch-writer.js';
 
 /**
- * What the writer thread needs of each event, packed flat so a batch crosses to the thread as one
- * array of primitives and one array of canonical lines, and the thread never parses JSON: the
- * envelope fields the columns, summaries and rollups read, and the few payload fields the rules
- * read (`stats-rollup.ts`, `rollup-rules.ts`). Non-primitive payload values travel as `null`,
- * which the rules treat as they treat any non-string / non-number value.
+ * What the writer needs of each event, packed so a batch crosses between threads as two typed
+ * arrays (moved, not copied) and one table of the distinct strings, and the receiving thread
+ * parses no JSON: the envelope fields the columns, summaries and rollups read, and the few payload
+ * fields the rules read (`stats-rollup.ts`, `rollup-rules.ts`). Non-primitive payload values travel
+ * as `null`, which the rules treat as they treat any non-string / non-number value.
  */
 const ENVELOPE_FIELDS = [
   'event_id',
@@ -33,43 +33,102 @@ const PAYLOAD_FIELDS = [
   'outcome',
 ] as const;
 const WIDTH = ENVELOPE_FIELDS.length + PAYLOAD_FIELDS.length;
+/** Fields seldom shared by two events: not worth looking up in the batch's table. */
+const UNIQUE: ReadonlySet<string> = new Set(['event_id', 'timestamp', 'parent_event_id']);
 
-type Primitive = string | number | boolean | null | undefined;
-const primitive = (v: unknown): Primitive =>
-  v === undefined || v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
-    ? v
-    : null;
+/** The kind of each slot; `values` holds the number, or the string's index in `strings`. */
+const UNDEFINED = 0;
+const NULL = 1;
+const NUMBER = 2;
+const STRING = 3;
+const TRUE = 4;
+const FALSE = 5;
 
 /** The facts of a batch, {@link WIDTH} slots per event. */
-export function packFacts(envelopes: readonly Envelope[]): Primitive[] {
-  const out: Primitive[] = new Array(envelopes.length * WIDTH);
+export interface PackedFacts {
+  kinds: Uint8Array;
+  values: Float64Array;
+  /** The batch's strings, each repeated one (a run id, an event type) once. */
+  strings: string[];
+}
+
+/** Packs the facts of a batch's envelopes. */
+export function packFacts(envelopes: readonly Envelope[]): PackedFacts {
+  const kinds = new Uint8Array(envelopes.length * WIDTH);
+  const values = new Float64Array(envelopes.length * WIDTH);
+  const strings: string[] = [];
+  const index = new Map<string, number>();
   let at = 0;
+  const put = (v: unknown, repeats = true) => {
+    if (typeof v === 'string') {
+      let i = repeats ? index.get(v) : undefined;
+      if (i === undefined) {
+        i = strings.push(v) - 1;
+        if (repeats) index.set(v, i);
+      }
+      kinds[at] = STRING;
+      values[at] = i;
+    } else if (typeof v === 'number') {
+      kinds[at] = NUMBER;
+      values[at] = v;
+    } else if (v === true || v === false) {
+      kinds[at] = v ? TRUE : FALSE;
+    } else {
+      kinds[at] = v === undefined ? UNDEFINED : NULL;
+    }
+    at++;
+  };
   for (const e of envelopes) {
-    for (const f of ENVELOPE_FIELDS) out[at++] = e[f];
+    for (const f of ENVELOPE_FIELDS) put(e[f], !UNIQUE.has(f));
     const p = e.payload;
-    for (const f of PAYLOAD_FIELDS) out[at++] = primitive(p[f]);
+    for (const f of PAYLOAD_FIELDS) put(p[f]);
   }
-  return out;
+  return { kinds, values, strings };
+}
+
+/** The typed arrays of `facts`, to move rather than copy in `postMessage`. */
+export function factsTransfer(facts: PackedFacts): ArrayBuffer[] {
+  return [facts.kinds.buffer as ArrayBuffer, facts.values.buffer as ArrayBuffer];
 }
 
 /**
  * The batch back as events for the writer: each envelope holds the packed fields and a payload of
  * only the fields the rules read (the canonical line is stored as given, never rebuilt from this).
  */
-export function unpackFacts(facts: readonly Primitive[], lines: readonly string[]): StoredEvent[] {
-  if (facts.length !== lines.length * WIDTH) {
+export function unpackFacts(facts: PackedFacts, lines: readonly string[]): StoredEvent[] {
+  const { kinds, values, strings } = facts;
+  if (kinds.length !== lines.length * WIDTH || values.length !== kinds.length) {
     throw new Error(
-      `a batch of ${lines.length} lines came with ${facts.length} facts, expected ${lines.length * WIDTH}`,
+      `a batch of ${lines.length} lines came with ${kinds.length} facts, expected ${lines.length * WIDTH}`,
     );
   }
+  const value = (at: number): unknown => {
+    switch (kinds[at]) {
+      case STRING: {
+        const s = strings[values[at]!];
+        if (s === undefined) throw new Error(`a packed fact names string ${values[at]} of ${strings.length}`);
+        return s;
+      }
+      case NUMBER:
+        return values[at];
+      case TRUE:
+        return true;
+      case FALSE:
+        return false;
+      case NULL:
+        return null;
+      default:
+        return undefined;
+    }
+  };
   const out: StoredEvent[] = new Array(lines.length);
   let at = 0;
   for (let i = 0; i < lines.length; i++) {
     const e: Record<string, unknown> = {};
-    for (const f of ENVELOPE_FIELDS) e[f] = facts[at++];
+    for (const f of ENVELOPE_FIELDS) e[f] = value(at++);
     const payload: Record<string, unknown> = {};
     for (const f of PAYLOAD_FIELDS) {
-      const v = facts[at++];
+      const v = value(at++);
       if (v !== undefined) payload[f] = v;
     }
     e['payload'] = payload;

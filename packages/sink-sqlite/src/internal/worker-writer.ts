@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import type { StoredEvent } from './batch-writer.js';
-import { packFacts } from './event-facts.js';
+import { factsTransfer, packFacts } from './event-facts.js';
 import type { WorkerReply, WorkerRequest } from './writer-worker.js';
 
 type Pending = { resolve: (inserted: number) => void; reject: (error: Error) => void };
@@ -56,10 +56,8 @@ export class WorkerWriter {
       }
       worker = this.#worker = this.#spawn();
     }
-    return this.#send(worker, {
-      lines: batch.map((r) => r.json),
-      facts: packFacts(batch.map((r) => r.envelope)),
-    });
+    const facts = packFacts(batch.map((r) => r.envelope));
+    return this.#send(worker, { lines: batch.map((r) => r.json), facts }, factsTransfer(facts));
   }
 
   /** Closes the database in the thread and waits for the thread to end. */
@@ -86,10 +84,10 @@ export class WorkerWriter {
     return worker;
   }
 
-  #send(worker: Worker, request: Omit<WorkerRequest, 'id'>): Promise<number> {
+  #send(worker: Worker, request: Omit<WorkerRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<number> {
     const id = this.#nextId++;
     try {
-      worker.postMessage({ id, ...request } satisfies WorkerRequest);
+      worker.postMessage({ id, ...request } satisfies WorkerRequest, transfer);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import { BatchWriter } from './batch-writer.js';
-import { type packFacts, unpackFacts } from './event-facts.js';
+import { type PackedFacts, unpackFacts } from './event-facts.js';
 import { openDatabase } from './open-database.js';
 
 /** A request to the writer thread: canonical lines and their packed facts to commit, or `null` to close. */
@@ -9,7 +9,7 @@ export interface WorkerRequest {
   id: number;
   lines: string[] | null;
   /** `packFacts` of the lines' envelopes. */
-  facts?: ReturnType<typeof packFacts>;
+  facts?: PackedFacts;
 }
 
 /** The writer thread's answer to one request. */
@@ -25,7 +25,8 @@ const writer = new BatchWriter(db);
 const port = parentPort!;
 
 /** Commits once; a `SQLITE_BUSY` goes back to the host with its code, and the service's queue retries it. */
-function commit(lines: string[], facts: ReturnType<typeof packFacts>): number {
+function commit(lines: string[], facts: PackedFacts | undefined): number {
+  if (facts === undefined) throw new Error(`a batch of ${lines.length} lines came without its facts`);
   return writer.write(unpackFacts(facts, lines));
 }
 
@@ -37,7 +38,7 @@ port.on('message', ({ id, lines, facts }: WorkerRequest) => {
     return;
   }
   try {
-    port.postMessage({ id, inserted: commit(lines, facts ?? []) } satisfies WorkerReply);
+    port.postMessage({ id, inserted: commit(lines, facts) } satisfies WorkerReply);
   } catch (error) {
     const e = error as Error & { code?: unknown };
     port.postMessage({

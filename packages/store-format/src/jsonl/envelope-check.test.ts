@@ -30,6 +30,12 @@ const hostileValue = fc.oneof(
     '2023-02-29T00:00:00.000Z',
     '2016-12-31T23:59:60.000Z',
     '2026-01-01T00:00:00Z',
+    '2026-01-01T00:00:00.00aZ',
+    '2026-01-01T00:00:0a.000Z',
+    '+2026-01-01T00:00:00.000Z',
+    '2026-1-01T00:00:00.000Z',
+    '2026-01-01 00:00:00.000Z',
+    '2026-01-01T00:00:00.000z',
     '0000-01-01T00:00:00.000Z',
     '019b7ca9-8c89-6000-a27c-01cabbc03171',
     '019B7CA9-8C89-7000-A27C-01CABBC03171',
@@ -87,6 +93,28 @@ describe('isEnvelope', () => {
       fc.property(mutated, (value) => {
         if (isEnvelope(value)) expect(EnvelopeSchema.safeParse(value).success).toBe(true);
       }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('judges timestamps exactly as the schema does', () => {
+    const line = JSON.parse(serializeEnvelope(envelope(1)));
+    const part = (n: number, max: number) =>
+      fc.integer({ min: 0, max }).map((v) => String(v).padStart(n, '0'));
+    const stamp = fc
+      .tuple(part(4, 9999), part(2, 13), part(2, 32), part(2, 25), part(2, 61), part(2, 61), part(3, 999))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          stamp,
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        ),
+        (timestamp) => {
+          const value = { ...line, timestamp };
+          expect(isEnvelope(value)).toBe(EnvelopeSchema.safeParse(value).success);
+        },
+      ),
       { numRuns: 20_000 },
     );
   });

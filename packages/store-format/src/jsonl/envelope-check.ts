@@ -1,23 +1,37 @@
 import { AUDIT_LEVELS, type Envelope, EVENT_STATUSES, EVENT_TYPE_PATTERN, UUID_V7_PATTERN } from '@obs/core';
 
 const FIELD_COUNT = 16;
-const ISO_MILLIS_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}Z$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 const isId = (v: unknown): boolean => typeof v === 'string' && v.length >= 1 && v.length <= 256;
 const isNullableId = (v: unknown): boolean => v === null || isId(v);
 const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-/** `toISOString`'s form of a real instant (no Feb 30, no hour 24), checked without building a Date. */
-function isRealIsoInstant(text: string): boolean {
-  const m = ISO_MILLIS_UTC.exec(text);
-  if (m === null) return false;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1 || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) {
+/** The number of the ASCII digits from `from` to `to` in `text`, or -1 when one is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** `toISOString`'s form of a real instant (no Feb 30, no hour 24), checked without a regex or a Date. */
+function isRealIsoInstant(t: string): boolean {
+  if (t.length !== 24 || t[4] !== '-' || t[7] !== '-' || t[10] !== 'T' || t[13] !== ':' || t[16] !== ':') {
     return false;
   }
+  if (t[19] !== '.' || t[23] !== 'Z' || digits(t, 20, 23) < 0) return false;
+  const year = digits(t, 0, 4);
+  const month = digits(t, 5, 7);
+  const day = digits(t, 8, 10);
+  const hour = digits(t, 11, 13);
+  const minute = digits(t, 14, 16);
+  const second = digits(t, 17, 19);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
