@@ -1,8 +1,12 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { OBS_ERROR_CODES, ObsError } from '@obs/core';
-import { type JsonlCursor, readTrailImportPosition, writeTrailImportPosition } from '@obs/store-format';
-import { readTrailInThread } from './internal/trail-read-thread.js';
+import { EventRecord, OBS_ERROR_CODES, ObsError } from '@obs/core';
+import {
+  importTrailInThread,
+  type JsonlCursor,
+  readTrailImportPosition,
+  writeTrailImportPosition,
+} from '@obs/store-format';
 import { createSqliteSink } from './sqlite-sink.js';
 
 /** Options of {@link importTrail}. */
@@ -76,12 +80,12 @@ export async function importTrail(trail: string, options: ImportTrailOptions): P
   let lastSave = 0;
   let progress: ImportProgress;
   try {
-    progress = await readTrailInThread(
+    progress = await importTrailInThread(
       { trail, batchSize, ...(saved ? { from: saved } : {}) },
-      (records) => {
+      (events) => {
         const before = sink.duplicates;
-        sink.writeSync(records);
-        return records.length - (sink.duplicates - before);
+        sink.writeSync(events.map((e) => new EventRecord(e.envelope, e.json)));
+        return events.length - (sink.duplicates - before);
       },
       (p, cursor) => {
         if (performance.now() - lastSave > 250) {

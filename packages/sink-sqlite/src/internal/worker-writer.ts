@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
+import { eventFactsTransfer, packEventFacts } from '@obs/store-format';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import type { StoredEvent } from './batch-writer.js';
-import { factsTransfer, packFacts } from './event-facts.js';
 import type { WorkerReply, WorkerRequest } from './writer-worker.js';
 
 type Pending = { resolve: (inserted: number) => void; reject: (error: Error) => void };
@@ -56,8 +56,8 @@ export class WorkerWriter {
       }
       worker = this.#worker = this.#spawn();
     }
-    const facts = packFacts(batch.map((r) => r.envelope));
-    return this.#send(worker, { lines: batch.map((r) => r.json), facts }, factsTransfer(facts));
+    const facts = packEventFacts(batch.map((r) => r.envelope));
+    return this.#send(worker, { lines: batch.map((r) => r.json), facts }, eventFactsTransfer(facts));
   }
 
   /** Closes the database in the thread and waits for the thread to end. */

@@ -1,15 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { type PackedEventFacts, unpackEventFacts } from '@obs/store-format';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import { BatchWriter } from './batch-writer.js';
-import { type PackedFacts, unpackFacts } from './event-facts.js';
 import { openDatabase } from './open-database.js';
 
 /** A request to the writer thread: canonical lines and their packed facts to commit, or `null` to close. */
 export interface WorkerRequest {
   id: number;
   lines: string[] | null;
-  /** `packFacts` of the lines' envelopes. */
-  facts?: PackedFacts;
+  /** `packEventFacts` of the lines' envelopes. */
+  facts?: PackedEventFacts;
 }
 
 /** The writer thread's answer to one request. */
@@ -25,9 +25,9 @@ const writer = new BatchWriter(db);
 const port = parentPort!;
 
 /** Commits once; a `SQLITE_BUSY` goes back to the host with its code, and the service's queue retries it. */
-function commit(lines: string[], facts: PackedFacts | undefined): number {
+function commit(lines: string[], facts: PackedEventFacts | undefined): number {
   if (facts === undefined) throw new Error(`a batch of ${lines.length} lines came without its facts`);
-  return writer.write(unpackFacts(facts, lines));
+  return writer.write(unpackEventFacts(facts, lines));
 }
 
 port.on('message', ({ id, lines, facts }: WorkerRequest) => {

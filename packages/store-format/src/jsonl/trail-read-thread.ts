@@ -1,18 +1,20 @@
 import { Worker } from 'node:worker_threads';
-import { EventRecord } from '@obs/core';
-import type { JsonlCursor, TrailImportProgress } from '@obs/store-format';
-import { unpackFacts } from './event-facts.js';
-import type { TrailReadJob, TrailReadMessage, TrailReadReply } from './trail-read-worker.js';
+import { type FactEvent, unpackEventFacts } from '../event-facts.js';
+import type { JsonlCursor } from './read-jsonl.js';
+import type { TrailImportProgress } from './trail-import.js';
+import type { TrailImportJob, TrailReadMessage, TrailReadReply } from './trail-read-worker.js';
 
 /**
- * Reads a trail in a second thread (store-format's import loop: parse, check, batch) and commits
- * each batch here with `commit`, which returns how many events were new; the thread reads the next
- * batch meanwhile. `onCommitted` gets the position after each committed batch. Resolves with the
- * totals once the last batch is committed; rejects with the first failure of either side.
+ * Imports a trail with the reading in a second thread ({@link importTrailInto}'s loop: parse, check,
+ * batch) and each batch committed on this thread by `commit`, which returns how many events were new
+ * (the events carry the canonical line and the envelope fields store writers read, see
+ * `packEventFacts`); the thread reads the next batch meanwhile, and with `concurrency` several
+ * commits may be pending. `onCommitted` gets the position after each committed batch, in order.
+ * Resolves with the totals once the last batch is committed; rejects with the first failure of either side.
  */
-export function readTrailInThread(
-  job: TrailReadJob,
-  commit: (records: EventRecord[]) => number,
+export function importTrailInThread(
+  job: TrailImportJob,
+  commit: (events: FactEvent[]) => number | Promise<number>,
   onCommitted: (progress: TrailImportProgress, cursor: JsonlCursor) => void,
 ): Promise<TrailImportProgress> {
   const worker = new Worker(new URL('./trail-read-worker.js', import.meta.url), { workerData: job });
@@ -29,10 +31,11 @@ export function readTrailInThread(
       if (settled) return;
       try {
         if (message.type === 'batch') {
-          const records = unpackFacts(message.facts, message.lines).map(
-            (e) => new EventRecord(e.envelope, e.json),
+          const { id } = message;
+          Promise.resolve(commit(unpackEventFacts(message.facts, message.lines))).then(
+            (inserted) => worker.postMessage({ id, inserted } satisfies TrailReadReply),
+            (error: Error) => finish(error),
           );
-          worker.postMessage({ id: message.id, inserted: commit(records) } satisfies TrailReadReply);
         } else if (message.type === 'committed') {
           onCommitted(message.progress, message.cursor);
         } else if (message.type === 'done') {

@@ -1,5 +1,4 @@
 import type { Envelope } from '@obs/core';
-import type { StoredEvent } from './batch-writer.js';
 
 /**
  * What the writer needs of each event, packed so a batch crosses between threads as two typed
@@ -32,6 +31,12 @@ const PAYLOAD_FIELDS = [
   'cost_usd',
   'outcome',
 ] as const;
+/** An event as a store writer needs it: the envelope (or the fields its rules read) and the canonical line. */
+export interface FactEvent {
+  readonly envelope: Envelope;
+  readonly json: string;
+}
+
 const WIDTH = ENVELOPE_FIELDS.length + PAYLOAD_FIELDS.length;
 /** Fields seldom shared by two events: not worth looking up in the batch's table. */
 const UNIQUE: ReadonlySet<string> = new Set(['event_id', 'timestamp', 'parent_event_id']);
@@ -44,16 +49,16 @@ const STRING = 3;
 const TRUE = 4;
 const FALSE = 5;
 
-/** The facts of a batch, {@link WIDTH} slots per event. */
-export interface PackedFacts {
+/** The facts of a batch, one slot per field and event. */
+export interface PackedEventFacts {
   kinds: Uint8Array;
   values: Float64Array;
   /** The batch's strings, each repeated one (a run id, an event type) once. */
   strings: string[];
 }
 
-/** Packs the facts of a batch's envelopes. */
-export function packFacts(envelopes: readonly Envelope[]): PackedFacts {
+/** Packs the facts of a batch's envelopes (for `postMessage` with {@link eventFactsTransfer}). */
+export function packEventFacts(envelopes: readonly Envelope[]): PackedEventFacts {
   const kinds = new Uint8Array(envelopes.length * WIDTH);
   const values = new Float64Array(envelopes.length * WIDTH);
   const strings: string[] = [];
@@ -87,7 +92,7 @@ export function packFacts(envelopes: readonly Envelope[]): PackedFacts {
 }
 
 /** The typed arrays of `facts`, to move rather than copy in `postMessage`. */
-export function factsTransfer(facts: PackedFacts): ArrayBuffer[] {
+export function eventFactsTransfer(facts: PackedEventFacts): ArrayBuffer[] {
   return [facts.kinds.buffer as ArrayBuffer, facts.values.buffer as ArrayBuffer];
 }
 
@@ -95,7 +100,7 @@ export function factsTransfer(facts: PackedFacts): ArrayBuffer[] {
  * The batch back as events for the writer: each envelope holds the packed fields and a payload of
  * only the fields the rules read (the canonical line is stored as given, never rebuilt from this).
  */
-export function unpackFacts(facts: PackedFacts, lines: readonly string[]): StoredEvent[] {
+export function unpackEventFacts(facts: PackedEventFacts, lines: readonly string[]): FactEvent[] {
   const { kinds, values, strings } = facts;
   if (kinds.length !== lines.length * WIDTH || values.length !== kinds.length) {
     throw new Error(
@@ -121,7 +126,7 @@ export function unpackFacts(facts: PackedFacts, lines: readonly string[]): Store
         return undefined;
     }
   };
-  const out: StoredEvent[] = new Array(lines.length);
+  const out: FactEvent[] = new Array(lines.length);
   let at = 0;
   for (let i = 0; i < lines.length; i++) {
     const e: Record<string, unknown> = {};

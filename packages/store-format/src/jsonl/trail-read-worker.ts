@@ -1,18 +1,20 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventRecord } from '@obs/core';
-import { importTrailInto, type JsonlCursor, type TrailImportProgress } from '@obs/store-format';
-import { factsTransfer, type PackedFacts, packFacts } from './event-facts.js';
+import { eventFactsTransfer, type PackedEventFacts, packEventFacts } from '../event-facts.js';
+import type { JsonlCursor } from './read-jsonl.js';
+import { importTrailInto, type TrailImportProgress } from './trail-import.js';
 
-/** What the reading thread is given. */
-export interface TrailReadJob {
+/** What {@link importTrailInThread}'s reading thread is given: the trail, events per batch, batches pending at once, where to start. */
+export interface TrailImportJob {
   trail: string;
   batchSize: number;
+  concurrency?: number;
   from?: JsonlCursor;
 }
 
 /** The reading thread's messages: a batch to commit, a committed batch's position, the end. */
 export type TrailReadMessage =
-  | { type: 'batch'; id: number; lines: string[]; facts: PackedFacts }
+  | { type: 'batch'; id: number; lines: string[]; facts: PackedEventFacts }
   | { type: 'committed'; progress: TrailImportProgress; cursor: JsonlCursor }
   | { type: 'done'; progress: TrailImportProgress }
   | { type: 'failed'; message: string };
@@ -24,12 +26,10 @@ export interface TrailReadReply {
   error?: string;
 }
 
-const job = workerData as TrailReadJob;
+const job = workerData as TrailImportJob;
 const port = parentPort!;
 const waiting = new Map<number, { resolve: (inserted: number) => void; reject: (error: Error) => void }>();
 let nextId = 0;
-let duplicates = 0;
-
 port.on('message', ({ id, inserted, error }: TrailReadReply) => {
   const batch = waiting.get(id);
   waiting.delete(id);
@@ -39,22 +39,21 @@ port.on('message', ({ id, inserted, error }: TrailReadReply) => {
 
 /** Posts each parsed batch to the writing thread: canonical lines as read, facts packed (nothing parsed there). */
 const sink = {
-  get duplicates() {
-    return duplicates;
-  },
-  write(batch: EventRecord[]): Promise<void> {
+  write(batch: EventRecord[]): Promise<number> {
     const id = nextId++;
-    const facts = packFacts(batch.map((r) => r.envelope));
+    const facts = packEventFacts(batch.map((r) => r.envelope));
     const lines = batch.map((r) => r.json);
-    port.postMessage({ type: 'batch', id, lines, facts } satisfies TrailReadMessage, factsTransfer(facts));
-    return new Promise<number>((resolve, reject) => waiting.set(id, { resolve, reject })).then((inserted) => {
-      duplicates += batch.length - inserted;
-    });
+    port.postMessage(
+      { type: 'batch', id, lines, facts } satisfies TrailReadMessage,
+      eventFactsTransfer(facts),
+    );
+    return new Promise<number>((resolve, reject) => waiting.set(id, { resolve, reject }));
   },
 };
 
 importTrailInto(job.trail, sink, {
   batchSize: job.batchSize,
+  ...(job.concurrency === undefined ? {} : { concurrency: job.concurrency }),
   ...(job.from ? { from: job.from } : {}),
   onCommitted: (progress, cursor) =>
     port.postMessage({ type: 'committed', progress, cursor } satisfies TrailReadMessage),
