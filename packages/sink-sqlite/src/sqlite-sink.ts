@@ -23,6 +23,8 @@ export interface SqliteSink extends Sink {
   readonly migration: MigrationResult;
   /** Events skipped because their `event_id` was already stored. */
   readonly duplicates: number;
+  /** Commits the batch on this thread, in worker mode too (caller-runs). */
+  writeSync(batch: readonly EventRecord[]): void;
 }
 
 /** Commits one batch and returns how many events were new. */

@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { eventFactsTransfer, packEventFacts } from '@obs/store-format';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import type { StoredEvent } from './batch-writer.js';
-import { packFacts } from './event-facts.js';
 import type { WorkerData, WorkerReply, WorkerRequest } from './writer-worker.js';
 
 type Pending = { resolve: (inserted: number) => void; reject: (error: Error) => void };
@@ -71,7 +71,7 @@ export class WorkerWriter {
     const sent = request(batch, true);
     const id = this.#nextId++;
     Atomics.store(thread.flag, 0, 0);
-    thread.port.postMessage({ id, ...sent } satisfies WorkerRequest);
+    thread.port.postMessage({ id, ...sent } satisfies WorkerRequest, transfer(sent));
     const timeoutMs = this.#data.busyTimeoutMs + SYNC_MARGIN_MS;
     if (Atomics.wait(thread.flag, 0, 0, timeoutMs) === 'timed-out') {
       throw new Error(`the SQLite writer thread did not commit within ${timeoutMs} ms`);
@@ -144,7 +144,7 @@ export class WorkerWriter {
   #send(thread: Thread, sent: Omit<WorkerRequest, 'id'>): Promise<number> {
     const id = this.#nextId++;
     try {
-      thread.port.postMessage({ id, ...sent } satisfies WorkerRequest);
+      thread.port.postMessage({ id, ...sent } satisfies WorkerRequest, transfer(sent));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -192,5 +192,8 @@ function respawnDelayMs(deaths: number): number {
 
 /** A batch as the thread takes it: the canonical lines and their packed facts. */
 function request(batch: readonly StoredEvent[], sync: boolean): Omit<WorkerRequest, 'id'> {
-  return { lines: batch.map((r) => r.json), facts: packFacts(batch.map((r) => r.envelope)), sync };
+  return { lines: batch.map((r) => r.json), facts: packEventFacts(batch.map((r) => r.envelope)), sync };
 }
+
+/** The typed arrays of a request, moved to the thread rather than copied. */
+const transfer = (sent: Omit<WorkerRequest, 'id'>) => (sent.facts ? eventFactsTransfer(sent.facts) : []);

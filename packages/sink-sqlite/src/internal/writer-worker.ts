@@ -1,15 +1,15 @@
 import { type MessagePort, workerData } from 'node:worker_threads';
+import { type PackedEventFacts, unpackEventFacts } from '@obs/store-format';
 import type { ResolvedSqliteSinkOptions } from '../options.js';
 import { BatchWriter } from './batch-writer.js';
-import { type packFacts, unpackFacts } from './event-facts.js';
 import { openDatabase } from './open-database.js';
 
 /** A request to the writer thread: canonical lines and their packed facts to commit, or `null` to close. */
 export interface WorkerRequest {
   id: number;
   lines: string[] | null;
-  /** `packFacts` of the lines' envelopes. */
-  facts?: ReturnType<typeof packFacts>;
+  /** `packEventFacts` of the lines' envelopes. */
+  facts?: PackedEventFacts;
   /** The host is blocked in `Atomics.wait` on the flag until this is answered. */
   sync: boolean;
 }
@@ -34,8 +34,9 @@ const { db } = openDatabase(options as ResolvedSqliteSinkOptions);
 const writer = new BatchWriter(db);
 
 /** Commits once; a `SQLITE_BUSY` goes back to the host with its code, and the service's queue retries it. */
-function commit(lines: string[], facts: ReturnType<typeof packFacts>): number {
-  return writer.write(unpackFacts(facts, lines));
+function commit(lines: string[], facts: PackedEventFacts | undefined): number {
+  if (facts === undefined) throw new Error(`a batch of ${lines.length} lines came without its facts`);
+  return writer.write(unpackEventFacts(facts, lines));
 }
 
 /** Answers a request; a host blocked on a `sync` one is woken once the reply is on its port. */
@@ -54,7 +55,7 @@ port.on('message', ({ id, lines, facts, sync }: WorkerRequest) => {
     return;
   }
   try {
-    reply(sync, { id, inserted: commit(lines, facts ?? []) });
+    reply(sync, { id, inserted: commit(lines, facts) });
   } catch (error) {
     const e = error as Error & { code?: unknown };
     reply(sync, {
