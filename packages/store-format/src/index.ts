@@ -168,4 +168,5 @@ export {
   rollupOperation,
   rollupsOf,
   type StatsRollup,
+  spanOperation,
 } from './stats-rollup.js';
