@@ -177,4 +177,5 @@ export {
   rollupOperation,
   rollupsOf,
   type StatsRollup,
+  spanOperation,
 } from './stats-rollup.js';

@@ -32,7 +32,7 @@ import type {
   TraceTree,
 } from '../read-store.js';
 import { ReadStoreError } from '../read-store-error.js';
-import { buildTraceTree, MAX_TRACE_EVENTS } from '../trace-tree.js';
+import { buildTraceTreeFrom, MAX_TRACE_EVENTS } from '../trace-tree.js';
 import { openReadonly } from './open-readonly.js';
 import { SqliteEvents, stored } from './sqlite-events.js';
 import { sqliteStats } from './sqlite-stats.js';
@@ -100,10 +100,8 @@ class SqliteReadStore implements ReadStore {
   async getTraceTree(runId: string): Promise<TraceTree> {
     const id = parseInput(IdSchema, runId, 'run_id');
     return this.#read(() => {
-      const events = this.#events.ofRun(id, MAX_TRACE_EVENTS + 1);
-      const truncated = events.length > MAX_TRACE_EVENTS;
-      if (truncated) events.length = MAX_TRACE_EVENTS;
-      const tree = buildTraceTree(id, events);
+      const { input, truncated } = this.#events.runTree(id, MAX_TRACE_EVENTS, (fn) => this.#read(fn));
+      const tree = buildTraceTreeFrom(id, input);
       if (truncated) tree.truncated = true;
       return tree;
     });
