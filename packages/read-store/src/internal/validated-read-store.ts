@@ -45,7 +45,10 @@ export interface ReadBackend {
   getEvent(eventId: string): Promise<StoredEvent>;
   getChildren(eventId: string, limit: number): Promise<StoredEvent[]>;
   /** The run's envelopes in trace order, at most `limit`. */
-  runEvents(runId: string, limit: number): Promise<StoredEvent['envelope'][]>;
+  /** A run's events in time order, at most `limit`, for a tree built here (a backend without `traceTree`). */
+  runEvents?(runId: string, limit: number): Promise<StoredEvent['envelope'][]>;
+  /** The tree built by the backend itself (SQLite: from indexed columns). */
+  traceTree?(runId: string): Promise<TraceTree>;
   stats(query: ParsedStatsQuery): Promise<Stats>;
   tail(options: ParsedTailOptions): AsyncIterable<TailedEvent>;
   close(): Promise<void>;
@@ -96,7 +99,8 @@ export class ValidatedReadStore implements ReadStore {
 
   async getTraceTree(runId: string): Promise<TraceTree> {
     const id = parseInput(IdSchema, runId, 'run_id');
-    const events = await this.#backend.runEvents(id, MAX_TRACE_EVENTS + 1);
+    if (this.#backend.traceTree) return this.#backend.traceTree(id);
+    const events = await this.#backend.runEvents!(id, MAX_TRACE_EVENTS + 1);
     const truncated = events.length > MAX_TRACE_EVENTS;
     if (truncated) events.length = MAX_TRACE_EVENTS;
     const tree = buildTraceTree(id, events);

@@ -1,4 +1,3 @@
-import type { Envelope } from '@obs/core';
 import type Database from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { sleep } from '../internal/sleep.js';
@@ -21,8 +20,10 @@ import type {
   Stats,
   StoredEvent,
   TailedEvent,
+  TraceTree,
 } from '../read-store.js';
 import { ReadStoreError } from '../read-store-error.js';
+import { buildTraceTreeFrom, MAX_TRACE_EVENTS } from '../trace-tree.js';
 import { openReadonly } from './open-readonly.js';
 import { SqliteEvents, stored } from './sqlite-events.js';
 import { sqliteStats } from './sqlite-stats.js';
@@ -82,8 +83,14 @@ class SqliteBackend implements ReadBackend {
     return this.#read(() => this.#events.children(eventId, limit));
   }
 
-  async runEvents(runId: string, limit: number): Promise<Envelope[]> {
-    return this.#read(() => this.#events.ofRun(runId, limit));
+  /** The tree from indexed columns, each envelope read only when a node's event is asked for. */
+  async traceTree(runId: string): Promise<TraceTree> {
+    return this.#read(() => {
+      const { input, truncated } = this.#events.runTree(runId, MAX_TRACE_EVENTS, (fn) => this.#read(fn));
+      const tree = buildTraceTreeFrom(runId, input);
+      if (truncated) tree.truncated = true;
+      return tree;
+    });
   }
 
   async stats(query: ParsedStatsQuery): Promise<Stats> {

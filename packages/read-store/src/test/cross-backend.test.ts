@@ -46,6 +46,8 @@ it('every backend answers every read identically on the same events', async () =
     ],
     ['getTraceTree run-1', (s) => s.getTraceTree('run-1')],
     ['getTraceTree run-cycle', (s) => s.getTraceTree('run-cycle')],
+    // more events than one chunk of lazily read envelopes
+    ['getTraceTree run-bulk', (s) => s.getTraceTree('run-bulk')],
     ['stats', (s) => s.stats()],
     ['stats by operation', (s) => s.stats({ groupBy: 'operation', slowest: 100 })],
     ['stats by component', (s) => s.stats({ groupBy: 'component', run_id: 'run-1' })],
