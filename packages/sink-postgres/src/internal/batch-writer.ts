@@ -24,7 +24,7 @@ export async function copyInto(client: pg.ClientBase, sql: string, text: string)
 }
 
 /**
- * Writes prepared batches on one connection, each in one transaction of four round trips: `BEGIN`,
+ * Writes prepared batches on one connection, each in one transaction of five round trips: `BEGIN`,
  * `COPY` straight into the partitioned `events` (no lookup first: a batch is new in the common case),
  * one statement merging the run and session deltas and locking the stored rollup rows, one storing
  * the rollups, then `NOTIFY` and `COMMIT`. An id already stored (a re-sent batch, or a writer on
