@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Envelope } from '@obs/core';
 import { nanosOfDuration, nanosOfEpochMillis } from './nanos.js';
-import { OBS_ATTRIBUTES } from './obs-attributes.js';
+import { OBS_ATTRIBUTES, OBS_RESULT_ATTRIBUTES } from './obs-attributes.js';
+import { type ExportItem, isToolPair, type ToolPair } from './tool-pairs.js';
 
 /** An OTLP/JSON `AnyValue`. */
 type JsonAnyValue =
@@ -38,18 +39,25 @@ export const spanIdOfEvent = (eventId: string): string => eventId.replaceAll('-'
 
 /**
  * Turns obs events into OTLP export requests: timed events (`span`, `llm.call`, `tool.call`,
- * `tool.result`, anything with a duration) as spans with GenAI attributes, every other event as a
- * log record in its parent's span; each carries `obs.*` attributes so obs can take it back as it was.
+ * `tool.result`, anything with a duration) as spans with GenAI attributes, a tool call with its
+ * result as one `execute_tool` span, every other event as a log record in its parent's span; each
+ * carries `obs.*` attributes (the result of a pair `obs.result.*`) so obs can take it back as it was.
  */
-export function toOtlpRequests(envelopes: readonly Envelope[]): OtlpRequests {
+export function toOtlpRequests(items: readonly ExportItem[]): OtlpRequests {
   const spans = new Map<string, unknown[]>();
   const logs = new Map<string, unknown[]>();
-  for (const e of envelopes) {
-    const isSpan = SPAN_TYPES.has(e.event_type) || e.duration_ms !== null;
-    const target = isSpan ? spans : logs;
-    const list = target.get(e.source) ?? [];
-    list.push(isSpan ? toSpan(e) : toLogRecord(e));
-    target.set(e.source, list);
+  const add = (target: Map<string, unknown[]>, source: string, item: unknown) => {
+    const list = target.get(source);
+    if (list === undefined) target.set(source, [item]);
+    else list.push(item);
+  };
+  for (const item of items) {
+    if (isToolPair(item)) {
+      add(spans, item.call.source, toToolSpan(item));
+      continue;
+    }
+    const isSpan = SPAN_TYPES.has(item.event_type) || item.duration_ms !== null;
+    add(isSpan ? spans : logs, item.source, isSpan ? toSpan(item) : toLogRecord(item));
   }
   const resource = (source: string) => ({ attributes: [kv('service.name', source)] });
   return {
@@ -77,8 +85,6 @@ export function toOtlpRequests(envelopes: readonly Envelope[]): OtlpRequests {
 function toSpan(e: Envelope): Record<string, unknown> {
   const start = nanosOfEpochMillis(Date.parse(e.timestamp));
   const end = start + nanosOfDuration(e.duration_ms ?? 0);
-  const p = e.payload;
-  const error = (p['error'] as { message?: unknown } | undefined)?.message;
   return {
     traceId: traceIdOfRun(e.run_id),
     spanId: spanIdOfEvent(e.event_id),
@@ -88,11 +94,27 @@ function toSpan(e: Envelope): Record<string, unknown> {
     startTimeUnixNano: start.toString(),
     endTimeUnixNano: end.toString(),
     attributes: [...genAiAttributes(e), ...obsAttributes(e)],
-    status:
-      e.status === null
-        ? {}
-        : { code: STATUS_CODE[e.status], ...(typeof error === 'string' ? { message: error } : {}) },
+    status: statusOf(e),
   };
+}
+
+/** A tool call and its result as one span: from the call to the result, with the result's status. */
+function toToolSpan({ call, result }: ToolPair): Record<string, unknown> {
+  const span = toSpan(call);
+  const end = Math.max(Date.parse(result.timestamp), Date.parse(call.timestamp));
+  span['endTimeUnixNano'] = nanosOfEpochMillis(end).toString();
+  const output = result.payload['output'];
+  const attributes = span['attributes'] as JsonKeyValue[];
+  if (output !== undefined) attributes.push(kv('gen_ai.tool.call.result', JSON.stringify(output)));
+  attributes.push(...obsAttributes(result, OBS_RESULT_ATTRIBUTES));
+  span['status'] = statusOf(result);
+  return span;
+}
+
+function statusOf(e: Envelope): Record<string, unknown> {
+  if (e.status === null) return {};
+  const error = (e.payload['error'] as { message?: unknown } | undefined)?.message;
+  return { code: STATUS_CODE[e.status], ...(typeof error === 'string' ? { message: error } : {}) };
 }
 
 function toLogRecord(e: Envelope): Record<string, unknown> {
@@ -161,8 +183,10 @@ function genAiAttributes(e: Envelope): JsonKeyValue[] {
   return out;
 }
 
-function obsAttributes(e: Envelope): JsonKeyValue[] {
-  const a = OBS_ATTRIBUTES;
+function obsAttributes(
+  e: Envelope,
+  a: { readonly [F in keyof typeof OBS_ATTRIBUTES]: string } = OBS_ATTRIBUTES,
+): JsonKeyValue[] {
   return [
     kv(a.eventId, e.event_id),
     kv(a.eventType, e.event_type),
