@@ -87,7 +87,7 @@ class OtlpExportSink implements OtlpSink {
 
   async #export(items: readonly ExportItem[]): Promise<void> {
     if (items.length === 0) return;
-    const requests = toOtlpRequests(items);
+    const requests = toOtlpRequests(items, this.#settings.protocol === 'http/json' ? 'json' : 'protobuf');
     if (requests.traces) await this.#send('traces', requests.traces);
     if (requests.logs) await this.#send('logs', requests.logs);
   }
