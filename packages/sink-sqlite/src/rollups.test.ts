@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import type { Envelope } from '@obs/core';
 import { makeEnvelope, makeRecord } from '@obs/core/testing';
-import { coarsenRollups, EVENT_INDEXES, LatencySketch, ROLLUP_TIERS_MS, rollupsOf } from '@obs/store-format';
+import {
+  coarsenRollups,
+  EVENT_INDEXES,
+  LatencySketch,
+  packEventFacts,
+  ROLLUP_TIERS_MS,
+  rollupsOf,
+  unpackEventFacts,
+} from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { built } from './test/built.js';
@@ -174,11 +182,13 @@ describe('stats rollups', () => {
     // the file as version 3 left it: no rollup tables
     const db = new Database(path);
     db.exec(`DROP TABLE stats_rollups; DROP TABLE stats_rollup_dims; DROP INDEX events_source; DROP INDEX events_slowest;
-      CREATE INDEX events_source_status ON event_rows(source_key, status, ts); PRAGMA user_version = 3`);
+      CREATE INDEX events_source_status ON event_rows(source_key, status, ts);
+      DROP INDEX events_run; CREATE INDEX events_run ON event_rows(run_key, ts);
+      ALTER TABLE event_rows DROP COLUMN operation; PRAGMA user_version = 3`);
     db.close();
 
     const reopened = createSqliteSink({ path });
-    expect(reopened.migration).toEqual({ from: 3, to: 5, applied: [4, 5] });
+    expect(reopened.migration).toEqual({ from: 3, to: 6, applied: [4, 5, 6] });
     await reopened.close();
     expect(storedRollups(path)).toEqual(written);
     expect(written).toEqual(expectedRollups(events));
@@ -216,8 +226,6 @@ describe('stats rollups', () => {
 
 describe('the facts handed to the writer thread', () => {
   it('rebuild what the rules read of every event, hostile payload values included (no JSON parsed)', async () => {
-    const { packFacts, unpackFacts } =
-      await built<typeof import('./internal/event-facts.js')>('internal/event-facts.js');
     const events = [
       ...generated(200),
       makeEnvelope(900, {
@@ -231,8 +239,8 @@ describe('the facts handed to the writer thread', () => {
         turn_number: 4,
       }),
     ];
-    const back = unpackFacts(
-      packFacts(events),
+    const back = unpackEventFacts(
+      packEventFacts(events),
       events.map((e) => JSON.stringify(e)),
     ).map((s) => s.envelope);
     const key = (d: ReturnType<typeof rollupsOf>) =>
@@ -243,6 +251,14 @@ describe('the facts handed to the writer thread', () => {
       turn_number: 4,
       payload: { outcome: 'timeout' },
     });
-    expect(() => unpackFacts([1, 2], ['{}'])).toThrow(/1 lines came with 2 facts/);
+    const packed = packEventFacts(events.slice(0, 2));
+    expect(() => unpackEventFacts(packed, ['{}'])).toThrow(/1 lines came with 40 facts/);
+    expect(() =>
+      unpackEventFacts(
+        { ...packed, strings: packed.strings.slice(0, 1) },
+        events.slice(0, 2).map((e) => e.event_id),
+      ),
+    ).toThrow(/names string/);
+    expect(packed.strings.filter((s) => s === events[0]!.source)).toHaveLength(1);
   });
 });

@@ -1,4 +1,11 @@
 export {
+  eventFactsTransfer,
+  type FactEvent,
+  type PackedEventFacts,
+  packEventFacts,
+  unpackEventFacts,
+} from './event-facts.js';
+export {
   type ChainAlgorithm,
   type ChainKey,
   type ChainLineProblem,
@@ -72,6 +79,8 @@ export {
   writeTrailIndex,
 } from './jsonl/trail-index.js';
 export { type FileIdentity, fileIdentity } from './jsonl/trail-index-identity.js';
+export { importTrailInThread } from './jsonl/trail-read-thread.js';
+export type { TrailImportJob } from './jsonl/trail-read-worker.js';
 export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
 export {
   assertPostgresSchemaCurrent,
@@ -168,4 +177,5 @@ export {
   rollupOperation,
   rollupsOf,
   type StatsRollup,
+  spanOperation,
 } from './stats-rollup.js';
