@@ -71,7 +71,9 @@ export {
   type TrailIndexData,
   writeTrailIndex,
 } from './jsonl/trail-index.js';
+export { TrailIndexBuilder, type TrailIndexRows } from './jsonl/trail-index-builder.js';
 export { type FileIdentity, fileIdentity } from './jsonl/trail-index-identity.js';
+export { isIndexUuid, setTrailIndexRow, uuidBytes } from './jsonl/trail-index-row.js';
 export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
 export {
   assertPostgresSchemaCurrent,
