@@ -54,8 +54,9 @@ export function report(rows: BenchRow[]): void {
     r.peer ? `${r.peer.name}: ${fmt(r.peer.value)} ${r.unit}` : '',
     r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : '',
     r.target ?? '',
+    r.note ?? '',
   ]);
-  const header = ['suite', 'case', 'obs', 'peer (same run)', 'ratio', 'target'];
+  const header = ['suite', 'case', 'obs', 'peer (same run)', 'ratio', 'target', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log([row(header), row(widths.map((w) => '-'.repeat(w))), ...lines.map(row)].join('\n'));

@@ -1,3 +1,4 @@
+import { aggregateRuns } from './aggregate.js';
 import { type BenchRow, type BenchSuite, report } from './harness.js';
 import { adminSuite } from './suites/admin.js';
 import { backupSuite } from './suites/backup.js';
@@ -11,7 +12,7 @@ import { readStoreSuite } from './suites/read-store.js';
 import { sqliteSuite } from './suites/sqlite.js';
 import { streamSuite } from './suites/stream.js';
 
-/** Every suite, in the order they run; `pnpm bench [suite…] [--quick] [--scale]` picks some. */
+/** Every suite, in the order they run; `pnpm bench [suite…] [--quick] [--scale] [--runs N]` picks some. */
 const suites: BenchSuite[] = [
   emitSuite,
   jsonlSuite,
@@ -30,7 +31,14 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 /** Sizes past what CI runs (`read-store --scale`: a 10M-event store, a month of traffic). */
 const scale = args.includes('--scale');
-const wanted = args.filter((a) => !a.startsWith('--'));
+const runsAt = args.indexOf('--runs');
+/** Each suite run this many times, reported as medians with min / median / max (`--runs 3`). */
+const runs = runsAt === -1 ? 1 : Number(args[runsAt + 1]);
+if (!Number.isInteger(runs) || runs < 1 || runs > 20) {
+  console.error(`--runs takes a whole number from 1 to 20, got ${args[runsAt + 1]}`);
+  process.exit(2);
+}
+const wanted = args.filter((a, i) => !a.startsWith('--') && !(runsAt !== -1 && i === runsAt + 1));
 const unknown = wanted.filter((name) => !suites.some((s) => s.name === name));
 if (unknown.length > 0) {
   console.error(`unknown suite ${unknown.join(', ')}; suites: ${suites.map((s) => s.name).join(', ')}`);
@@ -39,7 +47,13 @@ if (unknown.length > 0) {
 const rows: BenchRow[] = [];
 for (const suite of suites) {
   if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
-  console.error(`running ${suite.name}${quick ? ' (quick)' : ''}…`);
-  rows.push(...(await suite.run({ quick, scale })));
+  const each: BenchRow[][] = [];
+  for (let r = 0; r < runs; r++) {
+    console.error(
+      `running ${suite.name}${quick ? ' (quick)' : ''}${runs > 1 ? `, run ${r + 1} of ${runs}` : ''}…`,
+    );
+    each.push(await suite.run({ quick, scale }));
+  }
+  rows.push(...aggregateRuns(each));
 }
 report(rows);

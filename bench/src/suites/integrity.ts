@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventRecord } from '@obs/core';
 import { makeEnvelope } from '@obs/core/testing';
 import { createJsonlSink, type JsonlSinkOptions } from '@obs/sink-jsonl';
+import { importTrailPostgres } from '@obs/sink-postgres';
+import { startTestPostgres } from '@obs/sink-postgres/testing';
 import { importTrail } from '@obs/sink-sqlite';
 import { verifyTrail } from '@obs/store-format';
 import { type BenchRow, type BenchSuite, median } from '../harness.js';
@@ -58,6 +60,11 @@ async function bareHashRate(dir: string): Promise<number> {
   }
   return bytes / 1e6 / ((performance.now() - started) / 1000);
 }
+
+const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' / ');
 
 const spread = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -168,8 +175,40 @@ export const integritySuite: BenchSuite = {
         value: median(importRates),
         unit: 'ev/s',
         target: '≥ 100k ev/s',
-        note: `wall ev/s ${spread(importRates)}; CPU µs per event (both threads) ${importCpu.map((v) => v.toFixed(1)).join(', ')}`,
+        note: `wall ev/s ${spread(importRates)}; CPU µs per event (all threads) ${importCpu.map((v) => v.toFixed(1)).join(', ')}; load ${load()}`,
       });
+      // 4. the same trail into PostgreSQL (OBS_BENCH_POSTGRES_URL, else a throwaway cluster with fsync off)
+      const own = process.env['OBS_BENCH_POSTGRES_URL'] ? undefined : await startTestPostgres();
+      const url = process.env['OBS_BENCH_POSTGRES_URL'] ?? own!.url;
+      try {
+        const pgRates: number[] = [];
+        const pgCpu: number[] = [];
+        for (let r = 0; r < rounds; r++) {
+          const cpu = process.cpuUsage();
+          const result = await importTrailPostgres(importTrailDir, {
+            into: url,
+            schema: `bench_import_${Date.now()}_${r}`,
+            resume: false,
+          });
+          const used = process.cpuUsage(cpu);
+          pgCpu.push((used.user + used.system) / result.read);
+          if (result.inserted !== importEvents)
+            throw new Error(`import inserted ${result.inserted}/${importEvents}`);
+          pgRates.push(result.read / result.seconds);
+        }
+        rows.push({
+          suite: 'integrity',
+          case: `obs import, ${importEvents.toLocaleString('en-US')} events into a new PostgreSQL schema: events/s`,
+          value: median(pgRates),
+          unit: 'ev/s',
+          peer: { name: 'the same import into SQLite', value: median(importRates) },
+          ratio: median(pgRates) / median(importRates),
+          target: '≥ 100k ev/s',
+          note: `wall ev/s ${spread(pgRates)}; CPU µs per event in this process (the server's not counted) ${pgCpu.map((v) => v.toFixed(1)).join(', ')}; load ${load()}${own ? '; throwaway cluster, fsync off' : ''}`,
+        });
+      } finally {
+        await own?.stop();
+      }
       return rows;
     } finally {
       rmSync(dir, { recursive: true, force: true });

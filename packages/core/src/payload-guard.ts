@@ -32,6 +32,8 @@ const SECRET_KEY =
 const SECRET_VALUE =
   /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}|\bBearer\s+[A-Za-z0-9._~+/=-]{12,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
 const SECRET_VALUE_GLOBAL = new RegExp(SECRET_VALUE.source, 'g');
+/** The shortest text {@link SECRET_VALUE} can match (`xox?-` and ten more). */
+const SECRET_VALUE_MIN_LENGTH = 15;
 
 const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_\s]/g, '');
 
@@ -52,8 +54,8 @@ export class PayloadGuard {
 
   /** Returns a guarded payload; the input is never mutated (changed branches are copied). */
   guard(payload: Record<string, unknown>): GuardResult {
-    const state = { redacted: 0, bytes: 0 };
-    const out = this.#walk(payload, '', 0, state) as Record<string, unknown>;
+    const state: WalkState = { redacted: 0, bytes: 0, path: [] };
+    const out = this.#walk(payload, 0, state) as Record<string, unknown>;
     // The walk's estimate counts characters; escapes and UTF-8 make the real size at most 6× that.
     if (state.bytes * 6 <= this.#maxBytes || jsonBytes(out) <= this.#maxBytes) {
       return { payload: out, redacted: state.redacted, truncated: 0 };
@@ -62,11 +64,11 @@ export class PayloadGuard {
     return { payload: cut, redacted: state.redacted, truncated: 1 };
   }
 
-  #walk(value: unknown, path: string, depth: number, state: WalkState): unknown {
+  #walk(value: unknown, depth: number, state: WalkState): unknown {
     switch (typeof value) {
       case 'string':
         state.bytes += value.length + 3;
-        if (this.#scanValues && SECRET_VALUE.test(value)) {
+        if (this.#scanValues && value.length >= SECRET_VALUE_MIN_LENGTH && SECRET_VALUE.test(value)) {
           state.redacted++;
           return value.replace(SECRET_VALUE_GLOBAL, REDACTED);
         }
@@ -76,27 +78,30 @@ export class PayloadGuard {
         state.bytes += 8;
         return value;
       case 'bigint':
-        throw invalid(path, 'a bigint cannot be stored as JSON; convert it to a string or number');
+        throw invalid(state.path, 'a bigint cannot be stored as JSON; convert it to a string or number');
       case 'object':
         if (value === null) {
           state.bytes += 4;
           return value;
         }
-        if (depth >= MAX_DEPTH) throw invalid(path, `nests deeper than ${MAX_DEPTH} levels (or is cyclic)`);
+        if (depth >= MAX_DEPTH)
+          throw invalid(state.path, `nests deeper than ${MAX_DEPTH} levels (or is cyclic)`);
         return Array.isArray(value)
-          ? this.#walkArray(value, path, depth, state)
-          : this.#walkObject(value, path, depth, state);
+          ? this.#walkArray(value, depth, state)
+          : this.#walkObject(value, depth, state);
       default:
         return value;
     }
   }
 
-  #walkArray(values: readonly unknown[], path: string, depth: number, state: WalkState): unknown[] {
+  #walkArray(values: readonly unknown[], depth: number, state: WalkState): unknown[] {
     let copy: unknown[] | undefined;
     state.bytes += 2;
     for (let i = 0; i < values.length; i++) {
       const item = values[i];
-      const next = this.#walk(item, path === '' ? String(i) : `${path}.${i}`, depth + 1, state);
+      state.path.push(i);
+      const next = this.#walk(item, depth + 1, state);
+      state.path.pop();
       if (next !== item) {
         copy ??= values.slice();
         copy[i] = next;
@@ -105,24 +110,25 @@ export class PayloadGuard {
     return copy ?? (values as unknown[]);
   }
 
-  #walkObject(object: object, path: string, depth: number, state: WalkState): unknown {
+  #walkObject(object: object, depth: number, state: WalkState): unknown {
     if (typeof (object as { toJSON?: unknown }).toJSON === 'function') {
       // What JSON would store (a Date's string, a Buffer's bytes) is what gets redacted and measured.
-      return this.#walk((object as { toJSON: () => unknown }).toJSON(), path, depth + 1, state);
+      return this.#walk((object as { toJSON: () => unknown }).toJSON(), depth + 1, state);
     }
     let copy: Record<string, unknown> | undefined;
     state.bytes += 2;
     for (const key of Object.keys(object)) {
       const item = (object as Record<string, unknown>)[key];
-      const childPath = path === '' ? key : `${path}.${key}`;
       state.bytes += key.length + 4;
+      state.path.push(key);
       let next: unknown;
-      if (item !== undefined && item !== null && this.#isSecretKey(key, childPath)) {
+      if (item !== undefined && item !== null && this.#isSecretKey(key, state.path)) {
         state.redacted++;
         next = REDACTED;
       } else {
-        next = this.#walk(item, childPath, depth + 1, state);
+        next = this.#walk(item, depth + 1, state);
       }
+      state.path.pop();
       if (next !== item) {
         copy ??= { ...object };
         setOwn(copy, key, next);
@@ -131,8 +137,8 @@ export class PayloadGuard {
     return copy ?? object;
   }
 
-  #isSecretKey(key: string, path: string): boolean {
-    if (this.#paths.size > 0 && this.#paths.has(path)) return true;
+  #isSecretKey(key: string, path: readonly (string | number)[]): boolean {
+    if (this.#paths.size > 0 && this.#paths.has(path.join('.'))) return true;
     let secret = this.#keyCache.get(key);
     if (secret === undefined) {
       const normalized = normalizeKey(key);
@@ -146,7 +152,9 @@ export class PayloadGuard {
 interface WalkState {
   redacted: number;
   bytes: number;
+  /** Keys and indexes down to the value being walked, joined only when a message or a path rule needs them. */
+  path: (string | number)[];
 }
 
-const invalid = (path: string, message: string) =>
-  new ObsValidationError('payload', [{ path: path === '' ? 'payload' : `payload.${path}`, message }]);
+const invalid = (path: readonly (string | number)[], message: string) =>
+  new ObsValidationError('payload', [{ path: ['payload', ...path].join('.'), message }]);

@@ -3,12 +3,14 @@ import { builtinPayloadSchemas } from './catalog.js';
 import { OBS_ERROR_CODES, ObsError, ObsValidationError } from './errors.js';
 import type { EventType } from './event-type.js';
 import { compilePayloadSerializer, type PayloadSerializer } from './payload-serializer.js';
+import { compilePayloadValidator, type PayloadValidator } from './payload-validator.js';
 import { fromZodIssues } from './zod-issues.js';
 
 /** The payload schemas known to one service: the built-in catalog plus application types. */
 export class EventRegistry {
   readonly #schemas = new Map<string, z.ZodType>();
   readonly #serializers = new Map<string, PayloadSerializer | undefined>();
+  readonly #validators = new Map<string, PayloadValidator | undefined>();
 
   constructor(types: readonly EventType[] = []) {
     for (const [name, schema] of Object.entries(builtinPayloadSchemas)) this.#schemas.set(name, schema);
@@ -53,6 +55,13 @@ export class EventRegistry {
         },
       ]);
     }
+    let validator = this.#validators.get(eventType);
+    if (validator === undefined && !this.#validators.has(eventType)) {
+      validator = compilePayloadValidator(schema);
+      this.#validators.set(eventType, validator);
+    }
+    const checked = validator?.(payload);
+    if (checked !== undefined) return checked;
     const result = schema.safeParse(payload);
     if (!result.success) {
       throw new ObsValidationError(

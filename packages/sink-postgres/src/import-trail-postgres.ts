@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { OBS_ERROR_CODES, ObsError } from '@obs/core';
 import {
-  importTrailInto,
+  importTrailInThread,
   type JsonlCursor,
+  postgresPasswordRedactor,
   readTrailImportPosition,
   safePostgresUrl,
   writeTrailImportPosition,
 } from '@obs/store-format';
+import { ImportWriter } from './internal/import-writer.js';
 import { parsePostgresSinkOptions } from './options.js';
-import { createPostgresSink } from './postgres-sink.js';
 
 /** Options of {@link importTrailPostgres}. */
 export interface ImportTrailPostgresOptions {
@@ -23,6 +24,8 @@ export interface ImportTrailPostgresOptions {
   ssl?: boolean | Record<string, unknown>;
   /** Events per transaction (default 5000). */
   batchSize?: number;
+  /** Batches written at once, each on its own connection (default 3). */
+  connections?: number;
   /** Continue after the last saved position of an earlier, interrupted import of this trail into this store (default true). */
   resume?: boolean;
   /** Where the position is kept; default {@link importPositionPath}. */
@@ -72,8 +75,10 @@ export function importPositionPath(trail: string, url: string, schema = 'obs'): 
 }
 
 /**
- * Rebuilds (or tops up) a PostgreSQL store from a JSONL trail through this package's own sink, so
- * run and session summaries and stats rollups come out as if the events had been written live.
+ * Rebuilds (or tops up) a PostgreSQL store from a JSONL trail through the sink's own batch writer
+ * (the same `COPY`, summary and rollup SQL), so run and session summaries and stats rollups come out
+ * as if the events had been written live. A second thread reads and checks the lines; up to
+ * `connections` batches are written at once, each canonical line stored as read.
  * Idempotent by `event_id` (a rerun inserts nothing); after a kill, running it again continues from
  * the last saved position, and whatever was committed after it is skipped as a duplicate.
  * Throws `ObsValidationError` for bad options; write errors name the server by its password-free URL.
@@ -87,6 +92,13 @@ export async function importTrailPostgres(
     throw new ObsError(
       OBS_ERROR_CODES.VALIDATION,
       `batchSize must be a whole number from 1 to 100000, got ${batchSize}`,
+    );
+  }
+  const connections = options.connections ?? 3;
+  if (!Number.isInteger(connections) || connections < 1 || connections > 32) {
+    throw new ObsError(
+      OBS_ERROR_CODES.VALIDATION,
+      `connections must be a whole number from 1 to 32, got ${connections}`,
     );
   }
   const settings = parsePostgresSinkOptions({
@@ -105,14 +117,27 @@ export async function importTrailPostgres(
           positionPath,
           (p) => p.trail === resolve(trail) && p.store === store,
         );
-  const sink = createPostgresSink(settings);
+  const writer = new ImportWriter(
+    {
+      url: settings.url,
+      schema: settings.schema,
+      ssl: settings.ssl,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      applicationName: settings.applicationName,
+    },
+    {
+      connections,
+      partitionsAhead: settings.partitionsAhead,
+      redact: postgresPasswordRedactor(settings.url),
+    },
+  );
   let progress: ImportPostgresProgress;
   try {
-    await sink.ready();
-    progress = await importTrailInto(trail, sink, {
-      batchSize,
-      ...(saved ? { from: saved } : {}),
-      onCommitted: (p, cursor) => {
+    await writer.open();
+    progress = await importTrailInThread(
+      { trail, batchSize, concurrency: connections, ...(saved ? { from: saved } : {}) },
+      (events) => writer.write(events),
+      (p, cursor) => {
         writeTrailImportPosition(positionPath, {
           trail: resolve(trail),
           store,
@@ -120,9 +145,9 @@ export async function importTrailPostgres(
         } satisfies SavedPosition);
         options.onProgress?.(p);
       },
-    });
+    );
   } finally {
-    await sink.close();
+    await writer.close();
   }
   rmSync(positionPath, { force: true });
   return { ...progress, seconds: (performance.now() - started) / 1000, resumed: saved !== undefined };

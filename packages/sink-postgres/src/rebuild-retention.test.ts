@@ -130,7 +130,10 @@ describe('importTrailPostgres', () => {
     ).rejects.toThrow('killed');
     expect(existsSync(importPositionPath(trail, url, s))).toBe(true);
     const rest = await importTrailPostgres(trail, { into: url, schema: s, batchSize: 500 });
-    expect(rest).toMatchObject({ resumed: true, inserted: 1500, duplicates: 0, read: 1500 });
+    // batches pending when the third one's report failed may have committed: they come back as duplicates
+    expect(rest).toMatchObject({ resumed: true, read: 1500 });
+    expect(rest.inserted + rest.duplicates).toBe(1500);
+    expect(rest.inserted).toBeGreaterThanOrEqual(500);
     expect(await state(s)).toEqual(await state(await live(EVENTS)));
   });
 

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { OBS_ERROR_CODES, ObsError } from '@obs/core';
+import { EventRecord, OBS_ERROR_CODES, ObsError } from '@obs/core';
 import {
-  importTrailInto,
+  importTrailInThread,
   type JsonlCursor,
   readTrailImportPosition,
   writeTrailImportPosition,
@@ -13,7 +13,7 @@ import { createSqliteSink } from './sqlite-sink.js';
 export interface ImportTrailOptions {
   /** The SQLite store to fill (created when missing). */
   into: string;
-  /** Events per transaction (default 8192). */
+  /** Events per transaction (default 2048: larger batches cost more in garbage collection than they save in commits). */
   batchSize?: number;
   /** Continue after the last saved position of an earlier, interrupted import of this trail (default true). */
   resume?: boolean;
@@ -55,12 +55,14 @@ export function importCursorPath(into: string): string {
 
 /**
  * Rebuilds (or tops up) a SQLite store from a JSONL trail through the SQLite sink's own writer, so
- * run and session summaries (and every other rule of the writer) come out as if the events had been
- * written live. Idempotent by `event_id`; after a kill, running it again continues from the last
- * saved position, and anything written after that position is skipped as a duplicate.
+ * run and session summaries, stats rollups (and every other rule of the writer) come out as if the
+ * events had been written live. A second thread reads, parses and checks the lines while this one
+ * commits the batch before, each canonical line stored as read. Idempotent by `event_id`; after a
+ * kill, running it again continues from the last saved position, and anything written after that
+ * position is skipped as a duplicate.
  */
 export async function importTrail(trail: string, options: ImportTrailOptions): Promise<ImportResult> {
-  const batchSize = options.batchSize ?? 8192;
+  const batchSize = options.batchSize ?? 2048;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
     throw new ObsError(
       OBS_ERROR_CODES.VALIDATION,
@@ -74,21 +76,25 @@ export async function importTrail(trail: string, options: ImportTrailOptions): P
       ? undefined
       : readTrailImportPosition<SavedCursor>(cursorPath, (c) => c.trail === resolve(trail));
   // a rebuild can be rerun, so it does not wait for the device at each commit (a process crash is still safe in WAL)
-  const sink = createSqliteSink({ path: options.into, worker: true, name: 'import', synchronous: 'OFF' });
+  const sink = createSqliteSink({ path: options.into, name: 'import', synchronous: 'OFF' });
   let lastSave = 0;
   let progress: ImportProgress;
   try {
-    progress = await importTrailInto(trail, sink, {
-      batchSize,
-      ...(saved ? { from: saved } : {}),
-      onCommitted: (p, cursor) => {
+    progress = await importTrailInThread(
+      { trail, batchSize, ...(saved ? { from: saved } : {}) },
+      (events) => {
+        const before = sink.duplicates;
+        sink.writeSync(events.map((e) => new EventRecord(e.envelope, e.json)));
+        return events.length - (sink.duplicates - before);
+      },
+      (p, cursor) => {
         if (performance.now() - lastSave > 250) {
           writeTrailImportPosition(cursorPath, { trail: resolve(trail), cursor } satisfies SavedCursor);
           lastSave = performance.now();
         }
         options.onProgress?.(p);
       },
-    });
+    );
   } finally {
     await sink.close();
   }

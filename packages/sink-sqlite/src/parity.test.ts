@@ -8,7 +8,7 @@ import { built } from './test/built.js';
 import { tempDir } from './test/fixtures.js';
 
 // every file sink starts the checkpoint thread: see test/built.ts
-const { createSqliteSink } = await built<typeof import('./index.js')>('index.js');
+const { createSqliteSink, importTrail } = await built<typeof import('./index.js')>('index.js');
 
 let dir: string;
 let cleanup: () => void;
@@ -124,4 +124,32 @@ it('stores every built-in type byte-identical to the canonical lines of the memo
     .filter((f) => f.endsWith('.jsonl'));
   const lines = files.flatMap((f) => readFileSync(join(jsonlDir, f), 'utf8').split('\n').filter(Boolean));
   expect(lines).toEqual(stored);
+
+  // the bulk rebuild from that trail gives the store the live writer made, summaries and rollups included
+  const rebuilt = join(dir, 'rebuilt.db');
+  expect(await importTrail(jsonlDir, { into: rebuilt })).toMatchObject({
+    inserted: lines.length,
+    corrupt: 0,
+  });
+  expect(storeRows(rebuilt)).toEqual(storeRows(path));
 });
+
+/** Every table a writer keeps, keys resolved to names so that the order keys were made in does not matter. */
+function storeRows(path: string): Record<string, unknown[]> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const all = (sql: string) => db.prepare(sql).all();
+    return {
+      events: all('SELECT * FROM events ORDER BY ts, id'),
+      runs: all(
+        'SELECT r.*, s.session_id AS session FROM runs r LEFT JOIN sessions s USING (session_key) ORDER BY run_id',
+      ),
+      sessions: all('SELECT * FROM sessions ORDER BY session_id'),
+      rollups: all(`SELECT r.bucket_ms, r.bucket_ts, d.dims, r.event_count, r.error_count, r.prompt_tokens,
+        r.completion_tokens, r.total_tokens, r.cost_usd, r.first_ts, r.last_ts, r.duration_max, hex(r.latency) AS latency
+        FROM stats_rollups r JOIN stats_rollup_dims d USING (dim_key) ORDER BY 1, 2, 3`),
+    };
+  } finally {
+    db.close();
+  }
+}

@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import type { Envelope } from '@obs/core';
 import { makeEnvelope, makeRecord } from '@obs/core/testing';
-import { coarsenRollups, EVENT_INDEXES, LatencySketch, ROLLUP_TIERS_MS, rollupsOf } from '@obs/store-format';
+import {
+  coarsenRollups,
+  EVENT_INDEXES,
+  LatencySketch,
+  packEventFacts,
+  ROLLUP_TIERS_MS,
+  rollupsOf,
+  unpackEventFacts,
+} from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { built } from './test/built.js';
@@ -218,8 +226,6 @@ describe('stats rollups', () => {
 
 describe('the facts handed to the writer thread', () => {
   it('rebuild what the rules read of every event, hostile payload values included (no JSON parsed)', async () => {
-    const { packFacts, unpackFacts } =
-      await built<typeof import('./internal/event-facts.js')>('internal/event-facts.js');
     const events = [
       ...generated(200),
       makeEnvelope(900, {
@@ -233,8 +239,8 @@ describe('the facts handed to the writer thread', () => {
         turn_number: 4,
       }),
     ];
-    const back = unpackFacts(
-      packFacts(events),
+    const back = unpackEventFacts(
+      packEventFacts(events),
       events.map((e) => JSON.stringify(e)),
     ).map((s) => s.envelope);
     const key = (d: ReturnType<typeof rollupsOf>) =>
@@ -245,6 +251,14 @@ describe('the facts handed to the writer thread', () => {
       turn_number: 4,
       payload: { outcome: 'timeout' },
     });
-    expect(() => unpackFacts([1, 2], ['{}'])).toThrow(/1 lines came with 2 facts/);
+    const packed = packEventFacts(events.slice(0, 2));
+    expect(() => unpackEventFacts(packed, ['{}'])).toThrow(/1 lines came with 40 facts/);
+    expect(() =>
+      unpackEventFacts(
+        { ...packed, strings: packed.strings.slice(0, 1) },
+        events.slice(0, 2).map((e) => e.event_id),
+      ),
+    ).toThrow(/names string/);
+    expect(packed.strings.filter((s) => s === events[0]!.source)).toHaveLength(1);
   });
 });

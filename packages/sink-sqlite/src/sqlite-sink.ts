@@ -23,6 +23,8 @@ export interface SqliteSink extends Sink {
   readonly migration: MigrationResult;
   /** Events skipped because their `event_id` was already stored. */
   readonly duplicates: number;
+  /** Commits the batch on this thread, in worker mode too (caller-runs). */
+  writeSync(batch: readonly EventRecord[]): void;
 }
 
 /** Commits one batch and returns how many events were new. */
@@ -50,25 +52,29 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
           {
             path: resolved.path,
             intervalMs: resolved.checkpointIntervalMs,
+            targetFrames: Math.max(64, Math.floor(resolved.walAutocheckpointPages / 4)),
             idleIntervalMs: Math.max(250, resolved.checkpointIntervalMs),
           },
           logger,
         )
       : undefined;
   let committer: Committer | undefined;
-  // Caller-runs (writeSync) commits on the host's own connection, in worker mode too: a full queue
-  // makes the emitting code write, so nothing is dropped and memory stays bounded.
+  // Caller-runs (writeSync): a full queue makes the emitting code write, so nothing is dropped and
+  // memory stays bounded. In-thread it commits on the host's connection; with a writer thread it
+  // waits for the thread to commit, and writes on the host only while the thread is down.
   let hostWriter: BatchWriter | undefined;
+  let worker: WorkerWriter | undefined;
   const writeOnHost = (batch: readonly EventRecord[]) => {
     hostWriter ??= new BatchWriter(db);
     return hostWriter.write(batch);
   };
   if (resolved.worker) {
-    const worker = new WorkerWriter(resolved);
+    const thread = new WorkerWriter(resolved);
+    worker = thread;
     // the thread gets the canonical lines and the few fields it needs, packed flat: no JSON parsing
     committer = {
-      commit: (batch) => worker.write(batch),
-      close: () => worker.close().finally(() => db.close()),
+      commit: (batch) => thread.write(batch),
+      close: () => thread.close().finally(() => db.close()),
     };
   } else {
     committer = { commit: writeOnHost, close: () => void db.close() };
@@ -125,7 +131,7 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
       }
       if (batch.length === 0) return;
       try {
-        committed(batch, writeOnHost(batch));
+        committed(batch, worker?.available ? worker.writeSync(batch) : writeOnHost(batch));
       } catch (error) {
         throw failure(error);
       }

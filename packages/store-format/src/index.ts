@@ -1,4 +1,11 @@
 export {
+  eventFactsTransfer,
+  type FactEvent,
+  type PackedEventFacts,
+  packEventFacts,
+  unpackEventFacts,
+} from './event-facts.js';
+export {
   type ChainAlgorithm,
   type ChainKey,
   type ChainLineProblem,
@@ -74,6 +81,8 @@ export {
 export { TrailIndexBuilder, type TrailIndexRows } from './jsonl/trail-index-builder.js';
 export { type FileIdentity, fileIdentity } from './jsonl/trail-index-identity.js';
 export { isIndexUuid, setTrailIndexRow, uuidBytes } from './jsonl/trail-index-row.js';
+export { importTrailInThread } from './jsonl/trail-read-thread.js';
+export type { TrailImportJob } from './jsonl/trail-read-worker.js';
 export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';
 export {
   assertPostgresSchemaCurrent,

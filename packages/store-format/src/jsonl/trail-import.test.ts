@@ -16,13 +16,17 @@ function memorySink(failOn?: number) {
   let writes = 0;
   return {
     ids,
-    duplicates: 0,
     async write(batch: EventRecord[]) {
       if (++writes === failOn) throw new Error('store down');
+      // later batches finish first: positions must still come in order
+      await new Promise((resolve) => setTimeout(resolve, 20 - (writes % 4) * 5));
+      let inserted = 0;
       for (const r of batch) {
-        if (ids.has(r.envelope.event_id)) this.duplicates++;
-        else ids.add(r.envelope.event_id);
+        if (ids.has(r.envelope.event_id)) continue;
+        ids.add(r.envelope.event_id);
+        inserted++;
       }
+      return inserted;
     },
   };
 }
@@ -47,6 +51,15 @@ describe('importTrailInto', () => {
     expect(first).toMatchObject({ read: 25, inserted: 25, duplicates: 0, corrupt: 1 });
     expect(first.bytes).toBe(first.totalBytes);
     expect(positions).toHaveLength(7);
+    const concurrent: { read: number; offsets: number[] }[] = [];
+    const spread = await importTrailInto(trail, memorySink(), {
+      batchSize: 3,
+      concurrency: 4,
+      onCommitted: (p, cursor) =>
+        concurrent.push({ read: p.inserted, offsets: Object.values(cursor).map((c) => c.offset) }),
+    });
+    expect(spread).toMatchObject({ read: 25, inserted: 25, duplicates: 0 });
+    expect(concurrent.map((c) => c.read)).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 25]);
     const again = await importTrailInto(trail, sink, { batchSize: 100 });
     expect(again).toMatchObject({ read: 25, inserted: 0, duplicates: 25 });
     const rest = await importTrailInto(trail, memorySink(), { batchSize: 4, from: positions[2] as never });

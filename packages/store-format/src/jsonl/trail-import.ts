@@ -3,10 +3,9 @@ import { EventRecord } from '@obs/core';
 import { listJsonlFiles } from './list-files.js';
 import { type JsonlCursor, readJsonlEntries } from './read-jsonl.js';
 
-/** What a store writer offers a trail import: `write` commits a batch, `duplicates` counts the ids it already had. */
+/** What a store writer offers a trail import: `write` commits a batch and returns how many events were new. */
 export interface TrailImportSink {
-  write(batch: EventRecord[]): void | Promise<void>;
-  readonly duplicates: number;
+  write(batch: EventRecord[]): number | Promise<number>;
 }
 
 /** Where a trail import stands. */
@@ -28,6 +27,8 @@ export interface TrailImportProgress {
 export interface ImportTrailIntoOptions {
   /** Events per `write`. */
   batchSize: number;
+  /** Batches written at once (default 1: one commits while the next is read); positions are reported in order. */
+  concurrency?: number;
   /** Continue after this position of an earlier read. */
   from?: JsonlCursor;
   /** Called after each committed batch with the position after it. */
@@ -35,7 +36,7 @@ export interface ImportTrailIntoOptions {
 }
 
 /**
- * Feeds every valid event of a JSONL trail to a store writer in batches, one batch committing while
+ * Feeds every valid event of a JSONL trail to a store writer in batches, batches committing while
  * the next is read and parsed, counting new and duplicate events: the loop of the writers'
  * `importTrail` functions (each brings its own sink and keeps the position where it suits it).
  */
@@ -62,15 +63,22 @@ export async function importTrailInto(
   let doneFiles = 0;
   let current = '';
   let batch: EventRecord[] = [];
-  let inFlight: Promise<void> | undefined;
-  const commit = async (records: EventRecord[], cursor: JsonlCursor, bytes: number) => {
-    const before = sink.duplicates;
-    await sink.write(records);
-    const duplicates = sink.duplicates - before;
-    progress.duplicates += duplicates;
-    progress.inserted += records.length - duplicates;
-    progress.bytes = bytes;
-    options.onCommitted?.({ ...progress }, cursor);
+  const concurrency = options.concurrency ?? 1;
+  // batches being written, oldest first; each reports after the one before it, so positions only move forward
+  const inFlight: Promise<void>[] = [];
+  const commit = (records: EventRecord[], cursor: JsonlCursor, bytes: number) => {
+    const before = inFlight.at(-1);
+    const done = (async () => {
+      const inserted = await sink.write(records);
+      await before;
+      progress.duplicates += records.length - inserted;
+      progress.inserted += inserted;
+      progress.bytes = bytes;
+      options.onCommitted?.({ ...progress }, cursor);
+    })();
+    // handled here as well: a failure surfaces at the next await, not as an unhandled rejection meanwhile
+    done.catch(() => {});
+    inFlight.push(done);
   };
   try {
     for await (const entry of reader) {
@@ -82,17 +90,15 @@ export async function importTrailInto(
       batch.push(new EventRecord(entry.envelope, entry.json));
       if (batch.length < options.batchSize) continue;
       const bytes = doneFiles + (entry.file.endsWith('.gz') ? 0 : entry.offset);
-      // one batch commits while the next is read and parsed here
-      await inFlight;
-      inFlight = commit(batch, { ...reader.cursor }, bytes);
-      // handled here as well: a failure surfaces at the next await, not as an unhandled rejection meanwhile
-      inFlight.catch(() => {});
+      // the next batch is read and parsed here while up to `concurrency` commit
+      while (inFlight.length >= concurrency) await inFlight.shift();
+      commit(batch, { ...reader.cursor }, bytes);
       batch = [];
     }
-    await inFlight;
-    if (batch.length > 0) await commit(batch, { ...reader.cursor }, totalBytes);
+    if (batch.length > 0) commit(batch, { ...reader.cursor }, totalBytes);
+    while (inFlight.length > 0) await inFlight.shift();
   } finally {
-    await inFlight?.catch(() => {});
+    await Promise.allSettled(inFlight);
   }
   progress.bytes = totalBytes;
   return progress;

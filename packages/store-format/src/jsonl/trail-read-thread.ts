@@ -1,0 +1,54 @@
+import { Worker } from 'node:worker_threads';
+import { type FactEvent, unpackEventFacts } from '../event-facts.js';
+import type { JsonlCursor } from './read-jsonl.js';
+import type { TrailImportProgress } from './trail-import.js';
+import type { TrailImportJob, TrailReadMessage, TrailReadReply } from './trail-read-worker.js';
+
+/**
+ * Imports a trail with the reading in a second thread ({@link importTrailInto}'s loop: parse, check,
+ * batch) and each batch committed on this thread by `commit`, which returns how many events were new
+ * (the events carry the canonical line and the envelope fields store writers read, see
+ * `packEventFacts`); the thread reads the next batch meanwhile, and with `concurrency` several
+ * commits may be pending. `onCommitted` gets the position after each committed batch, in order.
+ * Resolves with the totals once the last batch is committed; rejects with the first failure of either side.
+ */
+export function importTrailInThread(
+  job: TrailImportJob,
+  commit: (events: FactEvent[]) => number | Promise<number>,
+  onCommitted: (progress: TrailImportProgress, cursor: JsonlCursor) => void,
+): Promise<TrailImportProgress> {
+  const worker = new Worker(new URL('./trail-read-worker.js', import.meta.url), { workerData: job });
+  return new Promise<TrailImportProgress>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | undefined, progress?: TrailImportProgress) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      if (error) reject(error);
+      else resolve(progress!);
+    };
+    worker.on('message', (message: TrailReadMessage) => {
+      if (settled) return;
+      try {
+        if (message.type === 'batch') {
+          const { id } = message;
+          Promise.resolve(commit(unpackEventFacts(message.facts, message.lines))).then(
+            (inserted) => worker.postMessage({ id, inserted } satisfies TrailReadReply),
+            (error: Error) => finish(error),
+          );
+        } else if (message.type === 'committed') {
+          onCommitted(message.progress, message.cursor);
+        } else if (message.type === 'done') {
+          finish(undefined, message.progress);
+        } else {
+          finish(new Error(message.message));
+        }
+      } catch (error) {
+        // the thread stops at once: nothing after the failed batch is committed
+        finish(error as Error);
+      }
+    });
+    worker.on('error', (error) => finish(error));
+    worker.on('exit', (code) => finish(new Error(`the trail reading thread exited (code ${code})`)));
+  });
+}
