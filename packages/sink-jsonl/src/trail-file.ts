@@ -84,11 +84,10 @@ export class TrailFile {
     if (this.#fd >= 0) this.#config.chain?.seal();
   }
 
-  /** Finishes the chain (a rotated file is closed for good, an unrotated one may be continued) and closes the file. */
+  /** Ends the chain with a `close` (a later writer may continue an unrotated file after a `reopen`) and closes the file. */
   close(): void {
     if (this.#fd < 0) return;
-    if (this.#config.settings.rotation === undefined) this.#config.chain?.end();
-    else this.#config.chain?.close(null);
+    this.#config.chain?.close(null);
     this.#closeData();
   }
 
