@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Runs the package tests and the pack-and-install tests of tests/ on the other Node versions users
-// run. Each version gets the official build from the npm registry (node-<platform>-<arch>@<major>,
-// cached in .cache/node), a copy of this checkout (tracked and untracked files, ignored ones left
-// out), its own pnpm install (native modules compiled against that Node's headers) and build; those
-// are prepared for all versions at once, then the tests run one version after the other.
+// Runs the package tests, the pack-and-install tests of tests/ and tests-newest/ (client majors that
+// need Node 22) on the other Node versions users run. Each version gets the official build from the
+// npm registry (node-<platform>-<arch>@<major>, cached in .cache/node), a copy of this checkout
+// (tracked and untracked files, ignored ones left out), its own pnpm install (native modules
+// compiled against that Node's headers) and build; those are prepared for all versions at once,
+// then the tests run one version after the other.
 //
 //   node scripts/other-nodes.mjs [major...]      default: 22 24, or OBS_OTHER_NODES ("none" skips)
 import { spawn } from 'node:child_process';
@@ -15,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CACHE = join(ROOT, '.cache/node');
 const DEFAULT_MAJORS = ['22', '24'];
+/** Tests of client majors that need Node 22+ (never run on Node 20): see tests-newest/README.md. */
+const NEWEST = '@obs/tests-newest';
 const { OBS_PNPM, OBS_OTHER_NODES } = process.env;
 const [PNPM, ...PNPM_ARGS] = (OBS_PNPM ?? 'pnpm').split(' ').filter(Boolean);
 /** Variables of an npm or pnpm run around this script, which describe this checkout and its Node. */
@@ -90,7 +93,18 @@ async function prepare(major, work) {
   const version = (await sh('node', ['-p', 'process.version'], { ...at, capture: true })).trim();
   if (!version.startsWith(`v${major}.`)) throw new Error(`node on PATH is ${version}, not ${major}`);
   await pnpm(['install', '--frozen-lockfile', '--reporter=silent'], at);
-  await pnpm(['exec', 'turbo', 'run', 'build', '--filter=./packages/*', '--output-logs=errors-only'], at);
+  await pnpm(
+    [
+      'exec',
+      'turbo',
+      'run',
+      'build',
+      '--filter=./packages/*',
+      `--filter=${NEWEST}^...`,
+      '--output-logs=errors-only',
+    ],
+    at,
+  );
   console.log(`Node ${version}: copy installed and built in ${seconds(started)} (${repo})`);
   return { version, at };
 }
@@ -107,6 +121,10 @@ async function test({ version, at }) {
     ['--filter', '@obs/repo-tests', 'exec', 'vitest', 'run', 'src/pack.test.ts', 'src/node-version.test.ts'],
     at,
   );
+  console.log(
+    `== Node ${version}: the newest majors (OpenTelemetry JS sdk-trace 3, ai 7) → a real collector`,
+  );
+  await pnpm(['--filter', NEWEST, 'exec', 'vitest', 'run'], at);
   console.log(`== Node ${version}: passed in ${seconds(started)}`);
 }
 

@@ -17,6 +17,7 @@ import {
   type RollupDeltaMap,
   SQLITE_SCHEMA_VERSION,
   SqliteRollupWriter,
+  spanOperation,
 } from '@obs/store-format';
 import Database from 'better-sqlite3';
 import { type BenchRow, type BenchSuite, median, percentile } from '../harness.js';
@@ -144,6 +145,7 @@ function columnValues(e: Envelope): Record<string, unknown> {
     source_key: 1,
     run_key: Number(e.run_id.slice(4)) + 1,
     session_key: 1,
+    operation: spanOperation(e),
     json: serializeEnvelope(e),
   };
 }

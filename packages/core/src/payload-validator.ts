@@ -18,6 +18,7 @@ interface CheckDef {
   value?: number;
   inclusive?: boolean;
   format?: string;
+  pattern?: RegExp;
 }
 interface SchemaDef {
   type: string;
@@ -31,6 +32,7 @@ interface SchemaDef {
   element?: Schema;
   entries?: Record<string, string | number>;
   values?: readonly unknown[];
+  fn?: (value: unknown) => unknown;
 }
 interface Schema {
   _zod: { def: SchemaDef };
@@ -44,18 +46,26 @@ type Check = (value: unknown) => unknown;
 /** Schemas nested deeper than this are handed to zod below that depth. */
 const MAX_DEPTH = 16;
 
+/** How objects are checked: generated code (the default) or a loop (where code generation is refused). */
+export interface CompileOptions {
+  generate?: boolean;
+}
+
 /** Compiles a payload schema; `undefined` when its root is not an object of known keys. */
-export function compilePayloadValidator(schema: z.ZodType): PayloadValidator | undefined {
+export function compilePayloadValidator(
+  schema: z.ZodType,
+  options: CompileOptions = {},
+): PayloadValidator | undefined {
   const root = schema as unknown as Schema;
   if (root._zod.def.type !== 'object' || root._zod.def.checks?.length) return undefined;
-  const check = compile(root, 0);
+  const check = compile(root, 0, options.generate ?? true);
   return (payload) => {
     const out = check(payload);
     return out === UNSURE ? undefined : (out as Record<string, unknown>);
   };
 }
 
-function compile(schema: Schema, depth: number): Check {
+function compile(schema: Schema, depth: number, generate: boolean): Check {
   const def = schema._zod.def;
   if (depth >= MAX_DEPTH) return byZod(schema);
   switch (def.type) {
@@ -75,18 +85,25 @@ function compile(schema: Schema, depth: number): Check {
       return memberCheck(schema);
     case 'optional': {
       if (!plain(def)) return byZod(schema);
-      const inner = compile(def.innerType!, depth + 1);
+      const inner = compile(def.innerType!, depth + 1, generate);
       return (v) => (v === undefined ? undefined : inner(v));
+    }
+    case 'nonoptional': {
+      if (!plain(def)) return byZod(schema);
+      const inner = compile(def.innerType!, depth + 1, generate);
+      return (v) => (v === undefined ? UNSURE : inner(v));
     }
     case 'nullable': {
       if (!plain(def)) return byZod(schema);
-      const inner = compile(def.innerType!, depth + 1);
+      const inner = compile(def.innerType!, depth + 1, generate);
       return (v) => (v === null ? null : inner(v));
     }
+    case 'custom':
+      return customCheck(schema);
     case 'array':
-      return arrayCheck(schema, depth);
+      return arrayCheck(schema, depth, generate);
     case 'object':
-      return objectCheck(schema, depth);
+      return objectCheck(schema, depth, generate);
     default:
       return byZod(schema);
   }
@@ -108,9 +125,12 @@ function stringCheck(schema: Schema): Check {
   if (def.coerce || def.format !== undefined || def.pattern !== undefined) return byZod(schema);
   let min = 0;
   let max = Number.POSITIVE_INFINITY;
+  const patterns: RegExp[] = [];
   for (const { _zod } of def.checks ?? []) {
     const c = _zod.def;
-    if (c.check === 'min_length') min = Math.max(min, c.minimum!);
+    if (c.check === 'string_format' && c.format === 'regex' && c.pattern instanceof RegExp) {
+      patterns.push(c.pattern);
+    } else if (c.check === 'min_length') min = Math.max(min, c.minimum!);
     else if (c.check === 'max_length') max = Math.min(max, c.maximum!);
     else if (c.check === 'length_equals') {
       min = Math.max(min, c.length!);
@@ -122,9 +142,27 @@ function stringCheck(schema: Schema): Check {
     if (typeof v !== 'string') return UNSURE;
     const units = v.length;
     if (units < min) return UNSURE;
-    if (units <= max && units >= 2 * min) return v;
-    const points = codePoints(v);
-    return points >= min && points <= max ? v : UNSURE;
+    if (units > max || units < 2 * min) {
+      const points = codePoints(v);
+      if (points < min || points > max) return UNSURE;
+    }
+    for (let i = 0; i < patterns.length; i++) {
+      const pattern = patterns[i]!;
+      pattern.lastIndex = 0;
+      if (!pattern.test(v)) return UNSURE;
+    }
+    return v;
+  };
+}
+
+/** `z.custom(fn)`: the value as it is when `fn` says yes (a promise, zod's to refuse). */
+function customCheck(schema: Schema): Check {
+  const def = schema._zod.def;
+  const fn = def.fn;
+  if (typeof fn !== 'function' || !plain(def)) return byZod(schema);
+  return (v) => {
+    const verdict = fn(v);
+    return verdict && !(verdict instanceof Promise) ? v : UNSURE;
   };
 }
 
@@ -176,10 +214,10 @@ function memberCheck(schema: Schema): Check {
   return (v) => (members.has(v) ? v : UNSURE);
 }
 
-function arrayCheck(schema: Schema, depth: number): Check {
+function arrayCheck(schema: Schema, depth: number, generate: boolean): Check {
   const def = schema._zod.def;
   if (!plain(def)) return byZod(schema);
-  const element = compile(def.element!, depth + 1);
+  const element = compile(def.element!, depth + 1, generate);
   return (v) => {
     if (!Array.isArray(v)) return UNSURE;
     const out = new Array<unknown>(v.length);
@@ -202,42 +240,108 @@ interface Field {
  * Strict objects (unknown keys make zod fail) and stripping objects (unknown keys are left out of
  * the copy); any other catchall, and keys an object inherits, are zod's to judge.
  */
-function objectCheck(schema: Schema, depth: number): Check {
+function objectCheck(schema: Schema, depth: number, generate: boolean): Check {
   const def = schema._zod.def;
   const catchall = def.catchall?._zod.def.type;
   if (!plain(def) || (catchall !== undefined && catchall !== 'never')) return byZod(schema);
-  const strict = catchall === 'never';
   const keys = Object.keys(def.shape!);
   if (keys.some((key) => key in Object.prototype)) return byZod(schema);
   const fields: Field[] = keys.map((key) => ({
     key,
-    check: compile(def.shape![key]!, depth + 1),
+    check: compile(def.shape![key]!, depth + 1, generate),
     optional: def.shape![key]!._zod.def.type === 'optional',
   }));
+  const strict = catchall === 'never';
+  const withUndefined = undefinedValues(fields, strict);
+  return (
+    (generate ? generatedObjectCheck(fields, withUndefined) : undefined) ?? objectLoop(fields, withUndefined)
+  );
+}
+
+/** The rest of an object's check when it has keys that hold `undefined` (zod keeps them) or keys its shape lacks. */
+type UndefinedValues = (
+  input: Record<string, unknown>,
+  out: Record<string, unknown>,
+  defined: number,
+  own: number,
+) => unknown;
+
+function undefinedValues(fields: readonly Field[], strict: boolean): UndefinedValues {
+  return (input, out, defined, own) => {
+    let present = defined;
+    for (const { key, optional } of fields) {
+      if (input[key] !== undefined || !(key in input)) continue;
+      if (!optional) return UNSURE;
+      out[key] = undefined;
+      present++;
+    }
+    return strict && own !== present ? UNSURE : out;
+  };
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * The object check as straight-line code, each key read by name (so each read site learns the
+ * input's shape); `undefined` when the runtime refuses code generation.
+ */
+function generatedObjectCheck(fields: readonly Field[], rest: UndefinedValues): Check | undefined {
+  const lines = fields.map(({ key, optional }, i) => {
+    const name = JSON.stringify(key);
+    return [
+      `x = v[${name}];`,
+      `if (x !== undefined) { defined++; x = c${i}(x); if (x === UNSURE) return UNSURE; out[${name}] = x; }`,
+      optional ? '' : `else if (!(${name} in v)) return UNSURE;`,
+    ].join('\n');
+  });
+  const body = [
+    'if (!isPlainObject(v)) return UNSURE;',
+    'const out = {};',
+    'let defined = 0;',
+    'let x;',
+    ...lines,
+    'let own = 0;',
+    'for (const _ in v) own++;',
+    'return own === defined ? out : rest(v, out, defined, own);',
+  ].join('\n');
+  try {
+    const factory = new Function(
+      'UNSURE',
+      'isPlainObject',
+      'rest',
+      ...fields.map((_, i) => `c${i}`),
+      `return function checkObject(v) {\n${body}\n};`,
+    ) as (...helpers: unknown[]) => Check;
+    return factory(UNSURE, isPlainObject, rest, ...fields.map((f) => f.check));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The same check as a loop over the fields, where code generation is refused. */
+function objectLoop(fields: readonly Field[], rest: UndefinedValues): Check {
   return (v) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return UNSURE;
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return UNSURE;
-    const input = v as Record<string, unknown>;
+    if (!isPlainObject(v)) return UNSURE;
     const out: Record<string, unknown> = {};
-    let present = 0;
+    let defined = 0;
     for (let i = 0; i < fields.length; i++) {
       const { key, check, optional } = fields[i]!;
-      const value = input[key];
-      if (value === undefined && !(key in input)) {
-        if (optional) continue;
-        return UNSURE;
+      const value = v[key];
+      if (value === undefined) {
+        if (!optional && !(key in v)) return UNSURE;
+        continue;
       }
-      present++;
+      defined++;
       const parsed = check(value);
       if (parsed === UNSURE) return UNSURE;
       out[key] = parsed;
     }
-    if (strict) {
-      let own = 0;
-      for (const _ in input) own++;
-      if (own !== present) return UNSURE;
-    }
-    return out;
+    let own = 0;
+    for (const _ in v) own++;
+    return own === defined ? out : rest(v, out, defined, own);
   };
 }

@@ -4,14 +4,14 @@ import { OBS_ERROR_CODES, ObsError, ObsValidationError } from './errors.js';
 import type { EventRecord } from './event-record.js';
 import type { Sink, SinkHealth } from './sink.js';
 import { createMemorySink } from './testing/memory-sink.js';
-import {
-  describeSinkContract,
-  type FaultySinkUnderTest,
-  type MakeSink,
-  type SinkCapabilities,
-  type SinkContractTestApi,
-  type SinkUnderTest,
-} from './testing/sink-contract.js';
+import { describeSinkContract } from './testing/sink-contract.js';
+import type {
+  FaultySinkUnderTest,
+  MakeSink,
+  SinkCapabilities,
+  SinkContractTestApi,
+  SinkUnderTest,
+} from './testing/sink-contract-types.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../test-fixtures/${name}`, import.meta.url));
 

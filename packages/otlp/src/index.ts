@@ -18,6 +18,13 @@ export { type MapOptions, type MappedRequest, mapTraceRequest } from './map-span
 export { createOtlpSink, type OtlpSink } from './otlp-sink.js';
 export { type OtlpSinkOptions, OtlpSinkOptionsSchema, type OtlpSinkSettings } from './otlp-sink-options.js';
 export {
+  decodeOtlpStatus,
+  encodeOtlpStatus,
+  type OtlpStatus,
+  RPC_CODES,
+  rpcCodeOfHttpStatus,
+} from './otlp-status.js';
+export {
   createObsSpanExporter,
   type ExportingService,
   type ExportResultLike,

@@ -1,5 +1,6 @@
 import type { EnvelopeInput } from '@obs/core';
 import { MAX_EVENTS_PER_SPAN, SPAN_ROLE, spanEventId } from './event-ids.js';
+import type { Attributes } from './internal/attributes.js';
 import { isoOfNanos, millisBetween } from './internal/nanos.js';
 import type { NormalSpan } from './internal/normal-span.js';
 import { obsEventFromAttributes } from './internal/obs-attributes.js';
@@ -8,193 +9,177 @@ import { spanRoleOf } from './internal/span-kind.js';
 
 const STATUS_ERROR = 2;
 
+type Payload = Record<string, unknown>;
+
+/** Sets `key` only when there is a value: payloads carry no `undefined` fields. */
+function put(target: Payload, key: string, value: unknown): void {
+  if (value !== undefined) target[key] = value;
+}
+
 /**
  * Maps one span (already checked: ids present, start set, end not before start) to its obs events:
  * `llm.call`, `tool.call` + `tool.result`, or `span`, then one `log`/`error` per span event.
  */
 export function mapSpan(span: NormalSpan, source: string): EnvelopeInput[] {
-  const { traceId, spanId, parentSpanId, start, end, attributes: attrs, scope } = span;
+  const { traceId, spanId, parentSpanId, start, end, attributes: attrs } = span;
   const read = new AttributeReader(attrs);
   const failed = span.status.code === STATUS_ERROR;
   const statusMessage = span.status.message || undefined;
-  const name = (span.name || 'unnamed').slice(0, 512);
+  const name = span.name === '' ? 'unnamed' : span.name.length > 512 ? span.name.slice(0, 512) : span.name;
   const id = spanEventId(traceId, spanId, SPAN_ROLE.primary);
-  const base = {
-    source,
-    run_id: read.string('runId', 256) ?? traceId,
-    session_id: read.string('sessionId', 256) ?? null,
-    parent_event_id: parentSpanId ? spanEventId(traceId, parentSpanId, SPAN_ROLE.primary) : null,
-  };
-  const own = obsEventFromAttributes(attrs);
+  const run_id = read.string('runId', 256) ?? traceId;
+  const session_id = read.string('sessionId', 256) ?? null;
+  const parent_event_id = parentSpanId ? spanEventId(traceId, parentSpanId, SPAN_ROLE.primary) : null;
   const timestamp = isoOfNanos(start)!;
   const duration_ms = millisBetween(start, end);
   const status = failed ? 'error' : 'ok';
-  const otel = () => ({
-    trace_id: traceId,
-    span_id: spanId,
-    ...(parentSpanId ? { parent_span_id: parentSpanId } : {}),
-    name,
-    kind: span.kind,
-    start_time_unix_nano: start.toString(),
-    end_time_unix_nano: end.toString(),
-    ...(statusMessage ? { status_message: statusMessage.slice(0, 4096) } : {}),
-    ...(scope ? { scope } : {}),
-    attributes:
-      read.consumed.size === 0
-        ? attrs
-        : Object.fromEntries(Object.entries(attrs).filter(([k]) => !read.consumed.has(k))),
+  const event = (event_id: string, event_type: string, payload: Payload): EnvelopeInput => ({
+    source,
+    run_id,
+    session_id,
+    parent_event_id,
+    event_id,
+    event_type,
+    timestamp,
+    duration_ms,
+    status,
+    payload,
   });
   const events: EnvelopeInput[] = [];
+  const own = obsEventFromAttributes(attrs);
   if (own) {
-    events.push({ ...base, timestamp, duration_ms, status, ...own, event_id: own.event_id ?? id });
+    events.push({
+      ...event(own.event_id ?? id, own.event_type, own.payload),
+      ...own,
+      event_id: own.event_id ?? id,
+    });
   } else {
     const role = spanRoleOf(attrs);
     if (role === 'llm') {
-      events.push({
-        ...base,
-        event_id: id,
-        event_type: 'llm.call',
-        timestamp,
-        duration_ms,
-        status,
-        payload: llmPayload(read, duration_ms, otel),
-      });
+      const payload = llmPayload(read, duration_ms);
+      payload['otel'] = otelOf(span, name, statusMessage, read);
+      events.push(event(id, 'llm.call', payload));
     } else if (role === 'tool') {
       const tool = read.string('toolName') ?? name;
       const call_id = read.string('toolCallId');
       const args = read.json('toolArguments');
       const result = read.json('toolResult');
-      events.push({
-        ...base,
-        event_id: id,
-        event_type: 'tool.call',
-        timestamp,
-        payload: {
-          tool,
-          ...(call_id ? { call_id } : {}),
-          ...(args === undefined ? {} : { arguments: args }),
-          otel: otel(),
-        },
-      });
-      events.push({
-        ...base,
-        event_id: spanEventId(traceId, spanId, SPAN_ROLE.result),
-        event_type: 'tool.result',
-        parent_event_id: id,
-        timestamp: isoOfNanos(end) ?? timestamp,
-        duration_ms,
-        status,
-        payload: {
-          tool,
-          ...(call_id ? { call_id } : {}),
-          success: !failed,
-          ...(result === undefined ? {} : { output: result }),
-          ...(failed ? { error: errorInfo(span, statusMessage) } : {}),
-        },
-      });
+      const call: Payload = { tool };
+      put(call, 'call_id', call_id);
+      put(call, 'arguments', args);
+      call['otel'] = otelOf(span, name, statusMessage, read);
+      const callEvent = event(id, 'tool.call', call);
+      callEvent.duration_ms = null;
+      callEvent.status = null;
+      events.push(callEvent);
+      const outcome: Payload = { tool };
+      put(outcome, 'call_id', call_id);
+      outcome['success'] = !failed;
+      put(outcome, 'output', result);
+      if (failed) outcome['error'] = errorInfo(span, statusMessage);
+      const resultEvent = event(spanEventId(traceId, spanId, SPAN_ROLE.result), 'tool.result', outcome);
+      resultEvent.parent_event_id = id;
+      resultEvent.timestamp = isoOfNanos(end) ?? timestamp;
+      events.push(resultEvent);
     } else {
-      const component = read.string('agentName');
-      events.push({
-        ...base,
-        event_id: id,
-        event_type: 'span',
-        timestamp,
-        duration_ms,
-        status,
-        payload: {
-          operation: name,
-          ...(component ? { component } : {}),
-          layer:
-            typeof attrs['gen_ai.operation.name'] === 'string'
-              ? String(attrs['gen_ai.operation.name']).slice(0, 512)
-              : 'otel',
-          ...(failed ? { error: errorInfo(span, statusMessage) } : {}),
-          otel: otel(),
-        },
-      });
+      const payload: Payload = { operation: name };
+      put(payload, 'component', read.string('agentName'));
+      const operation = attrs['gen_ai.operation.name'];
+      payload['layer'] = typeof operation === 'string' ? operation.slice(0, 512) : 'otel';
+      if (failed) payload['error'] = errorInfo(span, statusMessage);
+      payload['otel'] = otelOf(span, name, statusMessage, read);
+      events.push(event(id, 'span', payload));
     }
   }
-  span.events.slice(0, MAX_EVENTS_PER_SPAN).forEach((event, i) => {
-    const at = event.time;
-    const eventAttrs = event.attributes;
+  const spanEvents =
+    span.events.length > MAX_EVENTS_PER_SPAN ? span.events.slice(0, MAX_EVENTS_PER_SPAN) : span.events;
+  for (let i = 0; i < spanEvents.length; i++) {
+    const { time, name: eventName, attributes: eventAttrs } = spanEvents[i]!;
     const eventOtel = {
       trace_id: traceId,
       span_id: spanId,
-      time_unix_nano: at.toString(),
-      name: event.name.slice(0, 512),
+      time_unix_nano: time.toString(),
+      name: eventName.slice(0, 512),
     };
-    const common = {
-      ...base,
-      event_id: spanEventId(traceId, spanId, SPAN_ROLE.firstEvent + i),
-      parent_event_id: id,
-      timestamp: isoOfNanos(at === 0n ? start : at) ?? timestamp,
-    };
-    if (event.name === 'exception') {
-      events.push({
-        ...common,
-        event_type: 'error',
-        status: 'error',
-        payload: {
-          stage: name,
-          message: text(eventAttrs['exception.message']) ?? 'exception',
-          ...(text(eventAttrs['exception.stacktrace'])
-            ? { stack: text(eventAttrs['exception.stacktrace']) }
-            : {}),
-          ...(text(eventAttrs['exception.type'])
-            ? { type: text(eventAttrs['exception.type'])!.slice(0, 512) }
-            : {}),
-          recoverable: !failed,
-          otel: eventOtel,
-        },
-      });
-    } else {
-      events.push({
-        ...common,
-        event_type: 'log',
-        payload: {
-          level: 'info',
-          message: eventOtel.name || 'span event',
-          fields: eventAttrs,
-          otel: eventOtel,
-        },
-      });
-    }
-  });
+    const exception = eventName === 'exception';
+    const payload: Payload = exception
+      ? exceptionPayload(eventAttrs, name, !failed)
+      : { level: 'info', message: eventOtel.name || 'span event', fields: eventAttrs };
+    payload['otel'] = eventOtel;
+    const item = event(
+      spanEventId(traceId, spanId, SPAN_ROLE.firstEvent + i),
+      exception ? 'error' : 'log',
+      payload,
+    );
+    item.parent_event_id = id;
+    item.timestamp = isoOfNanos(time === 0n ? start : time) ?? timestamp;
+    item.duration_ms = null;
+    item.status = exception ? 'error' : null;
+    events.push(item);
+  }
   return events;
 }
 
-function llmPayload(
+function exceptionPayload(attrs: Attributes, stage: string, recoverable: boolean): Payload {
+  const payload: Payload = { stage, message: text(attrs['exception.message']) ?? 'exception' };
+  put(payload, 'stack', text(attrs['exception.stacktrace']));
+  put(payload, 'type', text(attrs['exception.type'])?.slice(0, 512));
+  payload['recoverable'] = recoverable;
+  return payload;
+}
+
+/** `payload.otel`: the span's identity, exact times, scope, and the attributes no payload field holds. */
+function otelOf(
+  span: NormalSpan,
+  name: string,
+  statusMessage: string | undefined,
   read: AttributeReader,
-  latency: number,
-  otel: () => Record<string, unknown>,
-): Record<string, unknown> {
+): Payload {
+  const otel: Payload = { trace_id: span.traceId, span_id: span.spanId };
+  if (span.parentSpanId) otel['parent_span_id'] = span.parentSpanId;
+  otel['name'] = name;
+  otel['kind'] = span.kind;
+  otel['start_time_unix_nano'] = span.start.toString();
+  otel['end_time_unix_nano'] = span.end.toString();
+  if (statusMessage) otel['status_message'] = statusMessage.slice(0, 4096);
+  if (span.scope) otel['scope'] = span.scope;
+  otel['attributes'] =
+    read.consumed.size === 0 ? span.attributes : unconsumed(span.attributes, read.consumed);
+  return otel;
+}
+
+function unconsumed(attrs: Attributes, consumed: ReadonlySet<string>): Attributes {
+  const out: Attributes = {};
+  for (const key in attrs) if (!consumed.has(key)) out[key] = attrs[key]!;
+  return out;
+}
+
+function llmPayload(read: AttributeReader, latency: number): Payload {
   const input = read.json('inputMessages');
   const output = read.json('outputMessages');
-  const fields: Record<string, unknown> = {
+  const prompt = read.count('inputTokens');
+  const completion = read.count('outputTokens');
+  const payload: Payload = {
     provider: read.string('provider') ?? 'unknown',
     model: read.string('model') ?? 'unknown',
-    prompt_tokens: read.count('inputTokens'),
-    completion_tokens: read.count('outputTokens'),
-    total_tokens: read.count('totalTokens'),
-    cache_read_tokens: read.count('cacheReadTokens'),
-    cache_write_tokens: read.count('cacheWriteTokens'),
-    reasoning_tokens: read.count('reasoningTokens'),
-    cost_usd: nonNegative(read.number('cost')),
-    temperature: read.number('temperature'),
-    finish_reason: read.string('finishReason', 64),
-    latency_ms: latency,
-    input,
-    output,
   };
-  if (
-    fields['total_tokens'] === undefined &&
-    typeof fields['prompt_tokens'] === 'number' &&
-    typeof fields['completion_tokens'] === 'number'
-  ) {
-    fields['total_tokens'] = fields['prompt_tokens'] + fields['completion_tokens'];
-  }
-  const payload = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-  payload['otel'] = otel();
+  put(payload, 'prompt_tokens', prompt);
+  put(payload, 'completion_tokens', completion);
+  put(
+    payload,
+    'total_tokens',
+    read.count('totalTokens') ??
+      (prompt !== undefined && completion !== undefined ? prompt + completion : undefined),
+  );
+  put(payload, 'cache_read_tokens', read.count('cacheReadTokens'));
+  put(payload, 'cache_write_tokens', read.count('cacheWriteTokens'));
+  put(payload, 'reasoning_tokens', read.count('reasoningTokens'));
+  put(payload, 'cost_usd', read.number('cost', 0));
+  put(payload, 'temperature', read.number('temperature'));
+  put(payload, 'finish_reason', read.string('finishReason', 64));
+  payload['latency_ms'] = latency;
+  put(payload, 'input', input);
+  put(payload, 'output', output);
   return payload;
 }
 
@@ -206,4 +191,3 @@ function errorInfo(span: NormalSpan, statusMessage: string | undefined): { messa
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
-const nonNegative = (n: number | undefined) => (n !== undefined && n >= 0 ? n : undefined);

@@ -135,6 +135,33 @@ describe('LLM spans → llm.call, whatever convention names the fields', () => {
     const otel = event!.payload['otel'] as { attributes: Record<string, unknown> };
     expect(Object.keys(otel.attributes).some((k) => k.startsWith('gen_ai.prompt'))).toBe(false);
   });
+
+  it('otel.attributes leaves out what a payload field holds unchanged, and keeps what it does not', () => {
+    const [event] = mapOne({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.response.model': 'gpt-4o-2024',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 10,
+      'gen_ai.usage.output_tokens': '5',
+      'gen_ai.usage.cost': -1,
+      'gen_ai.response.finish_reasons': ['stop'],
+      'gen_ai.conversation.id': 'conv-1',
+      'server.address': 'api.openai.com',
+    });
+    expect(event).toMatchObject({ session_id: 'conv-1' });
+    expect(event!.payload).toMatchObject({ model: 'gpt-4o-2024', prompt_tokens: 10, completion_tokens: 5 });
+    expect(event!.payload['cost_usd']).toBeUndefined();
+    const otel = event!.payload['otel'] as { attributes: Record<string, unknown> };
+    expect(otel.attributes).toEqual({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.output_tokens': '5',
+      'gen_ai.usage.cost': -1,
+      'gen_ai.response.finish_reasons': ['stop'],
+      'server.address': 'api.openai.com',
+    });
+  });
 });
 
 describe('other spans', () => {

@@ -2,7 +2,7 @@ import type { EnvelopeInput } from '@obs/core';
 import { type Attributes, attributes } from './internal/attributes.js';
 import { isZero, toHex } from './internal/hex.js';
 import { toBigInt } from './internal/int64.js';
-import { isoOfNanos } from './internal/nanos.js';
+import { inIsoRange } from './internal/nanos.js';
 import type { NormalSpan } from './internal/normal-span.js';
 import type { SpanMessage, TraceRequestMessage } from './internal/otlp-message.js';
 import { mapSpan } from './map-span.js';
@@ -38,11 +38,13 @@ export function mapTraceRequest(request: TraceRequestMessage, options: MapOption
       for (const span of scopeSpans.spans ?? []) {
         const index = out.items++;
         const problem = invalidSpan(span);
-        if (problem !== undefined) {
-          out.rejected.set(index, `span ${index}: ${problem}`);
+        const normal = problem === undefined ? normalize(span, scope) : undefined;
+        const timeProblem = normal === undefined ? problem : invalidTimes(normal);
+        if (normal === undefined || timeProblem !== undefined) {
+          out.rejected.set(index, `span ${index}: ${timeProblem}`);
           continue;
         }
-        for (const input of mapSpan(normalize(span, scope), source)) {
+        for (const input of mapSpan(normal, source)) {
           out.inputs.push(input);
           out.owners.push(index);
         }
@@ -63,10 +65,13 @@ function invalidSpan(span: SpanMessage): string | undefined {
   if (span.spanId?.length !== 8 || isZero(span.spanId)) return 'spanId must be 8 bytes, not all zero';
   if (span.parentSpanId && span.parentSpanId.length !== 0 && span.parentSpanId.length !== 8)
     return 'parentSpanId must be empty or 8 bytes';
-  const start = toBigInt(span.startTimeUnixNano);
-  if (start === 0n) return 'startTimeUnixNano is missing';
-  if (isoOfNanos(start) === undefined) return 'startTimeUnixNano is outside the years 1970-9999';
-  if (toBigInt(span.endTimeUnixNano) < start) return 'endTimeUnixNano is before startTimeUnixNano';
+  return undefined;
+}
+
+function invalidTimes(span: NormalSpan): string | undefined {
+  if (span.start === 0n) return 'startTimeUnixNano is missing';
+  if (!inIsoRange(span.start)) return 'startTimeUnixNano is outside the years 1970-9999';
+  if (span.end < span.start) return 'endTimeUnixNano is before startTimeUnixNano';
   return undefined;
 }
 

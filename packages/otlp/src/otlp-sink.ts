@@ -16,6 +16,7 @@ import { OTLP_ERROR_CODES, OtlpError } from './errors.js';
 import { OtlpPoster, retryAfterMs } from './internal/post-otlp.js';
 import { toOtlpRequests } from './internal/to-otlp.js';
 import { type OtlpSinkOptions, type OtlpSinkSettings, parseOtlpSinkOptions } from './otlp-sink-options.js';
+import { decodeOtlpStatus } from './otlp-status.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -112,7 +113,7 @@ class OtlpExportSink implements OtlpSink {
       this.#lastError = undefined;
       return;
     }
-    const detail = answer.body.toString('utf8', 0, Math.min(answer.body.length, 512));
+    const detail = errorDetail(answer.body, answer.contentType);
     this.#lastError = `HTTP ${answer.status} from ${url.href}`;
     if (RETRYABLE.has(answer.status)) {
       this.#notBefore = Date.now() + retryAfterMs(answer.retryAfter, maxRetryAfterMs);
@@ -138,4 +139,13 @@ class OtlpExportSink implements OtlpSink {
     this.#wake = undefined;
     if (this.#closed) throw new ObsError(OBS_ERROR_CODES.CLOSED, `OTLP sink "${this.name}" is closed`);
   }
+}
+
+/** The message of the answer's `google.rpc.Status` (OTLP/HTTP error bodies), else the start of the body as text. */
+function errorDetail(body: Buffer, contentType: string): string {
+  const type = contentType.toLowerCase();
+  const format = type.includes('json') ? 'json' : type.includes('protobuf') ? 'protobuf' : undefined;
+  const status = format !== undefined && body.length > 0 ? decodeOtlpStatus(body, format) : undefined;
+  if (status !== undefined) return `${status.message.slice(0, 512)} (rpc code ${status.code})`;
+  return body.toString('utf8', 0, Math.min(body.length, 512));
 }

@@ -1,8 +1,9 @@
 import { diag, type EventRecord, OBS_ERROR_CODES, ObsError, type Sink, type SinkHealth } from '@obs/core';
 import { type PostgresMigrationResult, postgresPasswordRedactor, safePostgresUrl } from '@obs/store-format';
+import type { WriteOutcome } from './internal/batch-writer.js';
 import { writeError } from './internal/classify-error.js';
 import type { ConnectionSettings } from './internal/connection-config.js';
-
+import { type PreparedBatch, prepareBatch } from './internal/prepared-batch.js';
 import { WriterThread } from './internal/writer-thread.js';
 import { type PostgresSinkOptions, parsePostgresSinkOptions } from './options.js';
 
@@ -15,6 +16,41 @@ export interface PostgresSink extends Sink {
   ready(): Promise<PostgresMigrationResult>;
   /** Events skipped because their `event_id` was already stored. */
   readonly duplicates: number;
+}
+
+/** How many times a batch is prepared again without ids found stored before the write fails as transient. */
+const STORED_RETRIES = 4;
+
+/**
+ * Prepares `batch` on the host and hands it to `send` until it commits; ids found stored already
+ * (a re-sent batch, or another writer committing them meanwhile) are left out of the next attempt.
+ * Returns how many events were new.
+ */
+function commitBatch(batch: readonly EventRecord[], send: (batch: PreparedBatch) => WriteOutcome): number;
+function commitBatch(
+  batch: readonly EventRecord[],
+  send: (batch: PreparedBatch) => Promise<WriteOutcome>,
+): Promise<number>;
+function commitBatch(
+  batch: readonly EventRecord[],
+  send: (batch: PreparedBatch) => WriteOutcome | Promise<WriteOutcome>,
+): number | Promise<number> {
+  const skip = new Set<string>();
+  const attempt = (tries: number): number | Promise<number> => {
+    const outcome = send(prepareBatch(batch, skip));
+    const next = (o: WriteOutcome) => {
+      if ('inserted' in o) return o.inserted;
+      if (tries >= STORED_RETRIES) {
+        throw Object.assign(new Error('the batch kept meeting ids committed by other writers'), {
+          code: '23505',
+        });
+      }
+      for (const id of o.stored) skip.add(id);
+      return attempt(tries + 1);
+    };
+    return outcome instanceof Promise ? outcome.then(next) : next(outcome);
+  };
+  return attempt(0);
 }
 
 /**
@@ -86,8 +122,8 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     url,
     schema: resolved.schema,
     // Batches of 1 000 rows make COPY pay off. One batch more than there are connections is in
-    // flight: the writer thread prepares it (parse, COPY text, deltas) while the others are in the
-    // database; commits keep the order batches were handed over.
+    // flight: the host prepares it (COPY text, deltas) while the others are in the database; commits
+    // keep the order batches were handed over.
     queueDefaults: { batchSize: 1_000, concurrency: resolved.connections + 1, capacity: 8_192 },
     get duplicates() {
       return duplicates;
@@ -97,7 +133,8 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       assertOpen();
       if (batch.length === 0) return;
       try {
-        committed(batch, await writerThread().write(batch.map((r) => r.json)));
+        const writer = writerThread();
+        committed(batch, await commitBatch(batch, (prepared) => writer.write(prepared)));
       } catch (error) {
         throw failed(error);
       }
@@ -106,7 +143,11 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       assertOpen();
       if (batch.length === 0) return;
       try {
-        committed(batch, writerThread().writeSync(batch.map((r) => r.json)));
+        const writer = writerThread();
+        committed(
+          batch,
+          commitBatch(batch, (prepared) => writer.writeSync(prepared)),
+        );
       } catch (error) {
         throw failed(error);
       }

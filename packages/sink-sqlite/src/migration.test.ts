@@ -89,7 +89,7 @@ describe('schema migrations', () => {
     makeV1(path, v1);
 
     const sink = createSqliteSink({ path });
-    expect(sink.migration).toEqual({ from: 1, to: SQLITE_SCHEMA_VERSION, applied: [2, 3, 4, 5] });
+    expect(sink.migration).toEqual({ from: 1, to: SQLITE_SCHEMA_VERSION, applied: [2, 3, 4, 5, 6] });
     await sink.write([makeRecord(10, { run_id: 'run-1', timestamp: t(6), event_type: 'log' })]);
     await sink.close();
 
@@ -155,7 +155,7 @@ describe('schema migrations', () => {
     expect(before).toHaveLength(3);
 
     const sink = createSqliteSink({ path });
-    expect(sink.migration).toEqual({ from: 2, to: 5, applied: [3, 4, 5] });
+    expect(sink.migration).toEqual({ from: 2, to: 6, applied: [3, 4, 5, 6] });
     await sink.write([makeRecord(4, { run_id: 'other' })]);
     await sink.close();
 
@@ -175,6 +175,54 @@ describe('schema migrations', () => {
     db.close();
   });
 
+  it('upgrades a version 5 file with the span operation column filled from the stored JSON', async () => {
+    const path = join(dir, 'v5.db');
+    const span = (seq: number, operation: unknown) =>
+      makeEnvelope(seq, { event_type: 'span', status: 'ok', duration_ms: 3, payload: { operation } });
+    const lines = [
+      span(1, 'plan'),
+      span(2, 42),
+      span(3, { nested: 'no' }),
+      makeEnvelope(4, { payload: { operation: 'a log is not a span' } }),
+      span(5, 'it\'s "quoted" ünïcode'),
+    ].map(serializeEnvelope);
+    makeV1(path, lines);
+    const v5 = new Database(path);
+    migrateSqliteSchema(v5, { targetVersion: 5 });
+    expect(v5.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('event_rows')).not.toContain(
+      'operation',
+    );
+    v5.close();
+
+    const sink = createSqliteSink({ path });
+    expect(sink.migration).toEqual({ from: 5, to: 6, applied: [6] });
+    await sink.write([makeRecord(6, { event_type: 'span', status: 'ok', payload: { operation: 'new' } })]);
+    await sink.close();
+
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT operation FROM event_rows ORDER BY id').pluck().all()).toEqual([
+      'plan',
+      null,
+      null,
+      null,
+      'it\'s "quoted" ünïcode',
+      'new',
+    ]);
+    // the run index covers the trace tree's columns
+    expect(db.prepare('SELECT name FROM pragma_index_info(?)').pluck().all('events_run')).toEqual([
+      'run_key',
+      'ts',
+      'id',
+      'event_id',
+      'parent_event_id',
+      'type_key',
+      'duration_ms',
+      'operation',
+    ]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('refuses a file from a newer version with a clear SqliteSchemaError', () => {
     const path = join(dir, 'future.db');
     const db = new Database(path);
@@ -188,7 +236,7 @@ describe('schema migrations', () => {
     }
     expect(error).toBeInstanceOf(SqliteSchemaError);
     expect(error).toMatchObject({ foundVersion: 99, supportedVersion: SQLITE_SCHEMA_VERSION });
-    expect((error as Error).message).toMatch(/version 99, newer than the 5 this build supports/);
+    expect((error as Error).message).toMatch(/version 99, newer than the 6 this build supports/);
   });
 
   it('rolls a failing migration back completely, leaving the file at its old version', () => {
@@ -204,7 +252,7 @@ describe('schema migrations', () => {
     expect(after.pragma('user_version', { simple: true })).toBe(1);
     expect(after.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
     expect(() => assertSqliteSchemaCurrent(after)).toThrow(
-      /version 1, expected 5; open it once with @obs\/sink-sqlite/,
+      /version 1, expected 6; open it once with @obs\/sink-sqlite/,
     );
     after.close();
   });

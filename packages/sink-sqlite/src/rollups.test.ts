@@ -182,11 +182,13 @@ describe('stats rollups', () => {
     // the file as version 3 left it: no rollup tables
     const db = new Database(path);
     db.exec(`DROP TABLE stats_rollups; DROP TABLE stats_rollup_dims; DROP INDEX events_source; DROP INDEX events_slowest;
-      CREATE INDEX events_source_status ON event_rows(source_key, status, ts); PRAGMA user_version = 3`);
+      CREATE INDEX events_source_status ON event_rows(source_key, status, ts);
+      DROP INDEX events_run; CREATE INDEX events_run ON event_rows(run_key, ts);
+      ALTER TABLE event_rows DROP COLUMN operation; PRAGMA user_version = 3`);
     db.close();
 
     const reopened = createSqliteSink({ path });
-    expect(reopened.migration).toEqual({ from: 3, to: 5, applied: [4, 5] });
+    expect(reopened.migration).toEqual({ from: 3, to: 6, applied: [4, 5, 6] });
     await reopened.close();
     expect(storedRollups(path)).toEqual(written);
     expect(written).toEqual(expectedRollups(events));

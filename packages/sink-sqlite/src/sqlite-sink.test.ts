@@ -26,7 +26,7 @@ describe('createSqliteSink', () => {
   it('stores events through the service with run and session summaries', async () => {
     const path = join(dir, 'obs.db');
     const sink = createSqliteSink({ path });
-    expect(sink.migration).toEqual({ from: 0, to: 5, applied: [1, 2, 3, 4, 5] });
+    expect(sink.migration).toEqual({ from: 0, to: 6, applied: [1, 2, 3, 4, 5, 6] });
     const obs = createObservability({ source: 'agent', sinks: [sink] });
     await obs.withContext({ run_id: 'r1', session_id: 's1', turn_number: 1 }, async () => {
       obs.emit('run.started', { agent: 'a' });

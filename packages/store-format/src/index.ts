@@ -178,4 +178,5 @@ export {
   rollupOperation,
   rollupsOf,
   type StatsRollup,
+  spanOperation,
 } from './stats-rollup.js';

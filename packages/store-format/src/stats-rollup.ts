@@ -65,8 +65,13 @@ const str = (value: unknown): string | null => (typeof value === 'string' ? valu
 
 /** An event's operation: a span's `payload.operation` (a string), else its event type. */
 export function rollupOperation(envelope: Envelope): string {
+  return spanOperation(envelope) ?? envelope.event_type;
+}
+
+/** A span's `payload.operation` when it is a string, else null (what SQLite's `event_rows.operation` holds). */
+export function spanOperation(envelope: Envelope): string | null {
   const operation = envelope.payload['operation'];
-  return envelope.event_type === 'span' && typeof operation === 'string' ? operation : envelope.event_type;
+  return envelope.event_type === 'span' && typeof operation === 'string' ? operation : null;
 }
 
 /** An event's model: `payload.model` when it is a string (every `llm.call` has one), else null. */

@@ -4,7 +4,7 @@ import { type Observability, ObsValidationError } from '@obs/core';
 import type { LiveStatsSink } from '../live-stats.js';
 import { assertAccess } from './auth.js';
 import { HttpError } from './http-error.js';
-import { createOtlpHandlers } from './otlp-routes.js';
+import { createOtlpHandlers, isOtlpPath, sendOtlpError } from './otlp-routes.js';
 import { parseEvents } from './parse-events.js';
 import { declaredTooLarge, readBody, tooLarge } from './read-body.js';
 
@@ -137,15 +137,14 @@ export function createCollectorServer(options: CollectorServerOptions): Collecto
       return;
     }
     response.setHeader('connection', 'close');
-    const failure = tooLarge(maxBodyBytes);
-    sendJson(response, failure.status, failure.toJSON());
+    sendError(request, response, tooLarge(maxBodyBytes));
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
-      const path = new URL(request.url ?? '/', 'http://collector').pathname;
+      const path = pathOf(request);
       const route = routes[path];
       if (route === undefined)
         throw new HttpError(404, 'NOT_FOUND', `no route ${path}; see the collector README`);
@@ -165,7 +164,7 @@ export function createCollectorServer(options: CollectorServerOptions): Collecto
       if (!response.headersSent) {
         for (const [name, value] of Object.entries(failure.headers)) response.setHeader(name, value);
         if (failure.status === 413) response.setHeader('connection', 'close');
-        sendJson(response, failure.status, failure.toJSON());
+        sendError(request, response, failure);
       } else response.end();
     }
   }
@@ -185,6 +184,14 @@ export function createCollectorServer(options: CollectorServerOptions): Collecto
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+const pathOf = (request: IncomingMessage) => new URL(request.url ?? '/', 'http://collector').pathname;
+
+/** The error answer: a `google.rpc.Status` on the OTLP routes (as OTLP/HTTP says), else the collector's JSON. */
+function sendError(request: IncomingMessage, response: ServerResponse, failure: HttpError): void {
+  if (isOtlpPath(pathOf(request))) sendOtlpError(request, response, failure);
+  else sendJson(response, failure.status, failure.toJSON());
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

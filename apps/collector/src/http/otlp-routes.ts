@@ -2,13 +2,44 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { Observability } from '@obs/core';
-import { ingestOtlp, OTLP_ERROR_CODES, OtlpError, type OtlpSignal } from '@obs/otlp';
+import {
+  encodeOtlpStatus,
+  ingestOtlp,
+  OTLP_CONTENT_TYPES,
+  OTLP_ERROR_CODES,
+  OtlpError,
+  type OtlpSignal,
+  rpcCodeOfHttpStatus,
+} from '@obs/otlp';
 import { HttpError } from './http-error.js';
 import { readRawBody, tooLarge } from './read-body.js';
 
 const gunzipAsync = promisify(gunzip);
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+const OTLP_PATHS = new Set(['/v1/traces', '/v1/logs']);
+
+/** True for the OTLP/HTTP routes, whose error answers are `google.rpc.Status` messages. */
+export const isOtlpPath = (path: string): boolean => OTLP_PATHS.has(path);
+
+/**
+ * Answers an OTLP request with an error status and a `google.rpc.Status` body (gRPC code from the
+ * HTTP status, the failure's message): protobuf for a protobuf request, JSON for any other.
+ */
+export function sendOtlpError(request: IncomingMessage, response: ServerResponse, failure: HttpError): void {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const answer = encodeOtlpStatus(
+    { code: rpcCodeOfHttpStatus(failure.status), message: `${failure.code}: ${failure.message}` },
+    type === OTLP_CONTENT_TYPES.protobuf ? 'protobuf' : 'json',
+  );
+  response.writeHead(failure.status, {
+    'content-type': answer.contentType,
+    'content-length': answer.body.byteLength,
+    'cache-control': 'no-store',
+  });
+  response.end(answer.body);
+}
 
 /**
  * `POST /v1/traces` and `POST /v1/logs` (OTLP/HTTP): protobuf or JSON, `Content-Encoding: gzip`,

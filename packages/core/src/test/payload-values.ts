@@ -64,6 +64,10 @@ export function valuesOf(schema: z.ZodType, depth = 0): fc.Arbitrary<unknown> {
         return fc.oneof(...def.options!.map((option) => valuesOf(option, depth + 1)));
       case 'record':
         return fc.dictionary(text, anything, { maxKeys: 4 });
+      case 'nonoptional':
+        return valuesOf(def.innerType!, depth);
+      case 'custom':
+        return fc.dictionary(text, anything, { maxKeys: 3 });
       case 'default':
       case 'optional':
         return fc.option(valuesOf(def.innerType!, depth), { nil: undefined });

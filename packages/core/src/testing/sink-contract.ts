@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { serializeEnvelope } from '../canonical-json.js';
 import type { Envelope } from '../envelope.js';
 import { OBS_ERROR_CODES, ObsError, type ValidationIssue } from '../errors.js';
@@ -6,215 +5,15 @@ import { EventRecord } from '../event-record.js';
 import { createObservability, type ObservabilityStats } from '../observability.js';
 import type { QueueOptions } from '../queue-options.js';
 import type { Sink } from '../sink.js';
-import { makeEnvelope } from './make-envelope.js';
-
-/** The matchers of vitest's `expect` the suite uses (vitest's own `expect` fits). */
-export interface SinkContractAssertion {
-  toBe(expected: unknown): void;
-  toEqual(expected: unknown): void;
-  toBeInstanceOf(expected: unknown): void;
-  toContain(expected: unknown): void;
-  toBeGreaterThan(expected: number): void;
-  toBeLessThan(expected: number): void;
-}
-
-/** vitest's `expect`, as the suite calls it. */
-export type SinkContractExpect = (actual: unknown, message?: string) => SinkContractAssertion;
-
-/**
- * The test API the suite registers its tests with: pass `{ describe, it, expect }` from `vitest`.
- * It is a parameter, not an import, so `@obs/core` does not depend on vitest.
- */
-export interface SinkContractTestApi {
-  describe(name: string, body: () => void): void;
-  it: {
-    (name: string, body: () => Promise<void>, timeoutMs?: number): void;
-    skip(name: string, body: () => void): void;
-  };
-  expect: SinkContractExpect;
-}
-
-/** One sink under test, with a way to read back what it stored. */
-export interface SinkUnderTest<S extends Sink = Sink> {
-  sink: S;
-  /**
-   * Everything stored (or, for a stream, received by a subscriber) so far, one line per event in
-   * store order: the exact text when the sink has `bytes: true`, else `serializeEnvelope` of what it
-   * keeps. Read it from the store itself (the file, another connection, a socket), not the sink.
-   */
-  stored(): Promise<readonly string[]>;
-  /** Releases what the factory made (temp files, servers); called after the sink is closed. */
-  cleanup?(): void | Promise<void>;
-}
-
-/** Makes a fresh sink, with an empty store, for one test of the suite. */
-export type MakeSink<S extends Sink = Sink> = () => SinkUnderTest<S> | Promise<SinkUnderTest<S>>;
-
-/** A capability a sink does not have, and why: the suite skips its test, naming the reason. */
-export interface Unsupported {
-  unsupported: string;
-}
-
-/**
- * A sink with a real fault armed (a blocked file, a full disk): its writes store part of a batch
- * (the suite's batch alternates `tool.call` and `log` events, starting with a `tool.call`) and then
- * fail, until `heal()` removes the fault. `heal` must finish before it returns.
- */
-export interface FaultySinkUnderTest<S extends Sink = Sink> extends SinkUnderTest<S> {
-  heal(): void;
-}
-
-/**
- * What a sink promises about a batch written again after a failure: `'event_id'`, an event already
- * stored is skipped (so a batch whose acknowledgement was lost may be sent again); `resume`, a write
- * that failed part-way remembers what reached the store and the retry (the same batch, or its
- * halves) stores only the rest, shown with the faulty sink it makes.
- */
-export type SinkRedelivery = 'event_id' | { resume: MakeFaultySink };
-
-/** Makes a {@link FaultySinkUnderTest}. */
-export type MakeFaultySink = () => FaultySinkUnderTest | Promise<FaultySinkUnderTest>;
-
-/** Options a sink's factory must refuse, and the keys its error must name. */
-export interface BadOptionsExample {
-  /** Calls the factory, e.g. `(o) => createJsonlSink(o as never)`; a sink it returns anyway is closed. */
-  create(options: unknown): unknown;
-  /** Options with several invalid or unknown keys. */
-  options: unknown;
-  /** Dotted keys the error must name, each as an issue path (or in an unknown-key issue of its parent). */
-  keys: readonly string[];
-}
-
-/**
- * A module that opens the sink from the package's built files: its default export takes `arg` and
- * returns (a promise of) `{ sink, cleanup? }`. Runs in a bare `node` process, outside vitest.
- */
-export interface BareProcessFixture {
-  /** Absolute path of the module (e.g. `fileURLToPath(new URL('../test-fixtures/contract-sink.mjs', import.meta.url))`). */
-  module: string;
-  /** A JSON value passed to the default export. */
-  arg?: unknown;
-}
-
-/**
- * What a sink can show; each flag turns tests on, or `{ unsupported: reason }` skips them, so a
- * new sink (a database, an exporter, a console printer) states what it promises.
- */
-export interface SinkCapabilities {
-  /** `true`: `stored()` returns the sink's own bytes and the suite compares them with `serializeEnvelope`; otherwise events are compared after re-serializing. */
-  bytes: true | Unsupported;
-  /** `'write'` (default): stored in the order written; `'any'`: compared as sorted lists. */
-  order?: 'write' | 'any';
-  /** See {@link SinkRedelivery}. */
-  redelivery: SinkRedelivery | Unsupported;
-  /** An example of options the factory refuses. */
-  badOptions: BadOptionsExample | Unsupported;
-  /** `true`: the sink has `health()`, ok while open and not ok once closed. */
-  health: true | Unsupported;
-  /** How to open the sink in a bare process, to check that `close()` settles on its own. */
-  bareProcess: BareProcessFixture | Unsupported;
-}
-
-/** The test API, the sink's capabilities and the suite's settings. */
-export interface SinkContractOptions extends SinkCapabilities {
-  test: SinkContractTestApi;
-  /** Timeout of each test (default 30 s; the bare-process test starts Node). */
-  timeoutMs?: number;
-}
-
-/** What the bare-process script prints once `close()` settled twice. */
-export const SINK_CONTRACT_CLOSED_MARKER = 'obs-sink-contract: closed';
-
-/**
- * Run by `node --eval` (CommonJS: `--input-type=module` would be inherited by the sink's worker
- * threads, which then cannot load their files) with the fixture's path and its JSON argument. The
- * testing entry point is resolved from the fixture's package, so both use the same built core. If
- * the loop empties while `close()` is pending, Node would end with code 0 and no marker; the exit
- * hook turns that into code 13, as an unsettled top-level await does.
- */
-const BARE_PROCESS_SCRIPT = `
-let settled = false;
-process.on('exit', (code) => {
-  if (settled || code !== 0) return;
-  process.stderr.write('the event loop emptied before the script ended: close() (or an earlier step) never settled\\n');
-  process.exitCode = 13;
-});
-const { createRequire } = require('node:module');
-const { pathToFileURL } = require('node:url');
-const [fixture, arg] = process.argv.slice(1);
-const load = (path) => import(pathToFileURL(path).href);
-(async () => {
-  const testing = await load(createRequire(fixture).resolve('@obs/core/testing'));
-  const { sink, cleanup } = await (await load(fixture)).default(JSON.parse(arg));
-  await sink.write(Array.from({ length: 8 }, (_, i) => testing.makeRecord(i + 1)));
-  await sink.flush();
-  await sink.close();
-  await sink.close();
-  settled = true;
-  process.stdout.write(${JSON.stringify(`${SINK_CONTRACT_CLOSED_MARKER}\n`)});
-  await cleanup?.();
-})().catch((error) => {
-  settled = true;
-  process.stderr.write(String(error?.stack ?? error));
-  process.exitCode = 1;
-});
-`;
+import { runBareProcess, SINK_CONTRACT_CLOSED_MARKER } from './bare-process.js';
+import { contractEnvelopes } from './contract-envelopes.js';
+import type { MakeSink, SinkContractOptions, SinkUnderTest, Unsupported } from './sink-contract-types.js';
 
 const isUnsupported = (value: unknown): value is Unsupported =>
   typeof value === 'object' && value !== null && 'unsupported' in value;
 
 /** Retries that cost no waiting, so a retry is ordered by the failure alone. */
 const QUICK_RETRY: QueueOptions = { retryBaseMs: 1, retryMaxMs: 1 };
-
-/** `count` envelopes from `seq` on: every field kind, escapes, astral characters, unsorted payload keys. */
-export function contractEnvelopes(from: number, count: number): Envelope[] {
-  const out: Envelope[] = [];
-  for (let seq = from; seq < from + count; seq++) {
-    const previous = out.at(-1)?.event_id ?? null;
-    switch (seq % 4) {
-      case 0:
-        out.push(
-          makeEnvelope(seq, {
-            payload: { message: `"quoted" \\ back\nslash\ttab é ✓ 😀 \u2028 \u0000 #${seq}`, level: 'warn' },
-          }),
-        );
-        break;
-      case 1:
-        out.push(
-          makeEnvelope(seq, {
-            event_type: 'tool.call',
-            session_id: 'sess-contract',
-            turn_number: seq,
-            payload: { tool: 'search', arguments: { z: 1, a: [{ y: 2, b: null }], m: 'x'.repeat(seq * 97) } },
-          }),
-        );
-        break;
-      case 2:
-        out.push(
-          makeEnvelope(seq, {
-            event_type: 'llm.call',
-            status: 'ok',
-            duration_ms: 12.5,
-            request_id: `req-${seq}`,
-            payload: { provider: 'p', model: 'm', prompt_tokens: 2 ** 53 - 1, cost_usd: 0.1 + 0.2 },
-          }),
-        );
-        break;
-      default:
-        out.push(
-          makeEnvelope(seq, {
-            event_type: 'span',
-            status: 'error',
-            cycle: seq,
-            parent_event_id: previous,
-            audit_level: 'export',
-            payload: { operation: 'plan', layer: 'agent', component: 'Planner' },
-          }),
-        );
-    }
-  }
-  return out;
-}
 
 const records = (envelopes: readonly Envelope[]) => envelopes.map((e) => new EventRecord(e));
 const lines = (envelopes: readonly Envelope[]) => envelopes.map(serializeEnvelope);
@@ -235,32 +34,6 @@ function named(issues: readonly ValidationIssue[], key: string): boolean {
   const parent = dot < 0 ? '' : key.slice(0, dot);
   const leaf = key.slice(dot + 1);
   return issues.some((i) => i.path === key || (i.path === parent && i.message.includes(`"${leaf}"`)));
-}
-
-/** Runs the fixture in a bare `node` (no vitest, no NODE_OPTIONS) and reports how it ended. */
-function runBareProcess(
-  fixture: BareProcessFixture,
-  killAfterMs: number,
-): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env['NODE_OPTIONS'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--eval', BARE_PROCESS_SCRIPT, fixture.module, JSON.stringify(fixture.arg ?? null)],
-      { stdio: ['ignore', 'pipe', 'pipe'], env, timeout: killAfterMs, killSignal: 'SIGKILL' },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
 }
 
 /**

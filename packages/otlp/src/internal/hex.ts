@@ -15,4 +15,7 @@ export function fromHex(text: string): Uint8Array | undefined {
 }
 
 /** True when every byte is zero (an invalid trace or span id). */
-export const isZero = (bytes: Uint8Array): boolean => bytes.every((b) => b === 0);
+export function isZero(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}

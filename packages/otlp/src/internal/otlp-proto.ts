@@ -94,7 +94,16 @@ message ExportLogsPartialSuccess { int64 rejected_log_records = 1; string error_
 
 `;
 
+/** `google.rpc.Status` (googleapis google/rpc/status.proto): the body of an OTLP/HTTP error answer. */
+const RPC_STATUS_PROTO = `
+syntax = "proto3";
+package google.rpc;
+message Any { string type_url = 1; bytes value = 2; }
+message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
+`;
+
 const root = protobuf.parse(OTLP_PROTO).root;
+protobuf.parse(RPC_STATUS_PROTO, root);
 const type = (name: string) => root.lookupType(`opentelemetry.proto.${name}`);
 
 /** The protobuf message types of OTLP/HTTP, by the names the services use. */
@@ -103,4 +112,5 @@ export const OtlpTypes = {
   traceResponse: type('ExportTraceServiceResponse'),
   logsRequest: type('ExportLogsServiceRequest'),
   logsResponse: type('ExportLogsServiceResponse'),
+  status: root.lookupType('google.rpc.Status'),
 } as const;

@@ -5,6 +5,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 export interface PostResult {
   status: number;
   retryAfter: string | undefined;
+  contentType: string;
   body: Buffer;
 }
 
@@ -41,6 +42,7 @@ export class OtlpPoster {
             status: res.statusCode ?? 0,
             retryAfter:
               typeof res.headers['retry-after'] === 'string' ? res.headers['retry-after'] : undefined,
+            contentType: res.headers['content-type'] ?? '',
             body: Buffer.concat(chunks),
           }),
         );

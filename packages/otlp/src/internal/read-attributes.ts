@@ -9,80 +9,123 @@ const FLATTENED = new Set([
   'llm.output_messages',
 ]);
 
-/** Reads obs fields from span attributes through the alias table, recording which keys it used. */
+/** Each alias key → the fields it can fill and its rank among their aliases (0 = newest name). */
+const ALIAS_INDEX = new Map<string, { field: GenAiField; rank: number }[]>();
+for (const [field, keys] of Object.entries(GENAI_ALIASES) as [GenAiField, readonly string[]][]) {
+  keys.forEach((key, rank) => {
+    const slots = ALIAS_INDEX.get(key) ?? [];
+    slots.push({ field, rank });
+    ALIAS_INDEX.set(key, slots);
+  });
+}
+
+const FLAT_ITEM = /^(.+?)\.(\d{1,4})\.(.+)$/;
+
+/** The alias of a field found on a span: its key, its rank, and the flattened list keys when rebuilt. */
+interface Found {
+  key: string;
+  rank: number;
+  flat: string[] | undefined;
+}
+
+/**
+ * Reads obs fields from span attributes through the alias table: one pass over the span's keys finds
+ * the newest alias present for every field. Records which keys went into payload fields unchanged
+ * (`consumed`), so `otel.attributes` does not carry them twice.
+ */
 export class AttributeReader {
   readonly attributes: Attributes;
   /** Keys whose content went into the payload's own fields (left out of `otel.attributes`). */
   readonly consumed = new Set<string>();
+  readonly #found = new Map<GenAiField, Found>();
 
   constructor(attributes: Attributes) {
     this.attributes = attributes;
+    let lists: Map<string, string[]> | undefined;
+    for (const key in attributes) {
+      const slots = ALIAS_INDEX.get(key);
+      if (slots !== undefined) {
+        const direct = attributes[key];
+        if (direct !== undefined && direct !== null && direct !== '')
+          for (const slot of slots) this.#offer(slot.field, key, slot.rank, undefined);
+      }
+      const match = FLAT_ITEM.exec(key);
+      if (match === null || !FLATTENED.has(match[1]!)) continue;
+      lists ??= new Map();
+      const keys = lists.get(match[1]!);
+      if (keys === undefined) lists.set(match[1]!, [key]);
+      else keys.push(key);
+    }
+    if (lists === undefined) return;
+    for (const [prefix, keys] of lists) {
+      for (const slot of ALIAS_INDEX.get(prefix) ?? []) this.#offer(slot.field, prefix, slot.rank, keys);
+    }
+  }
+
+  #offer(field: GenAiField, key: string, rank: number, flat: string[] | undefined): void {
+    const held = this.#found.get(field);
+    if (held === undefined || rank < held.rank) this.#found.set(field, { key, rank, flat });
   }
 
   /** The first alias present; a flattened list (`gen_ai.prompt.0.role`, …) is rebuilt as an array. */
-  value(field: GenAiField, consume = false): AttributeValue | undefined {
-    for (const key of GENAI_ALIASES[field]) {
-      const direct = this.attributes[key];
-      if (direct !== undefined && direct !== null && direct !== '') {
-        if (consume) this.consumed.add(key);
-        return direct;
-      }
-      if (!FLATTENED.has(key)) continue;
-      const flat = this.#flattened(key, consume);
-      if (flat !== undefined) return flat;
-    }
-    return undefined;
+  value(field: GenAiField): AttributeValue | undefined {
+    const found = this.#found.get(field);
+    if (found === undefined) return undefined;
+    return found.flat === undefined ? this.attributes[found.key] : this.#rebuild(found);
   }
 
   /** A string field (numbers and booleans as text; lists by their first item). */
   string(field: GenAiField, max = 512): string | undefined {
-    let v = this.value(field);
+    const raw = this.value(field);
+    let v = raw;
     if (Array.isArray(v)) v = v[0];
     if (typeof v === 'number' || typeof v === 'boolean') v = String(v);
-    return typeof v === 'string' && v !== '' ? v.slice(0, max) : undefined;
+    if (typeof v !== 'string' || v === '') return undefined;
+    if (typeof raw === 'string' && raw.length <= max) this.#consume(field);
+    return v.length > max ? v.slice(0, max) : v;
   }
 
   /** A non-negative integer field (counts). */
   count(field: GenAiField): number | undefined {
-    const n = toNumber(this.value(field));
-    return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+    const raw = this.value(field);
+    const n = toNumber(raw);
+    if (n === undefined || !Number.isSafeInteger(n) || n < 0) return undefined;
+    if (typeof raw === 'number') this.#consume(field);
+    return n;
   }
 
-  /** A finite number field. */
-  number(field: GenAiField): number | undefined {
-    return toNumber(this.value(field));
+  /** A finite number field, at least `min` (else undefined, and the attribute stays in `otel.attributes`). */
+  number(field: GenAiField, min = Number.NEGATIVE_INFINITY): number | undefined {
+    const raw = this.value(field);
+    const n = toNumber(raw);
+    if (n === undefined || n < min) return undefined;
+    if (typeof raw === 'number') this.#consume(field);
+    return n;
   }
 
   /** A structured field: JSON text is parsed, anything else kept as it is. */
   json(field: GenAiField): unknown {
-    return parseJsonText(this.value(field, true));
+    const raw = this.value(field);
+    if (raw !== undefined) this.#consume(field);
+    return parseJsonText(raw);
   }
 
-  /** Keys of flattened list items by list prefix, built on first use with one pass over the keys. */
-  #lists: Map<string, string[]> | undefined;
+  #consume(field: GenAiField): void {
+    const found = this.#found.get(field)!;
+    if (found.flat === undefined) this.consumed.add(found.key);
+    else for (const key of found.flat) this.consumed.add(key);
+  }
 
-  #flattened(prefix: string, consume: boolean): AttributeValue[] | undefined {
-    if (this.#lists === undefined) {
-      this.#lists = new Map();
-      for (const key of Object.keys(this.attributes)) {
-        const match = /^(.+?)\.\d{1,4}\./.exec(key);
-        if (!match || !FLATTENED.has(match[1]!)) continue;
-        const keys = this.#lists.get(match[1]!) ?? [];
-        keys.push(key);
-        this.#lists.set(match[1]!, keys);
-      }
-    }
-    const keys = this.#lists.get(prefix);
-    if (keys === undefined) return undefined;
+  #rebuild(found: Found): AttributeValue[] {
     const out: AttributeValue[] = [];
-    for (const key of keys) {
-      const match = /^(\d{1,4})\.(.+)$/.exec(key.slice(prefix.length + 1));
-      if (!match) continue;
-      const index = Number(match[1]);
+    const skip = found.key.length + 1;
+    for (const key of found.flat!) {
+      const rest = key.slice(skip);
+      const dot = rest.indexOf('.');
+      const index = Number(rest.slice(0, dot));
       const item = (out[index] ?? {}) as Record<string, AttributeValue>;
-      item[match[2]!] = this.attributes[key]!;
+      item[rest.slice(dot + 1)] = this.attributes[key]!;
       out[index] = item;
-      if (consume) this.consumed.add(key);
     }
     return out.filter((item) => item !== undefined);
   }

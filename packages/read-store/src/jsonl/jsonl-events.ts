@@ -4,6 +4,7 @@ import { type CursorPayload, decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventFilter, ParsedEventQuery } from '../query-schemas.js';
 import type { Page, StoredEvent } from '../read-store.js';
 import { invalidFilter } from '../read-store-error.js';
+import { chunkedLoader, type TraceTreeInput } from '../trace-tree.js';
 import { asciiContains, eventPredicate, firstAfter } from './event-predicate.js';
 import { type JsonlIndex, sortedRows } from './jsonl-index.js';
 import { readLines } from './line-reader.js';
@@ -21,6 +22,35 @@ export function linesOf(index: JsonlIndex, rows: readonly number[]): string[] {
 /** Stored events of rows, read from the trail. */
 export function storedOf(index: JsonlIndex, rows: readonly number[]): StoredEvent[] {
   return linesOf(index, rows).map((json) => ({ envelope: JSON.parse(json) as Envelope, json }));
+}
+
+/** Tree columns of `rows` (a run's, in trail order); lines are read only for the nodes whose event is read. */
+export function treeInput(index: JsonlIndex, rows: readonly number[]): TraceTreeInput {
+  const t = index.table;
+  const c = t.columns;
+  const n = rows.length;
+  const input = {
+    event_id: new Array<string>(n),
+    parent_event_id: new Array<string | null>(n),
+    ts: new Float64Array(n),
+    event_type: new Array<string>(n),
+    duration_ms: new Array<number | null>(n),
+    name: new Array<string>(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    const duration = c.duration[r]!;
+    input.event_id[i] = t.eventId(r);
+    input.parent_event_id[i] = t.parentId(r);
+    input.ts[i] = c.ts[r]!;
+    input.event_type[i] = t.strings[c.type[r]!]!;
+    input.duration_ms[i] = Number.isNaN(duration) ? null : duration;
+    input.name[i] = t.strings[c.name[r]!]!;
+  }
+  const load = chunkedLoader(n, (first, end) =>
+    storedOf(index, rows.slice(first, end)).map((e) => e.envelope),
+  );
+  return { ...input, load };
 }
 
 /** The smallest trail-ordered list of live rows that holds every match of `filter`. */

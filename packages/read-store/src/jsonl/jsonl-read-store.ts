@@ -33,9 +33,9 @@ import type {
   TraceTree,
 } from '../read-store.js';
 import { notFound, ReadStoreError } from '../read-store-error.js';
-import { buildTraceTree, MAX_TRACE_EVENTS } from '../trace-tree.js';
+import { buildTraceTreeFrom, MAX_TRACE_EVENTS } from '../trace-tree.js';
 import { eventPredicate } from './event-predicate.js';
-import { candidates, isAfter, listIndexed, matching, placeOf, storedOf } from './jsonl-events.js';
+import { candidates, isAfter, listIndexed, matching, placeOf, storedOf, treeInput } from './jsonl-events.js';
 import { JsonlIndex, sortedRows } from './jsonl-index.js';
 import { listRunsIndexed, listSessionsIndexed } from './jsonl-lists.js';
 import { jsonlStats } from './jsonl-stats.js';
@@ -161,10 +161,7 @@ class JsonlReadStore implements ReadStore {
     const run = index.runs.get(id);
     if (run === undefined) throw notFound('run', id);
     const rows = sortedRows(index.table, run);
-    const tree = buildTraceTree(
-      id,
-      storedOf(index, rows.slice(0, MAX_TRACE_EVENTS)).map((e) => e.envelope),
-    );
+    const tree = buildTraceTreeFrom(id, treeInput(index, rows.slice(0, MAX_TRACE_EVENTS)));
     if (rows.length > MAX_TRACE_EVENTS) tree.truncated = true;
     return tree;
   }

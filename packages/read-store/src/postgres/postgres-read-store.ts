@@ -1,36 +1,25 @@
+import type { Envelope } from '@obs/core';
 import { assertPostgresSchemaCurrent, postgresPasswordRedactor, safePostgresUrl } from '@obs/store-format';
 import pg from 'pg';
-import { exportPages } from '../export-format.js';
+import { type ReadBackend, ValidatedReadStore } from '../internal/validated-read-store.js';
 import {
-  ChildrenLimitSchema,
-  EventQuerySchema,
-  ExportFormatSchema,
-  ExportQuerySchema,
-  IdSchema,
+  type ParsedEventQuery,
+  type ParsedRunQuery,
+  type ParsedSessionQuery,
+  type ParsedStatsQuery,
+  type ParsedTailOptions,
   parseInput,
-  RunQuerySchema,
-  SessionQuerySchema,
-  StatsQuerySchema,
-  TailOptionsSchema,
 } from '../query-schemas.js';
 import type {
-  EventQuery,
-  ExportFormat,
   Page,
   ReadStore,
-  RunQuery,
   RunSummary,
-  SessionQuery,
   SessionSummary,
   Stats,
-  StatsQuery,
   StoredEvent,
   TailedEvent,
-  TailOptions,
-  TraceTree,
 } from '../read-store.js';
 import { ReadStoreError } from '../read-store-error.js';
-import { buildTraceTree, MAX_TRACE_EVENTS } from '../trace-tree.js';
 import {
   type PostgresReadStoreOptions,
   PostgresReadStoreOptionsSchema,
@@ -69,10 +58,11 @@ export async function openPostgresReadStore(
       `cannot read the obs store at ${safePostgresUrl(url)}: ${message}`,
     );
   }
-  return new PostgresReadStore(pool, config, o.schema, redact);
+  return new ValidatedReadStore(new PostgresBackend(pool, config, o.schema, redact));
 }
 
-class PostgresReadStore implements ReadStore {
+/** The PostgreSQL answers behind `ValidatedReadStore`, every read on the pool, its errors password-free. */
+class PostgresBackend implements ReadBackend {
   readonly kind = 'postgres' as const;
   #pool: pg.Pool | undefined;
   readonly #config: pg.ClientConfig;
@@ -90,72 +80,44 @@ class PostgresReadStore implements ReadStore {
     this.#events = new PostgresEvents(pool);
   }
 
-  async listRuns(query: RunQuery = {}): Promise<Page<RunSummary>> {
-    const q = parseInput(RunQuerySchema, query, 'run query');
-    return this.#read(() => this.#summaries.listRuns(q));
+  listRuns(query: ParsedRunQuery): Promise<Page<RunSummary>> {
+    return this.#read(() => this.#summaries.listRuns(query));
   }
 
-  async getRun(runId: string): Promise<RunSummary> {
-    const id = parseInput(IdSchema, runId, 'run_id');
-    return this.#read(() => this.#summaries.getRun(id));
+  getRun(runId: string): Promise<RunSummary> {
+    return this.#read(() => this.#summaries.getRun(runId));
   }
 
-  async listSessions(query: SessionQuery = {}): Promise<Page<SessionSummary>> {
-    const q = parseInput(SessionQuerySchema, query, 'session query');
-    return this.#read(() => this.#summaries.listSessions(q));
+  listSessions(query: ParsedSessionQuery): Promise<Page<SessionSummary>> {
+    return this.#read(() => this.#summaries.listSessions(query));
   }
 
-  async getSession(sessionId: string): Promise<SessionSummary & { runs: RunSummary[] }> {
-    const id = parseInput(IdSchema, sessionId, 'session_id');
-    return this.#read(() => this.#summaries.getSession(id));
+  getSession(sessionId: string): Promise<SessionSummary & { runs: RunSummary[] }> {
+    return this.#read(() => this.#summaries.getSession(sessionId));
   }
 
-  async listEvents(query: EventQuery = {}): Promise<Page<StoredEvent>> {
-    const q = parseInput(EventQuerySchema, query, 'event query');
-    return this.#read(() => this.#events.list(q));
+  listEvents(query: ParsedEventQuery): Promise<Page<StoredEvent>> {
+    return this.#read(() => this.#events.list(query));
   }
 
-  async getEvent(eventId: string): Promise<StoredEvent> {
-    const id = parseInput(IdSchema, eventId, 'event_id');
-    return this.#read(() => this.#events.get(id));
+  getEvent(eventId: string): Promise<StoredEvent> {
+    return this.#read(() => this.#events.get(eventId));
   }
 
-  async getChildren(eventId: string, limit?: number): Promise<StoredEvent[]> {
-    const id = parseInput(IdSchema, eventId, 'event_id');
-    const n = parseInput(ChildrenLimitSchema, limit, 'limit');
-    return this.#read(() => this.#events.children(id, n));
+  getChildren(eventId: string, limit: number): Promise<StoredEvent[]> {
+    return this.#read(() => this.#events.children(eventId, limit));
   }
 
-  async getTraceTree(runId: string): Promise<TraceTree> {
-    const id = parseInput(IdSchema, runId, 'run_id');
-    return this.#read(async () => {
-      const events = await this.#events.ofRun(id, MAX_TRACE_EVENTS + 1);
-      const truncated = events.length > MAX_TRACE_EVENTS;
-      if (truncated) events.length = MAX_TRACE_EVENTS;
-      const tree = buildTraceTree(id, events);
-      if (truncated) tree.truncated = true;
-      return tree;
-    });
+  runEvents(runId: string, limit: number): Promise<Envelope[]> {
+    return this.#read(() => this.#events.ofRun(runId, limit));
   }
 
-  async stats(query: StatsQuery = {}): Promise<Stats> {
-    const q = parseInput(StatsQuerySchema, query, 'stats query');
-    return this.#read((pool) => postgresStats(pool, q));
+  stats(query: ParsedStatsQuery): Promise<Stats> {
+    return this.#read((pool) => postgresStats(pool, query));
   }
 
-  tail(options: TailOptions = {}): AsyncIterable<TailedEvent> {
-    const o = parseInput(TailOptionsSchema, options, 'tail options');
-    const pool = this.#open();
-    return postgresTail(pool, this.#config, this.#schema, o, () => this.#pool !== undefined);
-  }
-
-  exportEvents(query: Omit<EventQuery, 'cursor' | 'limit'>, format: ExportFormat): AsyncIterable<string> {
-    parseInput(ExportQuerySchema, query, 'export query');
-    const f = parseInput(ExportFormatSchema, format, 'format');
-    return exportPages(
-      (cursor) => this.listEvents({ ...query, limit: 1000, ...(cursor ? { cursor } : {}) }),
-      f,
-    );
+  tail(options: ParsedTailOptions): AsyncIterable<TailedEvent> {
+    return postgresTail(this.#open(), this.#config, this.#schema, options, () => this.#pool !== undefined);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventFilter, ParsedEventQuery } from '../query-schemas.js';
 import type { Page, StoredEvent } from '../read-store.js';
 import { invalidFilter, notFound } from '../read-store-error.js';
+import { chunkedLoader, TRACE_LOAD_CHUNK, type TraceTreeInput } from '../trace-tree.js';
 import { eventWhere, whereSql } from './event-where.js';
 import type { Statements } from './statements.js';
 
@@ -64,18 +65,68 @@ export class SqliteEvents {
     return rows.map((r) => stored(r.json));
   }
 
-  /** The first `limit` events of a run in trail order; throws `NOT_FOUND` for an unknown run. */
-  ofRun(runId: string, limit: number): Envelope[] {
+  /**
+   * The first `limit` events of a run in trail order as tree columns, read from the indexed
+   * columns (`truncated` when the run has more); `read` runs each later chunked read of the
+   * events' JSON (the store wraps it in its checks). Throws `NOT_FOUND` for an unknown run.
+   */
+  runTree(
+    runId: string,
+    limit: number,
+    read: <T>(fn: () => T) => T,
+  ): { input: TraceTreeInput; truncated: boolean } {
     const key = this.#statements.key('runs', runId);
     if (key === undefined) throw notFound('run', runId);
-    // plucked: one string per row, no row object to allocate and collect (a 50k-event run)
-    const texts = this.#statements
-      .plucked('SELECT json FROM event_rows WHERE run_key = ? ORDER BY ts, id LIMIT ?')
-      .all(key, limit) as string[];
-    if (texts.length === 0) throw notFound('run', runId);
-    const events: Envelope[] = new Array(texts.length);
-    for (let i = 0; i < texts.length; i++) events[i] = JSON.parse(texts[i]!) as Envelope;
-    return events;
+    const rows = this.#statements
+      .raw(
+        'SELECT id, event_id, parent_event_id, ts, type_key, duration_ms, operation FROM event_rows ' +
+          'WHERE run_key = ? ORDER BY ts, id LIMIT ?',
+      )
+      .all(key, limit + 1) as [number, string, string | null, number, number, number | null, string | null][];
+    if (rows.length === 0) throw notFound('run', runId);
+    const truncated = rows.length > limit;
+    if (truncated) rows.length = limit;
+    const types = new Map(
+      this.#statements.raw('SELECT type_key, event_type FROM event_types').all() as [number, string][],
+    );
+    const n = rows.length;
+    const ids = new Float64Array(n);
+    const input = {
+      event_id: new Array<string>(n),
+      parent_event_id: new Array<string | null>(n),
+      ts: new Float64Array(n),
+      event_type: new Array<string>(n),
+      duration_ms: new Array<number | null>(n),
+      name: new Array<string>(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const [id, eventId, parent, ts, typeKey, duration, operation] = rows[i]!;
+      const type = types.get(typeKey)!;
+      ids[i] = id;
+      input.event_id[i] = eventId;
+      input.parent_event_id[i] = parent;
+      input.ts[i] = ts;
+      input.event_type[i] = type;
+      input.duration_ms[i] = duration;
+      input.name[i] = operation ?? type;
+    }
+    const load = chunkedLoader(n, (first, end) => read(() => this.#jsonOfIds(ids, first, end)));
+    return { input: { ...input, load }, truncated };
+  }
+
+  /** Envelopes of rows `ids[first..end)`, in that order; throws `NOT_FOUND` for one pruned since. */
+  #jsonOfIds(ids: Float64Array, first: number, end: number): Envelope[] {
+    const want = Array.from(ids.subarray(first, first + TRACE_LOAD_CHUNK));
+    while (want.length < TRACE_LOAD_CHUNK) want.push(-1);
+    const rows = this.#statements.raw(JSON_OF_IDS).all(...want) as [number, string][];
+    const json = new Map(rows);
+    const out: Envelope[] = new Array(end - first);
+    for (let i = first; i < end; i++) {
+      const text = json.get(ids[i]!);
+      if (text === undefined) throw notFound('event', `row ${ids[i]}`);
+      out[i - first] = JSON.parse(text) as Envelope;
+    }
+    return out;
   }
 
   /** The highest row id: every event committed so far has an id at most this. */
@@ -100,6 +151,8 @@ export class SqliteEvents {
       .all(...where.params, limit) as { id: number; json: string }[];
   }
 }
+
+const JSON_OF_IDS = `SELECT id, json FROM event_rows WHERE id IN (${Array(TRACE_LOAD_CHUNK).fill('?').join(', ')})`;
 
 function orderMismatch(): Error {
   return invalidFilter('cursor', 'this cursor belongs to a page of the other order');

@@ -1,38 +1,29 @@
 import type Database from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { exportPages } from '../export-format.js';
 import { sleep } from '../internal/sleep.js';
+import { type ReadBackend, ValidatedReadStore } from '../internal/validated-read-store.js';
 import { TAIL_PAGE, yieldToLoop } from '../internal/yield-to-loop.js';
 import {
-  ChildrenLimitSchema,
-  EventQuerySchema,
-  ExportFormatSchema,
-  ExportQuerySchema,
   IdSchema,
+  type ParsedEventQuery,
+  type ParsedRunQuery,
+  type ParsedSessionQuery,
+  type ParsedStatsQuery,
+  type ParsedTailOptions,
   parseInput,
-  RunQuerySchema,
-  SessionQuerySchema,
-  StatsQuerySchema,
-  TailOptionsSchema,
 } from '../query-schemas.js';
 import type {
-  EventQuery,
-  ExportFormat,
   Page,
   ReadStore,
-  RunQuery,
   RunSummary,
-  SessionQuery,
   SessionSummary,
   Stats,
-  StatsQuery,
   StoredEvent,
   TailedEvent,
-  TailOptions,
   TraceTree,
 } from '../read-store.js';
 import { ReadStoreError } from '../read-store-error.js';
-import { buildTraceTree, MAX_TRACE_EVENTS } from '../trace-tree.js';
+import { buildTraceTreeFrom, MAX_TRACE_EVENTS } from '../trace-tree.js';
 import { openReadonly } from './open-readonly.js';
 import { SqliteEvents, stored } from './sqlite-events.js';
 import { sqliteStats } from './sqlite-stats.js';
@@ -44,10 +35,13 @@ import { Statements } from './statements.js';
  * are active). Throws `ReadStoreError` `STORE_UNAVAILABLE` or `UNSUPPORTED_SCHEMA`.
  */
 export function openSqliteReadStore(path: string): ReadStore {
-  return new SqliteReadStore(openReadonly(parseInput(IdSchema.max(4096), path, 'path')));
+  return new ValidatedReadStore(
+    new SqliteBackend(openReadonly(parseInput(IdSchema.max(4096), path, 'path'))),
+  );
 }
 
-class SqliteReadStore implements ReadStore {
+/** The SQLite answers behind `ValidatedReadStore`, each read on the one read-only connection. */
+class SqliteBackend implements ReadBackend {
   readonly kind = 'sqlite' as const;
   #db: Database.Database | undefined;
   readonly #summaries: SqliteSummaries;
@@ -61,61 +55,49 @@ class SqliteReadStore implements ReadStore {
     this.#events = new SqliteEvents(this.#statements);
   }
 
-  async listRuns(query: RunQuery = {}): Promise<Page<RunSummary>> {
-    const q = parseInput(RunQuerySchema, query, 'run query');
-    return this.#read(() => this.#summaries.listRuns(q));
+  async listRuns(query: ParsedRunQuery): Promise<Page<RunSummary>> {
+    return this.#read(() => this.#summaries.listRuns(query));
   }
 
   async getRun(runId: string): Promise<RunSummary> {
-    const id = parseInput(IdSchema, runId, 'run_id');
-    return this.#read(() => this.#summaries.getRun(id));
+    return this.#read(() => this.#summaries.getRun(runId));
   }
 
-  async listSessions(query: SessionQuery = {}): Promise<Page<SessionSummary>> {
-    const q = parseInput(SessionQuerySchema, query, 'session query');
-    return this.#read(() => this.#summaries.listSessions(q));
+  async listSessions(query: ParsedSessionQuery): Promise<Page<SessionSummary>> {
+    return this.#read(() => this.#summaries.listSessions(query));
   }
 
   async getSession(sessionId: string): Promise<SessionSummary & { runs: RunSummary[] }> {
-    const id = parseInput(IdSchema, sessionId, 'session_id');
-    return this.#read(() => this.#summaries.getSession(id));
+    return this.#read(() => this.#summaries.getSession(sessionId));
   }
 
-  async listEvents(query: EventQuery = {}): Promise<Page<StoredEvent>> {
-    const q = parseInput(EventQuerySchema, query, 'event query');
-    return this.#read(() => this.#events.list(q));
+  async listEvents(query: ParsedEventQuery): Promise<Page<StoredEvent>> {
+    return this.#read(() => this.#events.list(query));
   }
 
   async getEvent(eventId: string): Promise<StoredEvent> {
-    const id = parseInput(IdSchema, eventId, 'event_id');
-    return this.#read(() => this.#events.get(id));
+    return this.#read(() => this.#events.get(eventId));
   }
 
-  async getChildren(eventId: string, limit?: number): Promise<StoredEvent[]> {
-    const id = parseInput(IdSchema, eventId, 'event_id');
-    const n = parseInput(ChildrenLimitSchema, limit, 'limit');
-    return this.#read(() => this.#events.children(id, n));
+  async getChildren(eventId: string, limit: number): Promise<StoredEvent[]> {
+    return this.#read(() => this.#events.children(eventId, limit));
   }
 
-  async getTraceTree(runId: string): Promise<TraceTree> {
-    const id = parseInput(IdSchema, runId, 'run_id');
+  /** The tree from indexed columns, each envelope read only when a node's event is asked for. */
+  async traceTree(runId: string): Promise<TraceTree> {
     return this.#read(() => {
-      const events = this.#events.ofRun(id, MAX_TRACE_EVENTS + 1);
-      const truncated = events.length > MAX_TRACE_EVENTS;
-      if (truncated) events.length = MAX_TRACE_EVENTS;
-      const tree = buildTraceTree(id, events);
+      const { input, truncated } = this.#events.runTree(runId, MAX_TRACE_EVENTS, (fn) => this.#read(fn));
+      const tree = buildTraceTreeFrom(runId, input);
       if (truncated) tree.truncated = true;
       return tree;
     });
   }
 
-  async stats(query: StatsQuery = {}): Promise<Stats> {
-    const q = parseInput(StatsQuerySchema, query, 'stats query');
-    return this.#read(() => sqliteStats(this.#statements, q));
+  async stats(query: ParsedStatsQuery): Promise<Stats> {
+    return this.#read(() => sqliteStats(this.#statements, query));
   }
 
-  tail(options: TailOptions = {}): AsyncIterable<TailedEvent> {
-    const o = parseInput(TailOptionsSchema, options, 'tail options');
+  tail(o: ParsedTailOptions): AsyncIterable<TailedEvent> {
     const start =
       o.since === undefined
         ? this.#read(() => this.#events.maxId())
@@ -143,15 +125,6 @@ class SqliteReadStore implements ReadStore {
         }
       },
     };
-  }
-
-  exportEvents(query: Omit<EventQuery, 'cursor' | 'limit'>, format: ExportFormat): AsyncIterable<string> {
-    parseInput(ExportQuerySchema, query, 'export query');
-    const f = parseInput(ExportFormatSchema, format, 'format');
-    return exportPages(
-      (cursor) => this.listEvents({ ...query, limit: 1000, ...(cursor ? { cursor } : {}) }),
-      f,
-    );
   }
 
   async close(): Promise<void> {

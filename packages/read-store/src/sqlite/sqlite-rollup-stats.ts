@@ -1,7 +1,6 @@
 import type { Envelope } from '@obs/core';
 import {
   foldIntoRollups,
-  LATENCY_SKETCH_RELATIVE_ACCURACY,
   LatencySketch,
   ROLLUP_BUCKET_MS,
   type RollupDeltaMap,
@@ -9,6 +8,13 @@ import {
   type StatsRollup,
 } from '@obs/store-format';
 import { type RollupSegment, rollupCover } from '../internal/rollup-cover.js';
+import {
+  countInto,
+  rollupRange,
+  slowestBound,
+  sqlTime,
+  type TimelineCounts,
+} from '../internal/rollup-range.js';
 import { statsFromRollups } from '../internal/rollup-stats.js';
 import { emptyStats } from '../internal/stats-accumulator.js';
 import { bucketWidth, fillTimeline } from '../internal/stats-math.js';
@@ -28,9 +34,6 @@ type Dimensions = Omit<RollupDimensions, 'bucket_ts'>;
 type Slowest = Stats['slowest'][number] & { ts: number; id: number };
 
 const MIN = ROLLUP_BUCKET_MS;
-/** SQL bounds standing for ±Infinity (integers SQLite compares with `ts`). */
-const sqlTime = (t: number) =>
-  t === Number.NEGATIVE_INFINITY ? -(2 ** 53) : t === Number.POSITIVE_INFINITY ? 2 ** 53 : t;
 const EMPTY_SKETCH = new LatencySketch();
 
 /**
@@ -45,19 +48,9 @@ export function sqliteRollupStats(statements: Statements, query: ParsedStatsQuer
     sourceKey = statements.key('sources', query.source);
     if (sourceKey === undefined) return emptyStats();
   }
-  const lo = query.from ?? Number.NEGATIVE_INFINITY;
-  const hi = query.to ?? Number.POSITIVE_INFINITY;
-  const a = Number.isFinite(lo) ? Math.ceil(lo / MIN) * MIN : lo;
-  const b = Math.max(a, Number.isFinite(hi) ? Math.floor(hi / MIN) * MIN : hi);
-  const edges: [number, number][] =
-    a < b
-      ? [
-          [lo, a],
-          [b, hi],
-        ]
-      : [[lo, hi]];
+  const { lo, hi, a, b, edges } = rollupRange(query.from, query.to);
   const raw = new RawEvents(statements, sourceKey);
-  const edgeRows = raw.fold(edges.filter(([from, to]) => from < to));
+  const edgeRows = raw.fold(edges);
   const dims = loadDimensions(statements);
   const stored = a < b ? rollupCover(a, b).flatMap((s) => readRollups(statements, dims, s, sourceKey)) : [];
   const stats = statsFromRollups([...edgeRows.values(), ...stored.map((s) => s.row)], query.groupBy);
@@ -182,16 +175,9 @@ function rollupTimeline(
   width: number,
   sourceKey: number | undefined,
   edgeRows: Iterable<StatsRollup>,
-): Map<number, { total: number; errors: number }> {
-  const counts = new Map<number, { total: number; errors: number }>();
-  const add = (bucket: number, total: number, errors: number) => {
-    const c = counts.get(bucket);
-    if (c === undefined) counts.set(bucket, { total, errors });
-    else {
-      c.total += total;
-      c.errors += errors;
-    }
-  };
+): TimelineCounts {
+  const counts: TimelineCounts = new Map();
+  const add = (bucket: number, total: number, errors: number) => countInto(counts, bucket, total, errors);
   for (const r of edgeRows) add(Math.floor(r.bucket_ts / width), r.event_count, r.error_count);
   for (const s of a < b ? rollupCover(a, b, width) : []) {
     const rows = statements
@@ -214,31 +200,6 @@ function rollupTimeline(
 }
 
 /**
- * A lower bound of the `n`-th longest duration in `rows` (-Infinity when they hold at most `n` timed
- * events; null when none): the larger of the n-th largest row maximum (each row holds its maximum) and
- * the merged sketch's value at that rank, less its relative error.
- */
-function slowestBound(rows: readonly StatsRollup[], n: number): number | null {
-  const all = new LatencySketch();
-  const maxima: number[] = [];
-  for (const r of rows) {
-    if (r.duration_max === null) continue;
-    maxima.push(r.duration_max);
-    all.merge(r.latency);
-  }
-  if (all.count === 0) return null;
-  if (all.count <= n) return Number.NEGATIVE_INFINITY;
-  maxima.sort((x, y) => y - x);
-  const byRows = maxima.length >= n ? maxima[n - 1]! : Number.NEGATIVE_INFINITY;
-  const estimate = all.atRank(all.count - n)!;
-  const bySketch =
-    estimate > 0
-      ? (estimate / (1 + LATENCY_SKETCH_RELATIVE_ACCURACY)) * (1 - 1e-9)
-      : Number.NEGATIVE_INFINITY;
-  return Math.max(byRows, bySketch);
-}
-
-/**
  * The `n` slowest events, read from few events: a lower bound `t` of the n-th longest duration
  * ({@link slowestBound}) means only rows whose maximum is at least `t` can hold one; those are
  * narrowed down to their minutes through the finer widths, and only those minutes' events (and the
@@ -258,7 +219,7 @@ function slowestEvents(
   if (t === null) return [];
   const minutes = candidateMinutes(statements, stored, t);
   if (minutes === null) return raw.slowest(range[0], range[1], t, n);
-  const ranges: [number, number][] = [...edges.filter(([from, to]) => from < to)];
+  const ranges: [number, number][] = [...edges];
   for (const m of minutes) {
     const previous = ranges[ranges.length - 1];
     if (previous !== undefined && previous[1] === m) previous[1] = m + MIN;

@@ -1,56 +1,19 @@
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor } from '../cursor.js';
+import {
+  RUN_COLUMNS,
+  SESSION_COLUMNS,
+  type SummaryRow,
+  summaryPage,
+  toRun,
+  toSession,
+} from '../internal/summary-rows.js';
 import type { ParsedRunQuery, ParsedSessionQuery } from '../query-schemas.js';
-import type { Page, RunStatus, RunSummary, SessionSummary, UsageSummary } from '../read-store.js';
+import type { Page, RunSummary, SessionSummary } from '../read-store.js';
 import { notFound } from '../read-store-error.js';
 import { whereSql } from './event-where.js';
 import { likeContains, type Statements } from './statements.js';
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-type Row = Record<string, unknown>;
-
-function usage(row: Row): UsageSummary {
-  return {
-    event_count: row['event_count'] as number,
-    error_count: row['error_count'] as number,
-    llm_call_count: row['llm_call_count'] as number,
-    prompt_tokens: row['prompt_tokens'] as number,
-    completion_tokens: row['completion_tokens'] as number,
-    total_tokens: row['total_tokens'] as number,
-    cost_usd: row['cost_usd'] as number,
-  };
-}
-
-function toRun(row: Row): RunSummary {
-  return {
-    run_id: row['run_id'] as string,
-    source: row['source'] as string | null,
-    session_id: row['session_id'] as string | null,
-    status: row['status'] as RunStatus,
-    started_at: iso(row['first_ts'] as number | null),
-    ended_at: iso(row['last_ts'] as number | null),
-    duration_ms: row['duration_ms'] as number | null,
-    ...usage(row),
-  };
-}
-
-function toSession(row: Row): SessionSummary {
-  return {
-    session_id: row['session_id'] as string,
-    status: row['status'] as 'ok' | 'error',
-    started_at: iso(row['first_ts'] as number | null),
-    ended_at: iso(row['last_ts'] as number | null),
-    duration_ms: row['duration_ms'] as number | null,
-    run_count: row['run_count'] as number,
-    max_turn_number: row['max_turn_number'] as number | null,
-    ...usage(row),
-  };
-}
-
-const RUN_COLUMNS = `run_key, run_id, source, session_id, status, first_ts, last_ts, duration_ms, event_count,
-  error_count, llm_call_count, prompt_tokens, completion_tokens, total_tokens, cost_usd`;
-const SESSION_COLUMNS = `s.session_key, s.session_id, s.status, s.first_ts, s.last_ts, s.duration_ms, s.max_turn_number,
-  s.event_count, s.error_count, s.llm_call_count, s.prompt_tokens, s.completion_tokens, s.total_tokens, s.cost_usd,
+const SESSION_COLUMNS_WITH_COUNT = `${SESSION_COLUMNS},
   (SELECT COUNT(*) FROM runs r WHERE r.session_key = s.session_key) AS run_count`;
 
 /** Runs and sessions of a SQLite store, newest first, keyset-paged on `(first_ts, key)`. */
@@ -79,13 +42,13 @@ export class SqliteSummaries {
       .get(
         `SELECT ${RUN_COLUMNS} FROM runs ${whereSql(conditions)} ORDER BY first_ts DESC, run_key DESC LIMIT ?`,
       )
-      .all(...params, query.limit + 1) as Row[];
-    return page(rows, query.limit, 'r', 'run_key', toRun);
+      .all(...params, query.limit + 1) as SummaryRow[];
+    return summaryPage(rows, query.limit, 'r', 's', 'run_key', toRun);
   }
 
   getRun(runId: string): RunSummary {
     const row = this.#statements.get(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`).get(runId) as
-      | Row
+      | SummaryRow
       | undefined;
     if (row === undefined || row['first_ts'] === null) throw notFound('run', runId);
     return toRun(row);
@@ -100,21 +63,21 @@ export class SqliteSummaries {
     this.#range(conditions, params, query, 's', 's.session_key', 's.first_ts');
     const rows = this.#statements
       .get(
-        `SELECT ${SESSION_COLUMNS} FROM sessions s ${whereSql(conditions)}
+        `SELECT ${SESSION_COLUMNS_WITH_COUNT} FROM sessions s ${whereSql(conditions)}
          ORDER BY s.first_ts DESC, s.session_key DESC LIMIT ?`,
       )
-      .all(...params, query.limit + 1) as Row[];
-    return page(rows, query.limit, 's', 'session_key', toSession);
+      .all(...params, query.limit + 1) as SummaryRow[];
+    return summaryPage(rows, query.limit, 's', 's', 'session_key', toSession);
   }
 
   getSession(sessionId: string): SessionSummary & { runs: RunSummary[] } {
     const row = this.#statements
-      .get(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.session_id = ?`)
-      .get(sessionId) as Row | undefined;
+      .get(`SELECT ${SESSION_COLUMNS_WITH_COUNT} FROM sessions s WHERE s.session_id = ?`)
+      .get(sessionId) as SummaryRow | undefined;
     if (row === undefined || row['first_ts'] === null) throw notFound('session', sessionId);
     const runs = this.#statements
       .get(`SELECT ${RUN_COLUMNS} FROM runs WHERE session_key = ? ORDER BY first_ts, run_key`)
-      .all(row['session_key']) as Row[];
+      .all(row['session_key']) as SummaryRow[];
     return { ...toSession(row), runs: runs.map(toRun) };
   }
 
@@ -139,17 +102,4 @@ export class SqliteSummaries {
 function push(conditions: string[], params: unknown[], sql: string, value: unknown): void {
   conditions.push(sql);
   params.push(value);
-}
-
-function page<T>(rows: Row[], limit: number, kind: 'r' | 's', key: string, map: (row: Row) => T): Page<T> {
-  const more = rows.length > limit;
-  const items = more ? rows.slice(0, limit) : rows;
-  const last = items[items.length - 1];
-  return {
-    items: items.map(map),
-    next_cursor:
-      more && last
-        ? encodeCursor({ k: kind, b: 's', t: last['first_ts'] as number, i: last[key] as number })
-        : null,
-  };
 }

@@ -29,6 +29,17 @@ export class Statements {
     return statement;
   }
 
+  /** A statement that returns each row as an array of its columns (cached apart from {@link get}'s). */
+  raw(sql: string): Database.Statement {
+    const key = `raw:${sql}`;
+    let statement = this.#cache.get(key);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql).raw();
+      this.#cache.set(key, statement);
+    }
+    return statement;
+  }
+
   /** The integer key of a name in a dictionary table (`runs`, `sessions`, `event_types`, `sources`). */
   key(table: 'runs' | 'sessions' | 'event_types' | 'sources', name: string): number | undefined {
     const [keyColumn, nameColumn] = KEYS[table];

@@ -237,6 +237,19 @@ export function describeReadStoreContract(
         expect(tree.duration_ms).toBe(141);
       });
 
+      it('gives each node the stored envelope, read once, in any order of reading', async () => {
+        const tree = await store.getTraceTree('run-bulk');
+        const nodes = tree.roots;
+        const expected = of((e) => e.run_id === 'run-bulk');
+        expect(nodes.length).toBe(expected.length);
+        // from the end: chunks of envelopes load out of order
+        for (let i = nodes.length - 1; i >= 0; i -= 7) expect(nodes[i]!.event).toEqual(expected[i]);
+        for (const [i, node] of nodes.entries()) {
+          expect(node.event).toBe(node.event);
+          expect(node.event.event_id).toBe(expected[i]!.event_id);
+        }
+      });
+
       it('keeps orphans, marks them, and cannot hang on parent cycles', async () => {
         const tree = await store.getTraceTree('run-cycle');
         expect(tree.event_count).toBe(5);

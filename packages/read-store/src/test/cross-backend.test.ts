@@ -4,7 +4,7 @@ import { openJsonlReadStore } from '../jsonl/jsonl-read-store.js';
 import { openPostgresReadStore } from '../postgres/postgres-read-store.js';
 import type { ReadStore } from '../read-store.js';
 import { openSqliteReadStore } from '../sqlite/sqlite-read-store.js';
-import { buildFixture, type Fixture } from './fixture.js';
+import { buildFixture, type Fixture, T0 } from './fixture.js';
 
 let fx: Fixture;
 let sqlite: ReadStore;
@@ -25,6 +25,9 @@ afterAll(async () => {
   fx.cleanup();
 });
 
+/** The fixture's start plus `ms`, as an ISO timestamp. */
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+
 const noCursor = <T extends { next_cursor: string | null }>(page: T) => ({
   ...page,
   next_cursor: page.next_cursor !== null,
@@ -43,11 +46,33 @@ it('every backend answers every read identically on the same events', async () =
     ],
     ['getTraceTree run-1', (s) => s.getTraceTree('run-1')],
     ['getTraceTree run-cycle', (s) => s.getTraceTree('run-cycle')],
+    // more events than one chunk of lazily read envelopes
+    ['getTraceTree run-bulk', (s) => s.getTraceTree('run-bulk')],
     ['stats', (s) => s.stats()],
     ['stats by operation', (s) => s.stats({ groupBy: 'operation', slowest: 100 })],
     ['stats by component', (s) => s.stats({ groupBy: 'component', run_id: 'run-1' })],
     ['stats by source', (s) => s.stats({ groupBy: 'source', from: '2026-01-05T09:00:01.000Z' })],
+    // ranged: stored minute, hour and day rows for the aligned middle, raw events at unaligned edges
+    ['stats of a whole minute', (s) => s.stats({ from: at(0), to: at(60_000), slowest: 3 })],
+    [
+      'stats of a whole day',
+      (s) => s.stats({ from: '2026-01-05T00:00:00.000Z', to: '2026-01-06T00:00:00.000Z' }),
+    ],
+    [
+      'stats of hours, one source',
+      (s) => s.stats({ source: 'agent-b', from: at(-3_600_000), to: at(3_600_000) }),
+    ],
+    [
+      'stats from inside a minute on',
+      (s) => s.stats({ groupBy: 'operation', from: at(2_500), to: at(7_200_000) }),
+    ],
+    ['stats inside one minute', (s) => s.stats({ from: at(1_000), to: at(2_013), slowest: 2 })],
+    ['stats up to an unaligned end', (s) => s.stats({ groupBy: 'model', to: at(3_001) })],
+    ['stats of an empty range', (s) => s.stats({ from: at(86_400_000), to: at(2 * 86_400_000) })],
   ];
+  // the ranges reach the stored rows and the edges' events
+  expect((await sqlite.stats({ from: at(0), to: at(60_000) })).total).toBe(fx.events.length);
+  expect((await postgres.stats({ from: at(2_500), to: at(7_200_000) })).total).toBeGreaterThan(0);
   for (const [name, call] of calls) {
     const expected = await call(sqlite);
     for (const [backend, store] of [

@@ -1,60 +1,19 @@
 import { pipeline } from 'node:stream/promises';
-import type { Envelope } from '@obs/core';
-import {
-  applyToRunSummary,
-  applyToSessionSummary,
-  emptyRunSummary,
-  emptySessionSummary,
-  ensurePostgresPartitions,
-  foldIntoRollups,
-  POSTGRES_EVENT_COLUMNS,
-  postgresEventsChannel,
-  type RollupDeltaMap,
-  uuidv7Ms,
-} from '@obs/store-format';
+import { ensurePostgresPartitions, POSTGRES_EVENT_COLUMNS, postgresEventsChannel } from '@obs/store-format';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyRow } from './copy-text.js';
-import { upsertRollups } from './rollup-upsert.js';
-import {
-  type RunDelta,
-  runParams,
-  type SessionDelta,
-  sessionParams,
-  UPSERT_RUNS_SQL,
-  UPSERT_SESSIONS_SQL,
-} from './summary-upsert.js';
-
-/** What the writer needs of an event: an `EventRecord` fits. */
-export interface StoredEvent {
-  readonly envelope: Envelope;
-  readonly json: string;
-}
+import type { PreparedBatch } from './prepared-batch.js';
+import { type LockedRollup, rollupKeyParams, rollupLockSql, storeRollups } from './rollup-upsert.js';
+import { SUMMARY_PARAMS, withSummaryUpserts } from './summary-upsert.js';
 
 const DAY_MS = 86_400_000;
 const COPY_SQL = `COPY events (${POSTGRES_EVENT_COLUMNS.join(', ')}) FROM STDIN`;
 const EXISTING_SQL = 'SELECT event_id::text AS id FROM events WHERE event_id = ANY($1::uuid[])';
+/** Runs and sessions merged and the batch's stored rollup rows locked, in one round trip. */
+const SUMMARIES_SQL = withSummaryUpserts(rollupLockSql(SUMMARY_PARAMS + 1));
 
-/** The `COPY` text of a batch, in `POSTGRES_EVENT_COLUMNS` order. */
-export function copyText(batch: readonly StoredEvent[]): string {
-  let text = '';
-  for (const { envelope: e, json } of batch) {
-    text += copyRow([
-      e.event_id,
-      Date.parse(e.timestamp),
-      e.event_type,
-      e.source,
-      e.run_id,
-      e.session_id,
-      e.parent_event_id,
-      e.audit_level,
-      e.status,
-      e.duration_ms,
-      json,
-    ]);
-  }
-  return text;
-}
+/** What one {@link BatchWriter.write} did: committed `inserted` events, or found `stored` ids and rolled back. */
+export type WriteOutcome = { inserted: number } | { stored: string[] };
 
 /** Streams `text` into a `COPY … FROM STDIN` on `client`. */
 export async function copyInto(client: pg.ClientBase, sql: string, text: string): Promise<void> {
@@ -65,12 +24,13 @@ export async function copyInto(client: pg.ClientBase, sql: string, text: string)
 }
 
 /**
- * Writes batches on one connection, each in one transaction: the ids already stored are looked up
- * (one index probe each) and left out, the rest is `COPY`ed straight into the partitioned `events`
- * (the fastest way in, no staging table), then the run, session and stats-rollup deltas of exactly
- * those rows are merged, and a `NOTIFY` wakes live tails. A writer on another host committing one of
- * the same ids in between makes the `COPY` fail on the primary key (`23505`): the whole transaction
- * rolls back and is retried as transient, and the retry's lookup sees that id.
+ * Writes prepared batches on one connection, each in one transaction of four round trips: `BEGIN`,
+ * `COPY` straight into the partitioned `events` (no lookup first: a batch is new in the common case),
+ * one statement merging the run and session deltas and locking the stored rollup rows, one storing
+ * the rollups, then `NOTIFY` and `COMMIT`. An id already stored (a re-sent batch, or a writer on
+ * another host committing the same id meanwhile) makes the `COPY` fail on the primary key (`23505`):
+ * the transaction rolls back and the stored ids are looked up and returned, for the host to prepare
+ * the batch again without them.
  */
 export class BatchWriter {
   readonly #schema: string;
@@ -84,45 +44,39 @@ export class BatchWriter {
 
   /** Creates today's partition and the ones ahead of it (once per process and day). */
   async prepare(client: pg.ClientBase, now = Date.now()): Promise<void> {
-    await this.#ensureDays(client, [now]);
+    await this.#ensureDays(client, [Math.floor(now / DAY_MS)]);
   }
 
-  /**
-   * Commits the batch; returns how many events were new (re-sent `event_id`s are skipped). `prepared`
-   * ({@link prepareBatch} of the same batch, made before a connection was free) saves the work.
-   */
-  async write(
-    client: pg.ClientBase,
-    batch: readonly StoredEvent[],
-    prepared: PreparedBatch = prepareBatch(batch),
-  ): Promise<number> {
-    await this.#ensureDays(client, prepared.times);
+  /** Commits the prepared batch, or rolls back and returns the ids of it already stored. */
+  async write(client: pg.ClientBase, batch: PreparedBatch): Promise<WriteOutcome> {
+    if (batch.ids.length === 0) return { inserted: 0 };
+    await this.#ensureDays(client, batch.days);
     await client.query('BEGIN');
     try {
-      const { rows } = await client.query<{ id: string }>(EXISTING_SQL, [prepared.ids]);
-      // usually nothing is stored yet and the prepared text and deltas stand
-      const fresh =
-        rows.length === 0 ? prepared : prepareBatch(newEvents(batch, new Set(rows.map((r) => r.id))));
-      if (fresh.events.length > 0) await copyInto(client, COPY_SQL, fresh.text);
-      const { runs, sessions, rollups } = fresh.deltas;
+      await copyInto(client, COPY_SQL, batch.text);
       // one table after the other, rows in key order: writers on many hosts never deadlock
-      if (runs.length > 0) await client.query(UPSERT_RUNS_SQL, runParams(runs));
-      if (sessions.length > 0) await client.query(UPSERT_SESSIONS_SQL, sessionParams(sessions));
-      await upsertRollups(client, rollups);
+      const locked = await client.query<LockedRollup>(SUMMARIES_SQL, [
+        ...batch.runs,
+        ...batch.sessions,
+        ...rollupKeyParams(batch.rollups),
+      ]);
+      await storeRollups(client, batch.rollups, locked.rows);
       await client.query(`NOTIFY ${postgresEventsChannel(this.#schema)}; COMMIT`);
-      return fresh.events.length;
+      return { inserted: batch.ids.length };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
+      const code = (error as { code?: string }).code;
       // a partition dropped by retention meanwhile: find out again on the retry
-      if ((error as { code?: string }).code === '23514') this.#days.clear();
-      throw error;
+      if (code === '23514') this.#days.clear();
+      if (code !== '23505') throw error;
     }
+    const { rows } = await client.query<{ id: string }>(EXISTING_SQL, [batch.ids]);
+    return { stored: rows.map((r) => r.id) };
   }
 
-  async #ensureDays(client: pg.ClientBase, times: readonly number[]): Promise<void> {
+  async #ensureDays(client: pg.ClientBase, days: readonly number[]): Promise<void> {
     const missing = new Set<number>();
-    for (const ms of times) {
-      const day = Math.floor(ms / DAY_MS);
+    for (const day of days) {
       if (this.#days.has(day)) continue;
       for (let d = day; d <= day + this.#ahead; d++) if (!this.#days.has(d)) missing.add(d);
     }
@@ -133,66 +87,4 @@ export class BatchWriter {
     );
     for (const d of missing) this.#days.add(d);
   }
-}
-
-/** What a batch becomes before it meets the database: its ids, `COPY` text and summary deltas. */
-export interface PreparedBatch {
-  /** The batch's events, each id once (its first occurrence). */
-  events: readonly StoredEvent[];
-  ids: string[];
-  /** When each id was made (epoch ms): the partitions it goes to. */
-  times: number[];
-  text: string;
-  deltas: ReturnType<typeof deltas>;
-}
-
-/** Prepares a batch (pure computation: a thread can do it while another batch is in the database). */
-export function prepareBatch(batch: readonly StoredEvent[]): PreparedBatch {
-  const events = newEvents(batch, new Set());
-  const ids = events.map((r) => r.envelope.event_id);
-  return { events, ids, times: ids.map(uuidv7Ms), text: copyText(events), deltas: deltas(events) };
-}
-
-/** The batch's events whose id is not stored yet, each id once (the first occurrence), in batch order. */
-function newEvents(batch: readonly StoredEvent[], stored: ReadonlySet<string>): StoredEvent[] {
-  const seen = new Set(stored);
-  const out: StoredEvent[] = [];
-  for (const record of batch) {
-    if (seen.has(record.envelope.event_id)) continue;
-    seen.add(record.envelope.event_id);
-    out.push(record);
-  }
-  return out;
-}
-
-/**
- * Run, session and rollup deltas of the inserted events, by the rules of `rollup-rules.ts` and
- * `stats-rollup.ts`, in batch order.
- */
-function deltas(inserted: readonly StoredEvent[]): {
-  runs: RunDelta[];
-  sessions: SessionDelta[];
-  rollups: RollupDeltaMap;
-} {
-  const rollups: RollupDeltaMap = new Map();
-  const runs = new Map<string, RunDelta>();
-  const sessions = new Map<string, SessionDelta>();
-  for (const { envelope: e } of inserted) {
-    const ts = Date.parse(e.timestamp);
-    foldIntoRollups(rollups, e, ts);
-    let run = runs.get(e.run_id);
-    if (run === undefined) {
-      run = { ...emptyRunSummary(e, ts), run_id: e.run_id };
-      runs.set(e.run_id, run);
-    }
-    applyToRunSummary(run, e, ts);
-    if (e.session_id === null) continue;
-    let session = sessions.get(e.session_id);
-    if (session === undefined) {
-      session = { ...emptySessionSummary(ts), session_id: e.session_id };
-      sessions.set(e.session_id, session);
-    }
-    applyToSessionSummary(session, e, ts);
-  }
-  return { runs: [...runs.values()], sessions: [...sessions.values()], rollups };
 }

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { BatchWriter } from './batch-writer.js';
 import { writeError } from './classify-error.js';
 import { type ConnectionSettings, clientConfig } from './connection-config.js';
+import { prepareBatch } from './prepared-batch.js';
 
 /** Tries of one batch: another pending batch may hold one of its ids or create its partition. */
 const ATTEMPTS = 5;
@@ -46,15 +47,21 @@ export class ImportWriter {
     }
   }
 
-  /** Commits one batch; returns how many events were new. */
+  /** Commits one batch; returns how many events were new (ids found stored are left out of the next try). */
   async write(events: readonly FactEvent[]): Promise<number> {
+    const skip = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       let broken: Error | undefined;
       const client = await this.#pool.connect().catch((error: unknown) => {
         throw writeError('the import could not connect', error, this.#redact);
       });
       try {
-        return await this.#writer.write(client, events);
+        const outcome = await this.#writer.write(client, prepareBatch(events, skip));
+        if ('inserted' in outcome) return outcome.inserted;
+        for (const id of outcome.stored) skip.add(id);
+        if (attempt === ATTEMPTS) {
+          throw new ObsTransientError('the import kept meeting ids committed by other writers');
+        }
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (typeof code !== 'string' || code.startsWith('08')) broken = error as Error;

@@ -1,102 +1,111 @@
-import {
-  coarsenRollups,
-  LatencySketch,
-  ROLLUP_TIERS_MS,
-  type RollupDeltaMap,
-  rollupDimensionsKey,
-  type StatsRollup,
-} from '@obs/store-format';
+import { LatencySketch } from '@obs/store-format';
 import type pg from 'pg';
+import { ROLLUP_DIMENSIONS, ROLLUP_MEASURES, type RollupColumns } from './prepared-batch.js';
 
-/** One rollup row to add: its width, its key, what the batch adds. */
-interface RollupRow {
-  width: number;
+/** A stored rollup row locked by {@link rollupLockSql}, with its sketch. */
+export interface LockedRollup {
+  bucket_ms: number;
+  bucket_ts: number;
   dims: string;
-  row: StatsRollup;
+  latency: Buffer;
 }
 
 const KEY_TYPES = ['int4', 'int8', 'text'];
-const DIM_COLUMNS = ['source', 'event_type', 'operation', 'status', 'model', 'layer', 'component'] as const;
-const MEASURES = [
-  'event_count',
-  'error_count',
-  'prompt_tokens',
-  'completion_tokens',
-  'total_tokens',
-  'cost_usd',
-] as const;
-const MEASURE_TYPES = ['int8', 'int8', 'float8', 'float8', 'float8', 'float8'];
-const args = (types: readonly string[], from = 1) => types.map((t, i) => `$${i + from}::${t}[]`).join(', ');
-
-const INSERT_SQL = `INSERT INTO stats_rollups (bucket_ms, bucket_ts, dims, ${DIM_COLUMNS.join(', ')},
-  ${MEASURES.join(', ')}, first_ts, last_ts, duration_max, latency)
-SELECT * FROM unnest(${args([...KEY_TYPES, ...DIM_COLUMNS.map(() => 'text'), ...MEASURE_TYPES, 'int8', 'int8', 'float8', 'bytea'])})
-ORDER BY 1, 2, 3
-ON CONFLICT (bucket_ms, bucket_ts, dims) DO NOTHING
-RETURNING bucket_ms, bucket_ts, dims`;
-
-const LOCK_SQL = `SELECT r.bucket_ms, r.bucket_ts, r.dims, r.latency FROM stats_rollups r
-JOIN unnest(${args(KEY_TYPES)}) AS k (bucket_ms, bucket_ts, dims)
-  ON (r.bucket_ms, r.bucket_ts, r.dims) = (k.bucket_ms, k.bucket_ts, k.dims)
-ORDER BY 1, 2, 3 FOR UPDATE OF r`;
-
-const UPDATE_SQL = `UPDATE stats_rollups r SET
-  ${MEASURES.map((m) => `${m} = r.${m} + d.${m}`).join(', ')},
-  first_ts = LEAST(r.first_ts, d.first_ts), last_ts = GREATEST(r.last_ts, d.last_ts),
-  duration_max = GREATEST(r.duration_max, d.duration_max), latency = d.latency
-FROM unnest(${args([...KEY_TYPES, ...MEASURE_TYPES, 'int8', 'int8', 'float8', 'bytea'])})
-  AS d (bucket_ms, bucket_ts, dims, ${MEASURES.join(', ')}, first_ts, last_ts, duration_max, latency)
-WHERE (r.bucket_ms, r.bucket_ts, r.dims) = (d.bucket_ms, d.bucket_ts, d.dims)`;
-
-const keyOf = (width: number, bucket: number, dims: string) => `${width}|${bucket}|${dims}`;
-const bytes = (sketch: LatencySketch) => Buffer.from(sketch.encode());
+/** The measures' types, then first_ts and last_ts. */
+const VALUE_TYPES = ['int8', 'int8', 'float8', 'float8', 'float8', 'float8', 'int8', 'int8'];
+const args = (types: readonly string[], from: number) =>
+  types.map((t, i) => `$${i + from}::${t}[]`).join(', ');
+const KEYS = '(bucket_ms, bucket_ts, dims)';
 
 /**
- * Adds a batch's rollup deltas (minute rows, folded by `foldIntoRollups`) to `stats_rollups` at every
- * tier, inside the caller's transaction. New rows are inserted as they are; rows that exist are
- * locked in key order (`FOR UPDATE`: writers on many hosts wait for each other instead of losing a
- * merge), their sketches merged here (PostgreSQL cannot merge them) and their counters added in SQL.
+ * Locks the stored rows among the keys given as parameters `$from`… (widths, buckets, dims) in key
+ * order and returns their sketches: writers on many hosts wait for each other instead of losing a merge.
  */
-export async function upsertRollups(client: pg.ClientBase, deltas: RollupDeltaMap): Promise<void> {
-  if (deltas.size === 0) return;
-  const rows: RollupRow[] = [];
-  for (const width of ROLLUP_TIERS_MS) {
-    const tier = width === ROLLUP_TIERS_MS[0] ? deltas : coarsenRollups(deltas.values(), width);
-    for (const row of tier.values()) rows.push({ width, dims: rollupDimensionsKey(row), row });
-  }
-  const column = <T>(pick: (r: RollupRow) => T) => rows.map(pick);
-  const inserted = await client.query<{ bucket_ms: number; bucket_ts: number; dims: string }>(INSERT_SQL, [
-    column((r) => r.width),
-    column((r) => r.row.bucket_ts),
-    column((r) => r.dims),
-    ...DIM_COLUMNS.map((c) => column((r) => r.row[c])),
-    ...MEASURES.map((m) => column((r) => r.row[m])),
-    column((r) => r.row.first_ts),
-    column((r) => r.row.last_ts),
-    column((r) => r.row.duration_max),
-    column((r) => bytes(r.row.latency)),
-  ]);
-  const fresh = new Set(inserted.rows.map((r) => keyOf(r.bucket_ms, r.bucket_ts, r.dims)));
-  const existing = rows.filter((r) => !fresh.has(keyOf(r.width, r.row.bucket_ts, r.dims)));
-  if (existing.length === 0) return;
-  const locked = await client.query<{ bucket_ms: number; bucket_ts: number; dims: string; latency: Buffer }>(
-    LOCK_SQL,
-    [existing.map((r) => r.width), existing.map((r) => r.row.bucket_ts), existing.map((r) => r.dims)],
-  );
-  const stored = new Map(locked.rows.map((r) => [keyOf(r.bucket_ms, r.bucket_ts, r.dims), r.latency]));
-  const merged = existing.map((r) => {
-    const sketch = LatencySketch.decode(stored.get(keyOf(r.width, r.row.bucket_ts, r.dims))!);
-    sketch.merge(r.row.latency);
-    return bytes(sketch);
+export const rollupLockSql = (from: number) => `SELECT x.bucket_ms, x.bucket_ts, x.dims, x.latency
+FROM stats_rollups x JOIN unnest(${args(KEY_TYPES, from)}) AS k ${KEYS} ON (x.bucket_ms, x.bucket_ts, x.dims) = k
+ORDER BY 1, 2, 3 FOR UPDATE OF x`;
+
+const UPDATE_SQL = `UPDATE stats_rollups x SET
+  ${ROLLUP_MEASURES.map((m) => `${m} = x.${m} + d.${m}`).join(', ')},
+  first_ts = LEAST(x.first_ts, d.first_ts), last_ts = GREATEST(x.last_ts, d.last_ts),
+  duration_max = GREATEST(x.duration_max, d.duration_max), latency = d.latency
+FROM unnest(${args([...KEY_TYPES, ...VALUE_TYPES, 'float8', 'bytea'], 1)})
+  AS d (bucket_ms, bucket_ts, dims, ${ROLLUP_MEASURES.join(', ')}, first_ts, last_ts, duration_max, latency)
+WHERE (x.bucket_ms, x.bucket_ts, x.dims) = (d.bucket_ms, d.bucket_ts, d.dims)`;
+
+const UPDATE_PARAMS = KEY_TYPES.length + VALUE_TYPES.length + 2;
+
+const INSERT_SQL = (from: number) => `INSERT INTO stats_rollups (bucket_ms, bucket_ts, dims,
+  ${ROLLUP_DIMENSIONS.join(', ')}, ${ROLLUP_MEASURES.join(', ')}, first_ts, last_ts, duration_max, latency)
+SELECT * FROM unnest(${args([...KEY_TYPES, ...ROLLUP_DIMENSIONS.map(() => 'text'), ...VALUE_TYPES, 'float8', 'bytea'], from)})
+ORDER BY 1, 2, 3
+ON CONFLICT ${KEYS} DO NOTHING
+RETURNING bucket_ms, bucket_ts, dims`;
+
+/** The stored rows (locked) get the batch's deltas added, the new ones are inserted: one statement. */
+const STORE_SQL = `WITH updated AS (${UPDATE_SQL} RETURNING 1)
+${INSERT_SQL(UPDATE_PARAMS + 1)}`;
+
+const keyOf = (width: number, bucket: number, dims: string) => `${width}|${bucket}|${dims}`;
+
+/** The key parameters of {@link rollupLockSql} for `rows` (indexes into `c`). */
+export function rollupKeyParams(
+  c: RollupColumns,
+  rows: readonly number[] = c.width.map((_, i) => i),
+): unknown[] {
+  return [rows.map((i) => c.width[i]), rows.map((i) => c.bucket[i]), rows.map((i) => c.dims[i])];
+}
+
+/**
+ * Adds a batch's rollup rows (every tier) to `stats_rollups` inside the caller's transaction, given
+ * the stored ones among them, already locked by {@link rollupLockSql}: their sketches are merged here
+ * (PostgreSQL cannot merge them) and their counters added in SQL, the rest inserted. A row another
+ * writer inserted since the lock is locked and merged in a second pass.
+ */
+export async function storeRollups(
+  client: pg.ClientBase,
+  c: RollupColumns,
+  locked: readonly LockedRollup[],
+): Promise<void> {
+  const stored = new Map(locked.map((r) => [keyOf(r.bucket_ms, r.bucket_ts, r.dims), r.latency]));
+  const existing: number[] = [];
+  const fresh: number[] = [];
+  c.width.forEach((w, i) => {
+    (stored.has(keyOf(w, c.bucket[i]!, c.dims[i]!)) ? existing : fresh).push(i);
   });
-  await client.query(UPDATE_SQL, [
-    existing.map((r) => r.width),
-    existing.map((r) => r.row.bucket_ts),
-    existing.map((r) => r.dims),
-    ...MEASURES.map((m) => existing.map((r) => r.row[m])),
-    existing.map((r) => r.row.first_ts),
-    existing.map((r) => r.row.last_ts),
-    existing.map((r) => r.row.duration_max),
-    merged,
+  const inserted = await client.query<{ bucket_ms: number; bucket_ts: number; dims: string }>(STORE_SQL, [
+    ...updateParams(c, existing, stored),
+    ...rollupKeyParams(c, fresh),
+    ...c.dimensions.map((column) => fresh.map((i) => column[i])),
+    ...valueParams(c, fresh),
+    fresh.map((i) => Buffer.from(c.latency[i]!)),
   ]);
+  if (inserted.rows.length === fresh.length) return;
+  const done = new Set(inserted.rows.map((r) => keyOf(r.bucket_ms, r.bucket_ts, r.dims)));
+  const late = fresh.filter((i) => !done.has(keyOf(c.width[i]!, c.bucket[i]!, c.dims[i]!)));
+  const relocked = await client.query<LockedRollup>(rollupLockSql(1), rollupKeyParams(c, late));
+  const again = new Map(relocked.rows.map((r) => [keyOf(r.bucket_ms, r.bucket_ts, r.dims), r.latency]));
+  await client.query(UPDATE_SQL, updateParams(c, late, again));
+}
+
+function valueParams(c: RollupColumns, rows: readonly number[]): unknown[] {
+  return [
+    ...c.measures.map((column) => rows.map((i) => column[i])),
+    rows.map((i) => c.first[i]),
+    rows.map((i) => c.last[i]),
+    rows.map((i) => c.durationMax[i]),
+  ];
+}
+
+function updateParams(
+  c: RollupColumns,
+  rows: readonly number[],
+  stored: ReadonlyMap<string, Buffer>,
+): unknown[] {
+  const merged = rows.map((i) => {
+    const sketch = LatencySketch.decode(stored.get(keyOf(c.width[i]!, c.bucket[i]!, c.dims[i]!))!);
+    sketch.merge(LatencySketch.decode(c.latency[i]!));
+    return Buffer.from(sketch.encode());
+  });
+  return [...rollupKeyParams(c, rows), ...valueParams(c, rows), merged];
 }

@@ -48,7 +48,7 @@ const RUN_TYPES = [
   'float8',
 ];
 
-const unnest = (types: readonly string[]) => types.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
+const unnest = (types: readonly string[], from = 1) => types.map((t, i) => `$${i + from}::${t}[]`).join(', ');
 
 /**
  * Merges one delta per run (from `rollup-rules.ts`) into `runs`: counters add, bounds take the
@@ -56,7 +56,7 @@ const unnest = (types: readonly string[]) => types.map((t, i) => `$${i + 1}::${t
  * rows are locked in `run_id` order (`ORDER BY 1`), so writers touching the same runs cannot deadlock,
  * and every merge reads the row as committed by the writer before it: any number of writers, in any order.
  */
-export const UPSERT_RUNS_SQL = `INSERT INTO runs AS r (${RUN_COLUMNS.join(', ')})
+const UPSERT_RUNS_SQL = `INSERT INTO runs AS r (${RUN_COLUMNS.join(', ')})
 SELECT * FROM unnest(${unnest(RUN_TYPES)}) ORDER BY 1
 ON CONFLICT (run_id) DO UPDATE SET
   ${earliest('r', 'source')},
@@ -73,13 +73,26 @@ const SESSION_COLUMNS = ['session_id', 'first_ts', 'last_ts', ...COUNTER_NAMES, 
 const SESSION_TYPES = ['text', 'int8', 'int8', ...COUNTER_TYPES, 'int8'];
 
 /** Merges one delta per session into `sessions`, locked in `session_id` order. */
-export const UPSERT_SESSIONS_SQL = `INSERT INTO sessions AS s (${SESSION_COLUMNS.join(', ')})
-SELECT * FROM unnest(${unnest(SESSION_TYPES)}) ORDER BY 1
+const UPSERT_SESSIONS_SQL = `INSERT INTO sessions AS s (${SESSION_COLUMNS.join(', ')})
+SELECT * FROM unnest(${unnest(SESSION_TYPES, RUN_TYPES.length + 1)}) ORDER BY 1
 ON CONFLICT (session_id) DO UPDATE SET
   first_ts = LEAST(s.first_ts, EXCLUDED.first_ts),
   last_ts = GREATEST(s.last_ts, EXCLUDED.last_ts),
   ${add('s')},
   max_turn_number = GREATEST(s.max_turn_number, EXCLUDED.max_turn_number)`;
+
+/** How many parameters the run and session upserts take ({@link runParams}, then {@link sessionParams}). */
+export const SUMMARY_PARAMS = RUN_TYPES.length + SESSION_TYPES.length;
+
+/**
+ * One statement that merges the run deltas, then the session deltas, and runs `main` (whose own
+ * parameters start at `SUMMARY_PARAMS + 1`): one round trip instead of three.
+ */
+export function withSummaryUpserts(main: string): string {
+  return `WITH run_deltas AS (${UPSERT_RUNS_SQL} RETURNING 1),
+session_deltas AS (${UPSERT_SESSIONS_SQL} RETURNING 1)
+${main}`;
+}
 
 /** A run's delta and its id. */
 export type RunDelta = RunSummaryState & { run_id: string };

@@ -1,6 +1,8 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { PostgresMigrationResult } from '@obs/store-format';
+import type { WriteOutcome } from './batch-writer.js';
 import type { ConnectionSettings } from './connection-config.js';
+import type { PreparedBatch } from './prepared-batch.js';
 
 /** What the writer thread gets at start. */
 export interface WriterThreadData {
@@ -11,15 +13,15 @@ export interface WriterThreadData {
   port: MessagePort;
 }
 
-/** A request to the writer thread: lines to commit, `ready` (connect and migrate), or `close`. */
+/** A request to the writer thread: a batch to commit, `ready` (connect and migrate), or `close`. */
 export type WriterRequest =
-  | { id: number; kind: 'write'; lines: readonly string[]; sync: boolean }
+  | { id: number; kind: 'write'; batch: PreparedBatch; sync: boolean }
   | { id: number; kind: 'ready' | 'close' };
 
 /** The thread's answer to one request. */
 export interface WriterReply {
   id: number;
-  inserted?: number;
+  outcome?: WriteOutcome;
   migration?: PostgresMigrationResult;
   error?: { message: string; code?: string };
 }
@@ -79,17 +81,17 @@ export class WriterThread {
     return reply.migration!;
   }
 
-  /** Commits canonical lines in the thread; resolves with how many were new. */
-  async write(lines: readonly string[]): Promise<number> {
-    return (await this.#send({ id: this.#nextId++, kind: 'write', lines, sync: false })).inserted ?? 0;
+  /** Commits a prepared batch in the thread; resolves with what it did. */
+  async write(batch: PreparedBatch): Promise<WriteOutcome> {
+    return (await this.#send({ id: this.#nextId++, kind: 'write', batch, sync: false })).outcome!;
   }
 
-  /** Commits canonical lines in the thread and blocks until it did; returns how many were new. */
-  writeSync(lines: readonly string[]): number {
+  /** Commits a prepared batch in the thread and blocks until it did; returns what it did. */
+  writeSync(batch: PreparedBatch): WriteOutcome {
     if (this.#dead) throw this.#dead;
     const id = this.#nextId++;
     Atomics.store(this.#flag, 0, 0);
-    this.#port.postMessage({ id, kind: 'write', lines, sync: true } satisfies WriterRequest);
+    this.#port.postMessage({ id, kind: 'write', batch, sync: true } satisfies WriterRequest);
     if (Atomics.wait(this.#flag, 0, 0, this.#timeoutMs) === 'timed-out') {
       throw Object.assign(new Error(`no commit from PostgreSQL within ${this.#timeoutMs} ms`), {
         code: '57014',
@@ -107,7 +109,7 @@ export class WriterThread {
         continue;
       }
       if (reply.error) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
-      return reply.inserted ?? 0;
+      return reply.outcome!;
     }
     throw new Error('the PostgreSQL writer thread signalled a commit without a reply');
   }

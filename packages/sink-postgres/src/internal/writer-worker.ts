@@ -1,9 +1,9 @@
 import { workerData } from 'node:worker_threads';
-import type { Envelope } from '@obs/core';
 import { migratePostgresSchema, type PostgresMigrationResult } from '@obs/store-format';
 import pg from 'pg';
-import { BatchWriter, prepareBatch } from './batch-writer.js';
+import { BatchWriter, type WriteOutcome } from './batch-writer.js';
 import { clientConfig } from './connection-config.js';
+import type { PreparedBatch } from './prepared-batch.js';
 import type { WriterReply, WriterRequest, WriterThreadData } from './writer-thread.js';
 
 const data = workerData as WriterThreadData;
@@ -37,15 +37,12 @@ function open(): Promise<PostgresMigrationResult> {
   return opened;
 }
 
-async function commit(lines: readonly string[]): Promise<number> {
-  const batch = lines.map((json) => ({ envelope: JSON.parse(json) as Envelope, json }));
-  // made while an earlier batch may still hold the connection
-  const prepared = prepareBatch(batch);
+async function commit(batch: PreparedBatch): Promise<WriteOutcome> {
   await open();
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    return await writer.write(client, batch, prepared);
+    return await writer.write(client, batch);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code !== 'string' || code.startsWith('08')) broken = error as Error;
@@ -77,7 +74,7 @@ port.on('message', (request: WriterRequest) => {
   }
   const work: Promise<Omit<WriterReply, 'id'>> =
     request.kind === 'write'
-      ? commit(request.lines).then((inserted) => ({ inserted }))
+      ? commit(request.batch).then((outcome) => ({ outcome }))
       : open().then((migration) => ({ migration }));
   work.then(
     (result) => reply(request, result),

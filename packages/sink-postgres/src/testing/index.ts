@@ -1,4 +1,5 @@
 export { freshSchema } from './fresh-schema.js';
+export { type ProvidingProject, postgresGlobalSetup } from './postgres-global-setup.js';
 export {
   findPostgresBinDir,
   type StartTestPostgresOptions,

@@ -8,6 +8,7 @@ import {
   foldIntoRollups,
   type RollupDeltaMap,
   SqliteRollupWriter,
+  spanOperation,
 } from '@obs/store-format';
 import type Database from 'better-sqlite3';
 import { KeyDictionary } from './key-dictionary.js';
@@ -84,6 +85,7 @@ export class BatchWriter {
         e.audit_level,
         e.status,
         e.duration_ms,
+        spanOperation(e),
         record.json,
       );
       if (info.changes === 0) continue;

@@ -270,6 +270,20 @@ CREATE INDEX events_slowest ON event_rows(duration_ms DESC, ts) WHERE duration_m
 `;
 
 /**
+ * Version 5 → 6: `event_rows.operation`, a span's `payload.operation`, filled from the stored JSON,
+ * and `events_run` widened to cover what a run's trace tree reads, so the tree is built from the
+ * index alone and parses only the events it shows.
+ */
+const V6 = `
+ALTER TABLE event_rows ADD COLUMN operation TEXT;
+UPDATE event_rows SET operation = json_extract(json, '$.payload.operation')
+WHERE type_key IN (SELECT type_key FROM event_types WHERE event_type = 'span')
+  AND json_type(json, '$.payload.operation') = 'text';
+DROP INDEX events_run;
+CREATE INDEX events_run ON event_rows(run_key, ts, id, event_id, parent_event_id, type_key, duration_ms, operation);
+`;
+
+/**
  * Every schema step in order; a fresh database runs all of them. Append a step to change the
  * schema, never edit a shipped one: files in the field are at every version listed here.
  */
@@ -295,5 +309,10 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     version: 5,
     description: 'source index without status, slowest-events index over timed events',
     up: V5,
+  },
+  {
+    version: 6,
+    description: 'span operation column on event_rows, for trace trees read from columns',
+    up: V6,
   },
 ];

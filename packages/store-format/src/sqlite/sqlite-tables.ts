@@ -1,7 +1,7 @@
 import type { ROLLUP_TIERS_MS } from '../stats-rollup.js';
 
 /**
- * The obs SQLite schema, version 5 (`PRAGMA user_version = 5`). Written by `@obs/sink-sqlite`,
+ * The obs SQLite schema, version 6 (`PRAGMA user_version = 6`). Written by `@obs/sink-sqlite`,
  * read by `@obs/read-store`. Times are epoch milliseconds (`ts`, `Date.parse(timestamp)`), which
  * every index uses; the envelope's ISO text is in the JSON.
  *
@@ -11,7 +11,8 @@ import type { ROLLUP_TIERS_MS } from '../stats-rollup.js';
  *   indexes and filters use ({@link EVENT_ROW_COLUMNS}) and `json`, the canonical JSON text exactly
  *   as core serialized it, byte-identical to the JSONL line: serve it as is, never rebuild it.
  *   `type_key`, `source_key`, `run_key`, `session_key` point into `event_types`, `sources`,
- *   `runs`, `sessions`.
+ *   `runs`, `sessions`. `operation` is a span's `payload.operation` (null for other events and
+ *   spans without a string one), so a trace tree is built from columns without parsing `json`.
  * - `events` (a view): every envelope field as a column ({@link EVENT_COLUMNS}, the v2 table's
  *   columns): names joined from the dictionaries, other fields read from `json`. For people and
  *   ad-hoc queries; `WHERE run_id = ?` and the like still use the indexes through the joins.
@@ -44,7 +45,9 @@ import type { ROLLUP_TIERS_MS } from '../stats-rollup.js';
  *
  * Read paths and the index on `event_rows` that serves each:
  * - one event by id: `events_event_id (event_id)`
- * - a run's events in order, its trace tree: `events_run (run_key, ts)`
+ * - a run's events in order, its trace tree: `events_run (run_key, ts, id, event_id, parent_event_id,
+ *   type_key, duration_ms, operation)`, which covers the tree: it is built from the index alone
+ *   (`operation` names a span's node) and reads a node's `json` only when its event is read
  * - a session's events: `events_session (session_key, ts)`, partial on `session_key IS NOT NULL`
  * - by type: `events_type (type_key, ts)`
  * - time range, latest events, live tail: `events_ts (ts)`
@@ -81,6 +84,7 @@ export const EVENT_ROW_COLUMNS = [
   'audit_level',
   'status',
   'duration_ms',
+  'operation',
   'json',
 ] as const;
 

@@ -4,14 +4,13 @@ import type { TraceRows } from '../../api-types.js';
 import { apiUrl } from '../api.js';
 import { formatCost, formatCount, formatDuration, formatTime } from '../format.js';
 import { useLiveEvents } from '../live.js';
+import { treeRefreshMs } from '../refresh-interval.js';
 import { href } from '../router.js';
 import { useApi } from '../use-api.js';
 import { ErrorBox, Id, Loading, Metric, PageHeader, StatusBadge } from './common.js';
 import { TraceView } from './TraceView.js';
 
-const LIVE_REFRESH_MS = 1000;
-
-/** One run: its summary, then its trace tree and waterfall; a running run refreshes as events arrive. */
+/** One run: its summary, then its trace tree and waterfall; a running run refreshes as events arrive (less often as its tree grows). */
 export function RunPage({ runId }: { runId: string }) {
   const run = useApi<RunSummary>(['runs', runId]);
   const trace = useApi<TraceRows>(['runs', runId, 'tree']);
@@ -21,11 +20,14 @@ export function RunPage({ runId }: { runId: string }) {
     { run_id: runId },
     () => {
       if (pending.current) return;
-      pending.current = setTimeout(() => {
-        pending.current = null;
-        run.reload();
-        trace.reload();
-      }, LIVE_REFRESH_MS);
+      pending.current = setTimeout(
+        () => {
+          pending.current = null;
+          run.reload();
+          trace.reload();
+        },
+        treeRefreshMs(trace.data?.event_count ?? 0),
+      );
     },
     running,
   );
