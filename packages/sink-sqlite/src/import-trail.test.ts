@@ -145,6 +145,11 @@ describe('importTrail', () => {
 
   it('refuses a bad batch size and skips corrupt lines, counting them', async () => {
     await expect(importTrail(trail, { into: join(dir, 'x.db'), batchSize: 0 })).rejects.toThrow(/batchSize/);
+    // the reading thread's error comes back with its code
+    await expect(importTrail(join(dir, 'no-such-trail'), { into: join(dir, 'y.db') })).rejects.toMatchObject({
+      code: 'OBS_VALIDATION',
+      message: expect.stringContaining('ENOENT'),
+    });
     const bad = join(dir, 'bad');
     mkdirSync(bad);
     const good = serializeEnvelope(makeEnvelope(1));
