@@ -106,7 +106,7 @@ describe('obs verify, import, prune', () => {
       cwd: dir,
       timeout: 30_000,
     });
-    expect(r.status).toBe(0);
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/import \[[█░]+\] 100% \| 200 events/);
     expect(r.stdout).toContain('obs import: 200 events read, 200 new');
   });
