@@ -100,13 +100,12 @@ export class TrailFile {
   }
 
   /**
-   * Finishes the chain (a rotated file is closed for good, an unrotated one may be continued) and
-   * closes the file; returns a rotated file's path and index rows, for its sidecar index.
+   * Ends the chain with a `close` (a later writer may continue an unrotated file after a `reopen`)
+   * and closes the file; returns a rotated file's path and index rows, for its sidecar index.
    */
   close(): { path: string; index: FileIndex } | undefined {
     if (this.#fd < 0) return undefined;
-    if (this.#config.settings.rotation === undefined) this.#config.chain?.end();
-    else this.#config.chain?.close(null);
+    this.#config.chain?.close(null);
     this.#closeData();
     const index = this.#takeIndex();
     return index === undefined ? undefined : { path: this.#path, index };

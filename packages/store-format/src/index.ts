@@ -19,6 +19,7 @@ export {
   type PruneRecord,
   parseChainRecord,
   pruneLedgerName,
+  type ReopenRecord,
   type SealRecord,
   type SignedRecord,
 } from './jsonl/chain/chain-record.js';
