@@ -53,6 +53,17 @@ export function mapSpan(span: NormalSpan, source: string): EnvelopeInput[] {
       ...own,
       event_id: own.event_id ?? id,
     });
+    const result = obsEventFromAttributes(attrs, true);
+    if (result) {
+      const resultId = result.event_id ?? spanEventId(traceId, spanId, SPAN_ROLE.result);
+      events.push({
+        ...event(resultId, result.event_type, result.payload),
+        parent_event_id: own.event_id ?? id,
+        timestamp: isoOfNanos(end) ?? timestamp,
+        ...result,
+        event_id: resultId,
+      });
+    }
   } else {
     const role = spanRoleOf(attrs);
     if (role === 'llm') {

@@ -65,6 +65,16 @@ describe('createOtlpSink', () => {
       const llm = byName['chat gpt-4o'] as unknown as { startTimeUnixNano: string; endTimeUnixNano: string };
       expect(BigInt(llm.endTimeUnixNano) - BigInt(llm.startTimeUnixNano)).toBe(42_125_000n);
       expect(
+        spans.filter((s) => (s as unknown as { name: string }).name.startsWith('execute_tool')),
+      ).toHaveLength(1);
+      expect(byName['execute_tool search']).toMatchObject({ status: { code: 2, message: 'down' } });
+      expect(attrs('execute_tool search')).toMatchObject({
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.call.arguments': '{"q":"x"}',
+        'obs.event_type': 'tool.call',
+        'obs.result.event_type': 'tool.result',
+      });
+      expect(
         receiver
           .envelopes()
           .map((e) => e.event_type)

@@ -15,6 +15,7 @@ import { encodeOtlpRequest } from './encode-request.js';
 import { OTLP_ERROR_CODES, OtlpError } from './errors.js';
 import { OtlpPoster, retryAfterMs } from './internal/post-otlp.js';
 import { toOtlpRequests } from './internal/to-otlp.js';
+import { type ExportItem, ToolCallPairer } from './internal/tool-pairs.js';
 import { type OtlpSinkOptions, type OtlpSinkSettings, parseOtlpSinkOptions } from './otlp-sink-options.js';
 import { decodeOtlpStatus } from './otlp-status.js';
 
@@ -50,8 +51,10 @@ class OtlpExportSink implements OtlpSink {
   };
   readonly #settings: OtlpSinkSettings;
   readonly #poster = new OtlpPoster();
+  readonly #pairer = new ToolCallPairer();
   readonly #log;
   #closed = false;
+  #closing: Promise<void> | undefined;
   #lastError: string | undefined;
   #notBefore = 0;
   #wake: (() => void) | undefined;
@@ -65,14 +68,43 @@ class OtlpExportSink implements OtlpSink {
   async write(batch: readonly EventRecord[]): Promise<void> {
     if (this.#closed) throw new ObsError(OBS_ERROR_CODES.CLOSED, `OTLP sink "${this.name}" is closed`);
     await this.#waitRetryAfter();
-    const requests = toOtlpRequests(batch.map((r) => r.envelope));
+    const items = this.#pairer.take(batch.map((r) => r.envelope));
+    try {
+      await this.#export(items);
+    } catch (error) {
+      // the queue writes the batch again (or its halves): their calls wait for their results again
+      this.#pairer.restore(items);
+      throw error;
+    }
+  }
+
+  /** Exports the tool calls still waiting for their result, each as a span of its own. */
+  async flush(): Promise<void> {
+    if (this.#pairer.size === 0 || this.#closed) return;
+    await this.#waitRetryAfter();
+    await this.#export(this.#pairer.drain());
+  }
+
+  async #export(items: readonly ExportItem[]): Promise<void> {
+    if (items.length === 0) return;
+    const requests = toOtlpRequests(items, this.#settings.protocol === 'http/json' ? 'json' : 'protobuf');
     if (requests.traces) await this.#send('traces', requests.traces);
     if (requests.logs) await this.#send('logs', requests.logs);
   }
 
-  flush(): void {}
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
 
-  close(): void {
+  async #close(): Promise<void> {
+    if (this.#pairer.size > 0) {
+      try {
+        await this.flush();
+      } catch (error) {
+        this.#log.warn(`tool calls without a result not exported on close: ${(error as Error).message}`);
+      }
+    }
     this.#closed = true;
     this.#wake?.();
     this.#poster.close();

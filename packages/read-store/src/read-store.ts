@@ -99,6 +99,10 @@ export interface StoredEvent {
 
 /** A node of a run's trace tree. */
 export interface TraceNode {
+  /**
+   * The node's envelope, read from the store on first access (64 at a time) and then kept: read
+   * what you need before `close()` (afterwards it throws `STORE_UNAVAILABLE`).
+   */
   event: Envelope;
   /** Span operation name, else the event type. */
   name: string;

@@ -4,7 +4,7 @@ import { createObservability } from '@obs/core';
 import { verifyTrail } from '@obs/store-format';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { createJsonlSink } from './jsonl-sink.js';
-import { readAll, tempDir } from './test/helpers.js';
+import { readAll, records, tempDir } from './test/helpers.js';
 
 const child = fileURLToPath(new URL('../test-fixtures/crash-child.mjs', import.meta.url));
 const { dir, cleanup } = tempDir();
@@ -95,4 +95,15 @@ it('loses no event the killed child reported written, and a restarted writer app
   const verified = await verifyTrail(dir);
   expect(verified.problems).toEqual([]);
   expect(verified.sealedLines).toBe(report.lines);
+
+  // a writer killed after a clean shutdown: it reopened the closed file, the next one seals its lines
+  expect(await runAndKill('after-clean')).toBeGreaterThan(0);
+  const last = createJsonlSink({ dir, durability: 'flush' });
+  await last.write(records(9_000, 3));
+  await last.close();
+  const again = await readAll(dir);
+  const reverified = await verifyTrail(dir);
+  expect(reverified.problems).toEqual([]);
+  expect(reverified.warnings.filter((w) => w.kind !== 'torn')).toEqual([]);
+  expect(reverified.sealedLines).toBe(again.report.lines);
 });

@@ -1,6 +1,7 @@
 import {
   type ComponentLogger,
   diag,
+  type Envelope,
   type EventRecord,
   OBS_ERROR_CODES,
   ObsError,
@@ -10,6 +11,7 @@ import {
 } from '@obs/core';
 import { type ChainKey, chainKey, sanitizeEventTypeFileName } from '@obs/store-format';
 import { gzipFile, recoverRotated } from './compress.js';
+import { writeFileIndex } from './file-index.js';
 import {
   type JsonlDurability,
   type JsonlSinkOptions,
@@ -17,7 +19,7 @@ import {
   parseJsonlSinkOptions,
 } from './options.js';
 import { TrailChain } from './trail-chain.js';
-import { type AppendProgress, TrailFile } from './trail-file.js';
+import { type AppendProgress, type FileIndex, TrailFile } from './trail-file.js';
 
 /** The JSONL sink: a {@link Sink} plus what it recommends and where it writes. */
 export interface JsonlSink extends Sink {
@@ -38,6 +40,17 @@ export interface JsonlSink extends Sink {
 }
 
 type Group = { file: TrailFile; records: readonly EventRecord[] };
+
+/**
+ * `flush` writes on the next turn of the loop; `fsync` takes batches sixteen times the service's, so
+ * one `fdatasync` covers up to 4 096 lines (a group commit: each line is still on the device before
+ * its batch counts as written).
+ */
+const QUEUE_DEFAULTS_BY_DURABILITY: Record<JsonlDurability, QueueOptions> = {
+  batch: {},
+  flush: { lingerMs: 0 },
+  fsync: { batchSize: 4096, capacity: 16384 },
+};
 
 /**
  * Creates the append-only JSONL audit trail sink: each event's canonical JSON line, `\n`-terminated,
@@ -74,7 +87,7 @@ class JsonlTrailSink implements JsonlSink {
     this.name = settings.name;
     this.dir = settings.dir;
     this.durability = settings.durability;
-    this.queueDefaults = settings.durability === 'flush' ? { lingerMs: 0 } : {};
+    this.queueDefaults = QUEUE_DEFAULTS_BY_DURABILITY[settings.durability];
     this.#log = diag(settings.logger, `sink-jsonl:${settings.name}`);
     this.#clock = settings.clock ?? Date.now;
     const { chain } = settings;
@@ -114,7 +127,13 @@ class JsonlTrailSink implements JsonlSink {
     this.#closed = true;
     clearInterval(this.#sealTimer);
     await Promise.all(this.#compressions);
-    for (const file of this.#files.values()) file.close();
+    const closed: Promise<void>[] = [];
+    for (const file of this.#files.values()) {
+      const last = file.close();
+      // a rotated trail's last file is never appended to again: it is finished too
+      if (last !== undefined) closed.push(writeFileIndex(last.path, last.index, false).catch(() => {}));
+    }
+    await Promise.all(closed);
   }
 
   #sealAll(): void {
@@ -143,7 +162,7 @@ class JsonlTrailSink implements JsonlSink {
       const { file, records } = groups[g]!;
       const progress: AppendProgress = { lines: 0 };
       try {
-        file.appendSync(lines(records), progress);
+        file.appendSync(lines(records), envelopes(records), progress);
       } catch (error) {
         throw this.#failed(groups, g, progress, error);
       }
@@ -204,7 +223,7 @@ class JsonlTrailSink implements JsonlSink {
         stem,
         settings: this.#settings,
         clock: this.#clock,
-        onRotated: (path) => this.#compress(path),
+        onRotated: (path, index) => this.#rotated(path, index),
         onTornTail: (path) => this.#log.warn(`"${path}" ended in a torn line; appending after a newline`),
         ...(this.#chainKey === undefined ? {} : { chain: this.#chain(stem, this.#chainKey) }),
       });
@@ -245,15 +264,34 @@ class JsonlTrailSink implements JsonlSink {
     if (this.#settings.rotation?.gzip) this.#track(gzipFile(path, this.durability === 'fsync'), path);
   }
 
-  #track(work: Promise<void>, what: string): void {
+  /** A finished file: compressed when asked, then its sidecar index written (of the `.gz` when compressed). */
+  #rotated(path: string, index: FileIndex | undefined): void {
+    if (!this.#settings.rotation?.gzip) {
+      if (index !== undefined) this.#track(writeFileIndex(path, index, false), path, 'indexing');
+      return;
+    }
+    const gzipped = gzipFile(path, this.durability === 'fsync');
+    this.#track(
+      index === undefined ? gzipped : gzipped.then(() => writeFileIndex(`${path}.gz`, index, true)),
+      path,
+    );
+  }
+
+  #track(work: Promise<void>, what: string, doing = 'compressing'): void {
     const tracked: Promise<void> = work
       .catch((error: Error) => {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        this.#log.warn(`compressing "${what}" failed: ${error.message}`);
+        this.#log.warn(`${doing} "${what}" failed: ${error.message}`);
       })
       .finally(() => this.#compressions.delete(tracked));
     this.#compressions.add(tracked);
   }
+}
+
+function envelopes(records: readonly EventRecord[]): Envelope[] {
+  const out = new Array<Envelope>(records.length);
+  for (let i = 0; i < records.length; i++) out[i] = records[i]!.envelope;
+  return out;
 }
 
 function lines(records: readonly EventRecord[]): string[] {

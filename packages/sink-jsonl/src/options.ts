@@ -34,6 +34,7 @@ export const JsonlSinkOptionsSchema = z.strictObject({
       maxBytes: z.number().int().min(1024, 'expected at least 1024 bytes').optional(),
       intervalMs: z.number().int().positive().optional(),
       gzip: z.boolean().default(false),
+      index: z.boolean().default(true),
     })
     .optional(),
   chain: z

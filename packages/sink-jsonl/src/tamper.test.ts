@@ -1,7 +1,13 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { problemPlace, type TrailVerification, verifyTrail } from '@obs/store-format';
+import {
+  chainKey,
+  formatChainRecord,
+  problemPlace,
+  type TrailVerification,
+  verifyTrail,
+} from '@obs/store-format';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonlSink } from './jsonl-sink.js';
 import { records, tempDir, trailNames, writeTrail } from './test/helpers.js';
@@ -161,5 +167,69 @@ describe('verifyTrail on a trail written by the sink', () => {
     }
     const v = await verifyTrail(dir);
     expect(v).toMatchObject({ ok: true, sealedLines: 60, warnings: [] });
+    const chain = readFileSync(join(dir, 'events.jsonl.chain'), 'utf8');
+    expect(chain.match(/"type":"(close|reopen)"/g)).toEqual([
+      '"type":"close"',
+      '"type":"reopen"',
+      '"type":"close"',
+      '"type":"reopen"',
+      '"type":"close"',
+    ]);
+  });
+
+  it('names a line appended after a clean shutdown as an error, and a restarted writer does not seal it', async () => {
+    const options = { dir, chain: { everyLines: 7, everyMs: 3_600_000, key: KEY } };
+    const sink = createJsonlSink(options);
+    await sink.write(records(0, 20));
+    await sink.close();
+    const forged = lines('events.jsonl')[19]!.replace('"seq":20,', '"seq":21,');
+    writeLines('events.jsonl', [...lines('events.jsonl'), forged]);
+    const appended = await verifyTrail(dir, { key: KEY });
+    expect(appended.ok).toBe(false);
+    expect(first(appended)).toEqual({ kind: 'appended', at: 'events.jsonl:21' });
+
+    const restarted = createJsonlSink(options);
+    await restarted.write(records(100, 10));
+    await restarted.close();
+    const after = await verifyTrail(dir, { key: KEY });
+    expect(after.problems).toHaveLength(1);
+    expect(first(after)).toEqual({ kind: 'appended', at: 'events.jsonl:21' });
+    expect(after.problems[0]!.detail).toContain('before a writer reopened it');
+    expect(after).toMatchObject({ sealedLines: 30, warnings: [] });
+
+    // the same lines without the forged one: the restart alone is clean
+    cleanup();
+    ({ dir, cleanup } = tempDir());
+    for (const from of [0, 100]) {
+      const s = createJsonlSink({ ...options, dir });
+      await s.write(records(from, from === 0 ? 20 : 10));
+      await s.close();
+    }
+    expect(await verifyTrail(dir, { key: KEY })).toMatchObject({ ok: true, sealedLines: 30, warnings: [] });
+  });
+
+  it('refuses a reopen forged after a rotation close, or after any record but a close', async () => {
+    const sink = createJsonlSink({ dir, chain: { everyLines: 7, everyMs: 3_600_000 } });
+    await sink.write(records(0, 20));
+    await sink.close();
+    const chainFile = join(dir, 'events.jsonl.chain');
+    const chainLines = readFileSync(chainFile, 'utf8').split('\n').slice(0, -1);
+    // drop the close: a reopen then follows a seal
+    const seal = JSON.parse(chainLines.at(-2)!);
+    const reopen = formatChainRecord(
+      {
+        type: 'reopen',
+        file: 'events.jsonl',
+        n: seal.n + 1,
+        at: seal.at,
+        lines: 20,
+        bytes: seal.bytes,
+        prev: seal.mac,
+      },
+      chainKey(),
+    ).line;
+    writeFileSync(chainFile, `${[...chainLines.slice(0, -1), reopen].join('\n')}\n`);
+    const v = await verifyTrail(dir);
+    expect(first(v)).toEqual({ kind: 'chain', at: `events.jsonl.chain:${chainLines.length}` });
   });
 });

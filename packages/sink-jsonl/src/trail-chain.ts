@@ -41,7 +41,8 @@ export interface TrailChainConfig {
 /**
  * The hash chain of one stem's trail files, in `<file>.chain` sidecars: an `open` record per file
  * linked to the previous file's last record, a seal every `everyLines` lines or `everyMs`, and a
- * `close` seal when a rotated file is done. Fed with the bytes the trail file just wrote.
+ * `close` seal when a file is done (rotation, or the writer closing); a later writer continuing a
+ * closed file writes `reopen` first. Fed with the bytes the trail file just wrote.
  */
 export class TrailChain {
   readonly #config: TrailChainConfig;
@@ -73,7 +74,8 @@ export class TrailChain {
     if (last !== undefined && last.type !== 'prune') {
       this.#openSidecar(chainPath);
       this.#resume(last);
-      this.#catchUp(path, size);
+      if (last.type === 'close') this.#reopen(path, size);
+      else this.#catchUp(path, size);
       return;
     }
     const previous = this.#previous(file);
@@ -150,12 +152,6 @@ export class TrailChain {
     this.#closeSidecar();
   }
 
-  /** Seals what is pending and closes the sidecar; the file may be continued by a later process. */
-  end(): void {
-    this.seal();
-    this.#closeSidecar();
-  }
-
   #sealRecord(type: 'seal' | 'close', next?: string | null): void {
     const segment = this.#segment.take();
     const lines = this.#lines + segment.lines;
@@ -196,6 +192,26 @@ export class TrailChain {
     this.#prev = last.mac;
     this.#lines = 'lines' in last ? last.lines : 0;
     this.#bytes = 'bytes' in last ? last.bytes : 0;
+  }
+
+  /**
+   * Continues a file a writer closed cleanly: a `reopen` record where the file ends now. Lines found
+   * after the `close` were written by someone else meanwhile: they are left out of every seal, so
+   * `verifyTrail` keeps reporting them.
+   */
+  #reopen(path: string, size: number): void {
+    const lines = size === this.#bytes ? this.#lines : countLines(path, size);
+    this.#write({
+      type: 'reopen',
+      file: this.#file,
+      n: this.#n + 1,
+      at: this.#now(),
+      lines,
+      bytes: size,
+      prev: this.#prev!,
+    });
+    this.#lines = lines;
+    this.#bytes = size;
   }
 
   /** Seals the whole lines between the last seal and `size` (a crash left them unsealed). */

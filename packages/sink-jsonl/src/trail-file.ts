@@ -9,8 +9,8 @@ import {
   readSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
-import { OBS_ERROR_CODES, ObsError } from '@obs/core';
-import { trailFileName } from '@obs/store-format';
+import { type Envelope, OBS_ERROR_CODES, ObsError } from '@obs/core';
+import { TrailIndexBuilder, type TrailIndexRows, trailFileName } from '@obs/store-format';
 import type { JsonlSinkSettings } from './options.js';
 import type { TrailChain } from './trail-chain.js';
 import { writeAllSync } from './write-all.js';
@@ -21,12 +21,18 @@ export interface TrailFileConfig {
   stem: string;
   settings: JsonlSinkSettings;
   clock: () => number;
-  /** Called with the path of each file closed by rotation. */
-  onRotated: (path: string) => void;
+  /** Called with the path of each file closed by rotation, and its index rows when it keeps them. */
+  onRotated: (path: string, index: FileIndex | undefined) => void;
   /** Called when an existing file ended in a torn line and a newline was added after it. */
   onTornTail: (path: string) => void;
   /** The stem's hash chain, fed with every written chunk; none when chaining is off. */
   chain?: TrailChain;
+}
+
+/** The sidecar index rows of a finished file, built as its lines were written, and the bytes they cover. */
+export interface FileIndex {
+  rows: TrailIndexRows;
+  covered: number;
 }
 
 /** How many lines of the last `append` reached the file, so a retry writes only the rest. */
@@ -52,9 +58,14 @@ export class TrailFile {
   #lastStamp = -1;
   #counter = 0;
   #buffer = Buffer.allocUnsafe(256 * 1024);
+  /** Rotated files only (each starts empty): the rows of the file being written. */
+  readonly #index: TrailIndexBuilder | undefined;
+  /** Byte length of each line of the last encoded chunk. */
+  #lengths = new Uint32Array(1024);
 
   constructor(config: TrailFileConfig) {
     this.#config = config;
+    if (config.settings.rotation?.index) this.#index = new TrailIndexBuilder();
   }
 
   /** The file being written, `''` before the first write. */
@@ -62,8 +73,11 @@ export class TrailFile {
     return this.#path;
   }
 
-  /** Appends with synchronous writes: every line is in the file when this returns. */
-  appendSync(lines: readonly string[], progress: AppendProgress): void {
+  /**
+   * Appends with synchronous writes: every line is in the file when this returns. `envelopes[i]` is
+   * line `i`'s envelope, for the file's sidecar index.
+   */
+  appendSync(lines: readonly string[], envelopes: readonly Envelope[], progress: AppendProgress): void {
     for (let from = 0; from < lines.length; ) {
       const end = this.#prepare(lines, from);
       const buffer = this.#encode(lines, from, end);
@@ -72,6 +86,7 @@ export class TrailFile {
       } catch (error) {
         throw this.#rollback(error);
       }
+      if (this.#index !== undefined) this.#indexLines(envelopes, from, end);
       this.#size += buffer.length;
       progress.lines = from = end;
       this.#config.chain?.appended(buffer);
@@ -84,12 +99,31 @@ export class TrailFile {
     if (this.#fd >= 0) this.#config.chain?.seal();
   }
 
-  /** Finishes the chain (a rotated file is closed for good, an unrotated one may be continued) and closes the file. */
-  close(): void {
-    if (this.#fd < 0) return;
-    if (this.#config.settings.rotation === undefined) this.#config.chain?.end();
-    else this.#config.chain?.close(null);
+  /**
+   * Ends the chain with a `close` (a later writer may continue an unrotated file after a `reopen`)
+   * and closes the file; returns a rotated file's path and index rows, for its sidecar index.
+   */
+  close(): { path: string; index: FileIndex } | undefined {
+    if (this.#fd < 0) return undefined;
+    this.#config.chain?.close(null);
     this.#closeData();
+    const index = this.#takeIndex();
+    return index === undefined ? undefined : { path: this.#path, index };
+  }
+
+  /** Rows for lines `from..end` of the chunk just written at `#size` (their lengths from `#encode`). */
+  #indexLines(envelopes: readonly Envelope[], from: number, end: number): void {
+    let offset = this.#size;
+    for (let i = from; i < end; i++) {
+      const length = this.#lengths[i - from]!;
+      this.#index!.push(envelopes[i]!, offset, length);
+      offset += length + 1;
+    }
+  }
+
+  #takeIndex(): FileIndex | undefined {
+    const rows = this.#index?.take();
+    return rows === undefined || rows.rows === 0 ? undefined : { rows, covered: this.#size };
   }
 
   /** Closes the data file (fsync first in `fsync` durability). */
@@ -129,10 +163,13 @@ export class TrailFile {
       buffer = Buffer.allocUnsafe(Math.max(max, buffer.length * 2));
       if (buffer.length <= KEPT_BUFFER_MAX) this.#buffer = buffer;
     }
+    if (end - from > this.#lengths.length) this.#lengths = new Uint32Array(end - from);
     let at = 0;
     for (let i = from; i < end; i++) {
-      at += buffer.write(lines[i]!, at, 'utf8');
-      buffer[at++] = 0x0a;
+      const length = buffer.write(lines[i]!, at, 'utf8');
+      this.#lengths[i - from] = length;
+      at += length + 1;
+      buffer[at - 1] = 0x0a;
     }
     return buffer.subarray(0, at);
   }
@@ -156,6 +193,8 @@ export class TrailFile {
 
   #open(rotatedFrom?: string): void {
     const { dir, stem, settings, clock, chain } = this.#config;
+    // rows index a file from its first byte: a file opened anew starts with none
+    this.#index?.take();
     mkdirSync(dir, { recursive: true });
     if (settings.rotation === undefined) {
       this.#path = join(dir, trailFileName(stem));
@@ -203,8 +242,9 @@ export class TrailFile {
   #rotate(): void {
     const closed = this.#path;
     this.#closeData();
+    const index = this.#takeIndex();
     this.#open(closed);
-    this.#config.onRotated(closed);
+    this.#config.onRotated(closed, index);
   }
 
   /** Cuts the file back to its last whole line; if that fails, closes it (the reopen checks its tail). */

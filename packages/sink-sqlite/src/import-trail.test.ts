@@ -145,11 +145,33 @@ describe('importTrail', () => {
 
   it('refuses a bad batch size and skips corrupt lines, counting them', async () => {
     await expect(importTrail(trail, { into: join(dir, 'x.db'), batchSize: 0 })).rejects.toThrow(/batchSize/);
+    // the reading thread's error comes back with its code
+    await expect(importTrail(join(dir, 'no-such-trail'), { into: join(dir, 'y.db') })).rejects.toMatchObject({
+      code: 'OBS_VALIDATION',
+      message: expect.stringContaining('ENOENT'),
+    });
     const bad = join(dir, 'bad');
     mkdirSync(bad);
-    writeFileSync(join(bad, 'events.jsonl'), `${serializeEnvelope(makeEnvelope(1))}\n{"torn\nnot json\n`);
+    const good = serializeEnvelope(makeEnvelope(1));
+    // envelopes that parse as JSON but break the schema in ways a quick check could miss
+    const hostile = [
+      good.replace(/"event_id":"([^"]+)"/, (_, id: string) => `"event_id":"${id.toUpperCase()}"`),
+      good.replace(/"timestamp":"[^"]+"/, '"timestamp":"2026-02-30T00:00:00.000Z"'),
+      good.replace('"seq":1,', '"seq":9007199254740993,'),
+      good.replace('"payload":{', '"extra":1,"payload":{'),
+      good.replace(/"payload":\{.*\}\}$/, '"payload":[]}'),
+      good.replace('"audit_level":"turn"', '"audit_level":"TURN"'),
+      good.replace('"run_id":"', `"run_id":"${'r'.repeat(300)}`),
+      '{"__proto__":{"schema_version":1}}',
+      JSON.stringify([JSON.parse(good)]),
+      `${good.slice(0, -1)},"payload":{}}`.replace('"payload":{', '"x":{'),
+    ];
+    writeFileSync(join(bad, 'events.jsonl'), `${good}\n{"torn\nnot json\n${hostile.join('\n')}\n`);
     const r = await importTrail(bad, { into: join(dir, 'bad.db') });
-    expect(r).toMatchObject({ read: 1, inserted: 1, corrupt: 2 });
+    expect(r).toMatchObject({ read: 1, inserted: 1, corrupt: 2 + hostile.length });
+    const db = new Database(join(dir, 'bad.db'), { readonly: true });
+    expect(db.prepare('SELECT json FROM event_rows').pluck().all()).toEqual([good]);
+    db.close();
     expect(importCursorPath('a.db')).toBe('a.db.import.json');
   });
 });

@@ -19,6 +19,7 @@ export {
   type PruneRecord,
   parseChainRecord,
   pruneLedgerName,
+  type ReopenRecord,
   type SealRecord,
   type SignedRecord,
 } from './jsonl/chain/chain-record.js';
@@ -78,7 +79,9 @@ export {
   type TrailIndexData,
   writeTrailIndex,
 } from './jsonl/trail-index.js';
+export { TrailIndexBuilder, type TrailIndexRows } from './jsonl/trail-index-builder.js';
 export { type FileIdentity, fileIdentity } from './jsonl/trail-index-identity.js';
+export { isIndexUuid, setTrailIndexRow, uuidBytes } from './jsonl/trail-index-row.js';
 export { importTrailInThread } from './jsonl/trail-read-thread.js';
 export type { TrailImportJob } from './jsonl/trail-read-worker.js';
 export { LATENCY_SKETCH_RELATIVE_ACCURACY, LatencySketch } from './latency-sketch.js';

@@ -18,6 +18,11 @@ export const OBS_ATTRIBUTES = {
   sessionId: 'obs.session_id',
 } as const;
 
+/** The attributes (`obs.result.*`) that carry the `tool.result` of a tool span exported with its call. */
+export const OBS_RESULT_ATTRIBUTES = Object.fromEntries(
+  Object.entries(OBS_ATTRIBUTES).map(([field, key]) => [field, `obs.result.${key.slice('obs.'.length)}`]),
+) as { readonly [F in keyof typeof OBS_ATTRIBUTES]: string };
+
 /** The fields of an obs event carried in `obs.*` attributes. */
 export interface ObsEventFields {
   event_type: string;
@@ -34,10 +39,14 @@ export interface ObsEventFields {
   duration_ms?: number | null;
 }
 
-/** The obs event a span or log record carries (written by the OTLP sink), or undefined. */
-export function obsEventFromAttributes(attrs: Attributes): ObsEventFields | undefined {
-  const type = attrs[OBS_ATTRIBUTES.eventType];
-  const text = attrs[OBS_ATTRIBUTES.payload];
+/**
+ * The obs event a span or log record carries (written by the OTLP sink), or undefined; with
+ * `result`, the `tool.result` a tool span carries in `obs.result.*` next to its call.
+ */
+export function obsEventFromAttributes(attrs: Attributes, result = false): ObsEventFields | undefined {
+  const a = result ? OBS_RESULT_ATTRIBUTES : OBS_ATTRIBUTES;
+  const type = attrs[a.eventType];
+  const text = attrs[a.payload];
   if (typeof type !== 'string' || typeof text !== 'string') return undefined;
   let payload: unknown;
   try {
@@ -47,27 +56,27 @@ export function obsEventFromAttributes(attrs: Attributes): ObsEventFields | unde
   }
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
   const out: ObsEventFields = { event_type: type, payload: payload as Record<string, unknown> };
-  const id = attrs[OBS_ATTRIBUTES.eventId];
+  const id = attrs[a.eventId];
   if (typeof id === 'string' && UUID_V7_PATTERN.test(id)) out.event_id = id;
-  const parent = attrs[OBS_ATTRIBUTES.parentEventId];
+  const parent = attrs[a.parentEventId];
   if (typeof parent === 'string') out.parent_event_id = parent || null;
-  const request = attrs[OBS_ATTRIBUTES.requestId];
+  const request = attrs[a.requestId];
   if (typeof request === 'string') out.request_id = request;
-  const seq = attrs[OBS_ATTRIBUTES.seq];
+  const seq = attrs[a.seq];
   if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) out.seq = seq;
-  const session = attrs[OBS_ATTRIBUTES.sessionId];
+  const session = attrs[a.sessionId];
   if (typeof session === 'string') out.session_id = session;
-  const cycle = attrs[OBS_ATTRIBUTES.cycle];
+  const cycle = attrs[a.cycle];
   if (typeof cycle === 'number') out.cycle = cycle;
-  const turn = attrs[OBS_ATTRIBUTES.turnNumber];
+  const turn = attrs[a.turnNumber];
   if (typeof turn === 'number') out.turn_number = turn;
-  const level = attrs[OBS_ATTRIBUTES.auditLevel];
+  const level = attrs[a.auditLevel];
   if (typeof level === 'string' && (AUDIT_LEVELS as readonly string[]).includes(level))
     out.audit_level = level as AuditLevel;
-  const status = attrs[OBS_ATTRIBUTES.status];
+  const status = attrs[a.status];
   if (status === 'ok' || status === 'error') out.status = status;
   else if (status === 'none') out.status = null;
-  const duration = attrs[OBS_ATTRIBUTES.durationMs];
+  const duration = attrs[a.durationMs];
   out.duration_ms = typeof duration === 'number' ? duration : null;
   return out;
 }

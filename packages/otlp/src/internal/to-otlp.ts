@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Envelope } from '@obs/core';
+import type { OtlpFormat } from '../decode-request.js';
 import { nanosOfDuration, nanosOfEpochMillis } from './nanos.js';
-import { OBS_ATTRIBUTES } from './obs-attributes.js';
+import { OBS_ATTRIBUTES, OBS_RESULT_ATTRIBUTES } from './obs-attributes.js';
+import { type ExportItem, isToolPair, type ToolPair } from './tool-pairs.js';
 
 /** An OTLP/JSON `AnyValue`. */
 type JsonAnyValue =
   | { stringValue: string }
-  | { intValue: string }
+  | { intValue: string | number }
   | { doubleValue: number }
   | { boolValue: boolean }
   | { arrayValue: { values: JsonAnyValue[] } };
@@ -27,10 +29,34 @@ const KIND_INTERNAL = 1;
 const KIND_CLIENT = 3;
 const HEX32 = /^[0-9a-f]{32}$/;
 
+/**
+ * How ids, nanoseconds and 64-bit integers are written for the request's format: OTLP/JSON wants
+ * hex and decimal text; protobufjs encodes bytes and `{ low, high }` / numbers without parsing text.
+ */
+interface Wire {
+  id(hex: string): string | Uint8Array;
+  nanos(ns: bigint): string | { low: number; high: number; unsigned: true };
+  int(n: number): string | number;
+}
+const JSON_WIRE: Wire = { id: (hex) => hex, nanos: (ns) => ns.toString(), int: (n) => String(n) };
+const PROTOBUF_WIRE: Wire = {
+  id: (hex) => Buffer.from(hex, 'hex'),
+  nanos: (ns) => ({ low: Number(BigInt.asUintN(32, ns)), high: Number(ns >> 32n), unsigned: true }),
+  int: (n) => n,
+};
+/** Set by `toOtlpRequests` for the (synchronous) build of one request. */
+let wire: Wire = JSON_WIRE;
+
+let lastRun = '';
+let lastTrace = '';
 /** The trace id of a run: the run id itself when it is one (it came from OTLP), else a digest of it. */
 export function traceIdOfRun(runId: string): string {
   if (HEX32.test(runId) && !/^0+$/.test(runId)) return runId;
-  return createHash('sha256').update(runId).digest('hex').slice(0, 32);
+  if (runId !== lastRun) {
+    lastRun = runId;
+    lastTrace = createHash('sha256').update(runId).digest('hex').slice(0, 32);
+  }
+  return lastTrace;
 }
 
 /** The span id of an event: the last 64 bits of its UUIDv7 (random, never all zero: they hold the variant). */
@@ -38,18 +64,26 @@ export const spanIdOfEvent = (eventId: string): string => eventId.replaceAll('-'
 
 /**
  * Turns obs events into OTLP export requests: timed events (`span`, `llm.call`, `tool.call`,
- * `tool.result`, anything with a duration) as spans with GenAI attributes, every other event as a
- * log record in its parent's span; each carries `obs.*` attributes so obs can take it back as it was.
+ * `tool.result`, anything with a duration) as spans with GenAI attributes, a tool call with its
+ * result as one `execute_tool` span, every other event as a log record in its parent's span; each
+ * carries `obs.*` attributes (the result of a pair `obs.result.*`) so obs can take it back as it was.
  */
-export function toOtlpRequests(envelopes: readonly Envelope[]): OtlpRequests {
+export function toOtlpRequests(items: readonly ExportItem[], format: OtlpFormat = 'json'): OtlpRequests {
+  wire = format === 'protobuf' ? PROTOBUF_WIRE : JSON_WIRE;
   const spans = new Map<string, unknown[]>();
   const logs = new Map<string, unknown[]>();
-  for (const e of envelopes) {
-    const isSpan = SPAN_TYPES.has(e.event_type) || e.duration_ms !== null;
-    const target = isSpan ? spans : logs;
-    const list = target.get(e.source) ?? [];
-    list.push(isSpan ? toSpan(e) : toLogRecord(e));
-    target.set(e.source, list);
+  const add = (target: Map<string, unknown[]>, source: string, item: unknown) => {
+    const list = target.get(source);
+    if (list === undefined) target.set(source, [item]);
+    else list.push(item);
+  };
+  for (const item of items) {
+    if (isToolPair(item)) {
+      add(spans, item.call.source, toToolSpan(item));
+      continue;
+    }
+    const isSpan = SPAN_TYPES.has(item.event_type) || item.duration_ms !== null;
+    add(isSpan ? spans : logs, item.source, isSpan ? toSpan(item) : toLogRecord(item));
   }
   const resource = (source: string) => ({ attributes: [kv('service.name', source)] });
   return {
@@ -77,22 +111,36 @@ export function toOtlpRequests(envelopes: readonly Envelope[]): OtlpRequests {
 function toSpan(e: Envelope): Record<string, unknown> {
   const start = nanosOfEpochMillis(Date.parse(e.timestamp));
   const end = start + nanosOfDuration(e.duration_ms ?? 0);
-  const p = e.payload;
-  const error = (p['error'] as { message?: unknown } | undefined)?.message;
   return {
-    traceId: traceIdOfRun(e.run_id),
-    spanId: spanIdOfEvent(e.event_id),
-    ...(e.parent_event_id ? { parentSpanId: spanIdOfEvent(e.parent_event_id) } : {}),
+    traceId: wire.id(traceIdOfRun(e.run_id)),
+    spanId: wire.id(spanIdOfEvent(e.event_id)),
+    ...(e.parent_event_id ? { parentSpanId: wire.id(spanIdOfEvent(e.parent_event_id)) } : {}),
     name: spanName(e),
     kind: e.event_type === 'llm.call' ? KIND_CLIENT : KIND_INTERNAL,
-    startTimeUnixNano: start.toString(),
-    endTimeUnixNano: end.toString(),
+    startTimeUnixNano: wire.nanos(start),
+    endTimeUnixNano: wire.nanos(end),
     attributes: [...genAiAttributes(e), ...obsAttributes(e)],
-    status:
-      e.status === null
-        ? {}
-        : { code: STATUS_CODE[e.status], ...(typeof error === 'string' ? { message: error } : {}) },
+    status: statusOf(e),
   };
+}
+
+/** A tool call and its result as one span: from the call to the result, with the result's status. */
+function toToolSpan({ call, result }: ToolPair): Record<string, unknown> {
+  const span = toSpan(call);
+  const end = Math.max(Date.parse(result.timestamp), Date.parse(call.timestamp));
+  span['endTimeUnixNano'] = wire.nanos(nanosOfEpochMillis(end));
+  const output = result.payload['output'];
+  const attributes = span['attributes'] as JsonKeyValue[];
+  if (output !== undefined) attributes.push(kv('gen_ai.tool.call.result', JSON.stringify(output)));
+  attributes.push(...obsAttributes(result, OBS_RESULT_ATTRIBUTES));
+  span['status'] = statusOf(result);
+  return span;
+}
+
+function statusOf(e: Envelope): Record<string, unknown> {
+  if (e.status === null) return {};
+  const error = (e.payload['error'] as { message?: unknown } | undefined)?.message;
+  return { code: STATUS_CODE[e.status], ...(typeof error === 'string' ? { message: error } : {}) };
 }
 
 function toLogRecord(e: Envelope): Record<string, unknown> {
@@ -108,13 +156,13 @@ function toLogRecord(e: Envelope): Record<string, unknown> {
         ]
       : [];
   return {
-    timeUnixNano: nanosOfEpochMillis(Date.parse(e.timestamp)).toString(),
+    timeUnixNano: wire.nanos(nanosOfEpochMillis(Date.parse(e.timestamp))),
     severityNumber: SEVERITY[level] ?? 9,
     severityText: level.toUpperCase(),
     body: { stringValue: message },
     eventName: e.event_type,
-    traceId: traceIdOfRun(e.run_id),
-    ...(e.parent_event_id ? { spanId: spanIdOfEvent(e.parent_event_id) } : {}),
+    traceId: wire.id(traceIdOfRun(e.run_id)),
+    ...(e.parent_event_id ? { spanId: wire.id(spanIdOfEvent(e.parent_event_id)) } : {}),
     attributes: [...exception, ...obsAttributes(e)],
   };
 }
@@ -161,8 +209,10 @@ function genAiAttributes(e: Envelope): JsonKeyValue[] {
   return out;
 }
 
-function obsAttributes(e: Envelope): JsonKeyValue[] {
-  const a = OBS_ATTRIBUTES;
+function obsAttributes(
+  e: Envelope,
+  a: { readonly [F in keyof typeof OBS_ATTRIBUTES]: string } = OBS_ATTRIBUTES,
+): JsonKeyValue[] {
   return [
     kv(a.eventId, e.event_id),
     kv(a.eventType, e.event_type),
@@ -188,7 +238,7 @@ function anyValue(value: unknown): JsonAnyValue {
   if (typeof value === 'string') return { stringValue: value };
   if (typeof value === 'boolean') return { boolValue: value };
   if (typeof value === 'number')
-    return Number.isSafeInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+    return Number.isSafeInteger(value) ? { intValue: wire.int(value) } : { doubleValue: value };
   if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValue) } };
   return { stringValue: JSON.stringify(value) };
 }

@@ -74,7 +74,12 @@ const body = (req: IncomingMessage) =>
   });
 
 type KeyValue = { key: string; value: Record<string, unknown> };
-type Item = { attributes: KeyValue[]; startTimeUnixNano?: string; timeUnixNano?: string };
+type Item = {
+  attributes: KeyValue[];
+  startTimeUnixNano?: string;
+  endTimeUnixNano?: string;
+  timeUnixNano?: string;
+};
 type Scope = { spans?: Item[]; logRecords?: Item[] };
 type Group = { resource: { attributes: KeyValue[] }; scopeSpans?: Scope[]; scopeLogs?: Scope[] };
 /** An export request as OTLP/JSON objects. */
@@ -96,29 +101,36 @@ function envelopesOf(received: Received): Envelope[] {
   return groups.flatMap((group) => {
     const source = value(group.resource.attributes.find((a: KeyValue) => a.key === 'service.name')) as string;
     return (group.scopeSpans ?? group.scopeLogs ?? []).flatMap((scope) =>
-      (scope.spans ?? scope.logRecords ?? []).map((item) => {
-        const at = (key: string) => value(item.attributes.find((a: KeyValue) => a.key === key));
-        const time = BigInt(item.startTimeUnixNano ?? item.timeUnixNano ?? 0);
-        const status = at('obs.status');
-        return {
-          schema_version: 1,
-          event_id: at('obs.event_id'),
-          event_type: at('obs.event_type'),
-          timestamp: new Date(Number(time / 1_000_000n)).toISOString(),
-          seq: at('obs.seq'),
-          source,
-          run_id: at('obs.run_id'),
-          request_id: at('obs.request_id') ?? null,
-          cycle: at('obs.cycle') ?? null,
-          session_id: at('obs.session_id') ?? null,
-          turn_number: at('obs.turn_number') ?? null,
-          parent_event_id: at('obs.parent_event_id') || null,
-          audit_level: at('obs.audit_level'),
-          status: status === 'none' ? null : status,
-          duration_ms: at('obs.duration_ms') ?? null,
-          payload: JSON.parse(at('obs.payload') as string),
-        } as Envelope;
+      (scope.spans ?? scope.logRecords ?? []).flatMap((item) => {
+        const start = BigInt(item.startTimeUnixNano ?? item.timeUnixNano ?? 0);
+        const own = envelopeOf(item, 'obs.', start, source);
+        // a tool call exported with its result carries the result in obs.result.*
+        if (value(item.attributes.find((a) => a.key === 'obs.result.event_id')) === undefined) return [own];
+        return [own, envelopeOf(item, 'obs.result.', BigInt(item.endTimeUnixNano ?? 0), source)];
       }),
     );
   });
+}
+
+function envelopeOf(item: Item, prefix: string, time: bigint, source: string): Envelope {
+  const at = (key: string) => value(item.attributes.find((a: KeyValue) => a.key === `${prefix}${key}`));
+  const status = at('status');
+  return {
+    schema_version: 1,
+    event_id: at('event_id'),
+    event_type: at('event_type'),
+    timestamp: new Date(Number(time / 1_000_000n)).toISOString(),
+    seq: at('seq'),
+    source,
+    run_id: at('run_id'),
+    request_id: at('request_id') ?? null,
+    cycle: at('cycle') ?? null,
+    session_id: at('session_id') ?? null,
+    turn_number: at('turn_number') ?? null,
+    parent_event_id: at('parent_event_id') || null,
+    audit_level: at('audit_level'),
+    status: status === 'none' ? null : status,
+    duration_ms: at('duration_ms') ?? null,
+    payload: JSON.parse(at('payload') as string),
+  } as Envelope;
 }

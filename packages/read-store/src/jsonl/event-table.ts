@@ -1,32 +1,25 @@
 import type { Envelope } from '@obs/core';
 import {
   allocColumn,
-  llmUsage,
+  isIndexUuid,
+  setTrailIndexRow,
   TRAIL_INDEX_COLUMNS,
   type TrailIndexColumnName,
   type TrailIndexColumns,
   type TrailIndexData,
+  uuidBytes,
 } from '@obs/store-format';
-import { nodeName } from '../trace-tree.js';
 
 type Columns = TrailIndexColumns;
 /** Any column, for loops over all of them (each is copied into one of its own kind). */
 type AnyColumn = Uint8Array;
 const col = (c: Columns, name: string) => c[name as TrailIndexColumnName] as AnyColumn;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const STATUS = { ok: 1, error: 2 } as const;
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-
 function remapInto(into: Int32Array, from: Int32Array, first: number, remap: Int32Array): void {
   for (let i = 0; i < from.length; i++) {
     const v = from[i]!;
     into[first + i] = v < 0 ? v : remap[v]!;
   }
-}
-
-function uuidBytes(id: string, into: Uint8Array, at: number): void {
-  into.set(Buffer.from(id.replaceAll('-', ''), 'hex'), at);
 }
 
 /**
@@ -50,6 +43,8 @@ export class EventTable {
     for (const [name, kind] of Object.entries(TRAIL_INDEX_COLUMNS)) out[name] = allocColumn(kind, rows);
     return out as Columns;
   }
+
+  readonly #intern = (s: string): number => this.intern(s);
 
   /** The dictionary index of `s`, added when new. */
   intern(s: string): number {
@@ -81,7 +76,7 @@ export class EventTable {
 
   /** The live row with this `event_id`, -1 when none. */
   find(id: string): number {
-    if (!UUID.test(id)) return -1;
+    if (!isIndexUuid(id)) return -1;
     const probe = new Uint8Array(16);
     uuidBytes(id, probe, 0);
     return this.#find(probe, 0);
@@ -90,39 +85,7 @@ export class EventTable {
   /** Appends a row for an envelope read at `offset` (`length` bytes) of trail file `file`. */
   push(e: Envelope, file: number, offset: number, length: number): void {
     const r = this.#grow(1);
-    const c = this.columns;
-    const p = e.payload;
-    const usage = llmUsage(e);
-    const s = (v: string | null) => (v === null ? -1 : this.intern(v));
-    c.ts[r] = Date.parse(e.timestamp);
-    c.offset[r] = offset;
-    c.length[r] = length;
-    uuidBytes(e.event_id, c.id, r * 16);
-    if (e.parent_event_id === null) c.parent_kind[r] = 0;
-    else if (UUID.test(e.parent_event_id)) {
-      c.parent_kind[r] = 1;
-      uuidBytes(e.parent_event_id, c.parent, r * 16);
-    } else {
-      c.parent_kind[r] = 2;
-      new DataView(c.parent.buffer).setInt32(r * 16, this.intern(e.parent_event_id), true);
-    }
-    c.run[r] = this.intern(e.run_id);
-    c.session[r] = s(e.session_id);
-    c.type[r] = this.intern(e.event_type);
-    c.source[r] = this.intern(e.source);
-    c.audit[r] = this.intern(e.audit_level);
-    c.name[r] = this.intern(nodeName(e));
-    c.layer[r] = s(str(p['layer']));
-    c.component[r] = s(str(p['component']));
-    c.model[r] = s(str(p['model']));
-    c.outcome[r] = e.event_type === 'run.finished' ? s(str(p['outcome'])) : -1;
-    c.status[r] = e.status === null ? 0 : STATUS[e.status];
-    c.duration[r] = e.duration_ms ?? Number.NaN;
-    c.turn[r] = e.turn_number ?? Number.NaN;
-    c.prompt_tokens[r] = usage.prompt_tokens;
-    c.completion_tokens[r] = usage.completion_tokens;
-    c.total_tokens[r] = usage.total_tokens;
-    c.cost_usd[r] = usage.cost_usd;
+    setTrailIndexRow(this.columns, r, e, offset, length, this.#intern);
     this.#seal(r, file);
   }
 
@@ -198,7 +161,7 @@ export class EventTable {
   childrenOf(id: string): number[] {
     const out: number[] = [];
     const c = this.columns;
-    if (UUID.test(id)) {
+    if (isIndexUuid(id)) {
       const needle = new Uint8Array(16);
       uuidBytes(id, needle, 0);
       const hay = Buffer.from(c.parent.buffer, 0, this.rows * 16);

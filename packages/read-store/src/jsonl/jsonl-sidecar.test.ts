@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeTrailIndex } from '@obs/store-format';
+import { decodeTrailIndex, TRAIL_INDEX_COLUMNS } from '@obs/store-format';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JsonlIndex } from './jsonl-index.js';
 import { openJsonlReadStore } from './jsonl-read-store.js';
@@ -63,7 +63,8 @@ async function loadedFrom(): Promise<Record<string, string>> {
 
 describe('the sidecar index of a rotated file', () => {
   beforeEach(async () => {
-    await writeTrail(dir, 600, { rotation: { maxBytes: 32 * 1024 } });
+    // the reader's own indexes: the sink writes none here
+    await writeTrail(dir, 600, { rotation: { maxBytes: 32 * 1024, index: false } });
     appendFileSync(join(dir, trailFiles()[1]!), 'not json\n');
   });
 
@@ -161,13 +162,72 @@ describe('the sidecar index of a rotated file', () => {
 });
 
 it('indexes a gzipped rotated file, and keeps no index of its plain name', async () => {
-  await writeTrail(dir, 400, { rotation: { maxBytes: 32 * 1024, gzip: true } });
+  await writeTrail(dir, 400, { rotation: { maxBytes: 32 * 1024, gzip: true, index: false } });
   expect(trailFiles().filter((f) => f.endsWith('.gz')).length).toBeGreaterThan(1);
   const expected = await truth();
   expect(await withSidecar()).toEqual(expected);
   expect(indexFiles().every((f) => f.endsWith('.jsonl.gz.idx'))).toBe(true);
   expect(Object.values(await loadedFrom()).filter((l) => l === 'sidecar').length).toBe(indexFiles().length);
   expect(await withSidecar()).toEqual(expected);
+});
+
+describe('the sidecar index the sink writes', () => {
+  /** A decoded index with its dictionary columns as strings (two writers may number strings apart). */
+  const resolved = (file: string) => {
+    const data = decodeTrailIndex(readFileSync(join(dir, `${file}.idx`)))!;
+    const columns = Object.fromEntries(
+      Object.entries(data.columns).map(([name, column]) => [
+        name,
+        TRAIL_INDEX_COLUMNS[name as keyof typeof TRAIL_INDEX_COLUMNS] === 'i32'
+          ? Array.from(column, (v) => (v < 0 ? null : data.strings[v]))
+          : Array.from(column),
+      ]),
+    );
+    return { rows: data.rows, lines: data.lines, corrupt: data.corrupt, columns };
+  };
+
+  it.each([
+    ['plain', false],
+    ['gzipped', true],
+  ])(
+    'of each %s rotated file, and of the last at close, is what the reader builds, and used at first open',
+    async (_, gzip) => {
+      await writeTrail(dir, 600, { rotation: { maxBytes: 32 * 1024, gzip } });
+      const files = trailFiles();
+      expect(files.length).toBeGreaterThan(3);
+      // every file, the one open at close included (a rotated trail's files are never appended to again)
+      expect(indexFiles()).toEqual(files.map((f) => `${f}.idx`));
+      if (gzip) expect(files.slice(0, -1).every((f) => f.endsWith('.gz'))).toBe(true);
+      expect(Object.values(await loadedFrom())).toEqual(files.map(() => 'sidecar'));
+      const written = files.map(resolved);
+      expect(await withSidecar()).toEqual(await truth());
+
+      // the same rows as the reader's own index of the same files
+      for (const f of indexFiles()) rmSync(join(dir, f));
+      await withSidecar();
+      expect(files.slice(0, -1).map(resolved)).toEqual(written.slice(0, -1));
+      const last = written.at(-1)!;
+      // the reader indexes the newest file only once it is big; read it from lines and compare
+      expect(last.rows).toBe(readFileSync(join(dir, files.at(-1)!), 'utf8').split('\n').length - 1);
+    },
+  );
+
+  it('is found stale and rebuilt when its file changed after it was written', async () => {
+    await writeTrail(dir, 600, { rotation: { maxBytes: 32 * 1024 } });
+    const victim = trailFiles()[1]!;
+    appendFileSync(join(dir, victim), 'not json\n');
+    expect((await loadedFrom())[victim]).toBe('lines');
+    const reopened = (await withSidecar()) as { skipped: { count: number } };
+    expect(reopened).toEqual(await truth());
+    expect(reopened.skipped.count).toBe(1);
+    expect((await loadedFrom())[victim]).toBe('sidecar');
+  });
+
+  it('is not written with rotation.index false', async () => {
+    await writeTrail(dir, 300, { rotation: { maxBytes: 32 * 1024, index: false } });
+    expect(trailFiles().length).toBeGreaterThan(1);
+    expect(indexFiles()).toEqual([]);
+  });
 });
 
 it('indexes a big live file up to where it was read, and reads only what was appended since', async () => {

@@ -21,9 +21,9 @@ export async function readAll(dir: string) {
   return { events, seqs: events.map((e) => e.seq), report: reader.report };
 }
 
-/** The trail files in `dir`, without the `.chain` sidecars. */
+/** The trail files in `dir`, without the `.chain` and `.idx` sidecars. */
 export function trailNames(dir: string): string[] {
-  return readdirSync(dir).filter((name) => !name.endsWith('.chain'));
+  return readdirSync(dir).filter((name) => !name.endsWith('.chain') && !name.endsWith('.idx'));
 }
 
 /** `count` records from seq `from`. */

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { ObsError } from '@obs/core';
 import { type FactEvent, unpackEventFacts } from '../event-facts.js';
 import type { JsonlCursor } from './read-jsonl.js';
 import type { TrailImportProgress } from './trail-import.js';
@@ -41,7 +42,13 @@ export function importTrailInThread(
         } else if (message.type === 'done') {
           finish(undefined, message.progress);
         } else {
-          finish(new Error(message.message));
+          // the reading thread's error (a missing trail, an unreadable directory), its code kept
+          const { code } = message;
+          finish(
+            code?.startsWith('OBS_')
+              ? new ObsError(code, message.message)
+              : Object.assign(new Error(message.message), code ? { code } : {}),
+          );
         }
       } catch (error) {
         // the thread stops at once: nothing after the failed batch is committed

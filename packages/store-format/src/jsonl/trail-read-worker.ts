@@ -17,7 +17,7 @@ export type TrailReadMessage =
   | { type: 'batch'; id: number; lines: string[]; facts: PackedEventFacts }
   | { type: 'committed'; progress: TrailImportProgress; cursor: JsonlCursor }
   | { type: 'done'; progress: TrailImportProgress }
-  | { type: 'failed'; message: string };
+  | { type: 'failed'; message: string; code?: string };
 
 /** The writing thread's answer to a batch. */
 export interface TrailReadReply {
@@ -62,8 +62,9 @@ importTrailInto(job.trail, sink, {
     port.postMessage({ type: 'done', progress } satisfies TrailReadMessage);
     port.close();
   },
-  (error: Error) => {
-    port.postMessage({ type: 'failed', message: error.message } satisfies TrailReadMessage);
+  (error: Error & { code?: unknown }) => {
+    const code = typeof error.code === 'string' ? { code: error.code } : {};
+    port.postMessage({ type: 'failed', message: error.message, ...code } satisfies TrailReadMessage);
     port.close();
   },
 );

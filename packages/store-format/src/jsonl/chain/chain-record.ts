@@ -61,6 +61,22 @@ export interface SealRecord {
   prev: string;
 }
 
+/**
+ * The record after a `close` whose `next` is `null`, when a writer continues that file (an unrotated
+ * trail after a clean restart): `lines` and `bytes` are where the file ended when it was reopened.
+ * Anything between the close and that point was appended while no writer had the file, and stays
+ * unsealed: `verifyTrail` reports it as appended.
+ */
+export interface ReopenRecord {
+  type: 'reopen';
+  file: string;
+  n: number;
+  at: string;
+  lines: number;
+  bytes: number;
+  prev: string;
+}
+
 /** A retention record in `<stem>.prune.chain`: the oldest files removed, and the last seal they ended with. */
 export interface PruneRecord {
   type: 'prune';
@@ -75,7 +91,7 @@ export interface PruneRecord {
 }
 
 /** Any record of a chain file. */
-export type ChainRecord = OpenRecord | SealRecord | PruneRecord;
+export type ChainRecord = OpenRecord | SealRecord | ReopenRecord | PruneRecord;
 
 /** A record with the algorithm and key id it was made with, and its MAC. */
 export type SignedRecord = ChainRecord & { v: 1; alg: ChainAlgorithm; kid: string | null; mac: string };

@@ -9,6 +9,7 @@ import {
   type OpenRecord,
   type PruneRecord,
   pruneLedgerName,
+  type ReopenRecord,
   type SealRecord,
   type SignedRecord,
 } from './chain-record.js';
@@ -249,9 +250,12 @@ async function verifyEntry(ctx: Context, entry: Entry, link: Link, newest: boole
     const before = records.at(-1);
     const wrong =
       r.n !== i ||
-      (i === 0 ? r.type !== 'open' : r.type !== 'seal' && r.type !== 'close') ||
+      (i === 0 ? r.type !== 'open' : r.type !== 'seal' && r.type !== 'close' && r.type !== 'reopen') ||
       (i > 0 && r.prev !== before!.mac) ||
-      before?.type === 'close' ||
+      // only a file its writer closed (no `next`) is continued, and only after a `reopen`
+      (before?.type === 'close') !== (r.type === 'reopen') ||
+      (r.type === 'reopen' &&
+        ((before as SealRecord).next !== null || r.bytes < (before as SealRecord).bytes)) ||
       (r as { file?: string }).file !== entry.key;
     if (wrong) {
       problem(
@@ -305,8 +309,8 @@ async function verifyEntry(ctx: Context, entry: Entry, link: Link, newest: boole
       `lines 1–${open.lines} were written before the file was chained`,
     );
   }
-  const seals = records.slice(1) as (SignedRecord & SealRecord)[];
-  ctx.result.seals += seals.length;
+  const seals = records.slice(1) as (SignedRecord & (SealRecord | ReopenRecord))[];
+  ctx.result.seals += seals.filter((r) => r.type !== 'reopen').length;
   if (entry.data !== undefined) await verifyData(ctx, entry, open, seals, newest);
   const last = records.at(-1)!;
   return {
@@ -321,7 +325,7 @@ async function verifyData(
   ctx: Context,
   entry: Entry,
   open: OpenRecord,
-  seals: readonly SealRecord[],
+  seals: readonly (SealRecord | ReopenRecord)[],
   newest: boolean,
 ): Promise<void> {
   const { path, gzip } = entry.data!;
@@ -344,12 +348,16 @@ async function verifyData(
           break;
         }
         const take = Math.min(seal.bytes - pos, chunk.length);
-        hash.update(chunk.subarray(0, take));
+        if (seal.type !== 'reopen') hash.update(chunk.subarray(0, take));
         pos += take;
         chunk = chunk.subarray(take);
         if (pos < seal.bytes) continue;
-        if (hash.digest('hex') !== seal.sha256) return await locate(ctx, entry, segmentStart(), seal);
-        ctx.result.sealedLines += seal.lines - segmentStart().lines;
+        if (seal.type === 'reopen') {
+          appendedBeforeReopen(ctx, entry, segmentStart(), seal);
+        } else {
+          if (hash.digest('hex') !== seal.sha256) return await locate(ctx, entry, segmentStart(), seal);
+          ctx.result.sealedLines += seal.lines - segmentStart().lines;
+        }
         hash = createHash('sha256');
         s++;
       }
@@ -358,13 +366,23 @@ async function verifyData(
     problem(ctx, 'io', entry.key, null, `cannot read the file: ${(error as Error).message}`);
     return;
   }
-  // seals of no new lines (a close right after a seal) end where the data ended
+  // seals of no new lines (a close right after a seal, a reopen right after it) end where the data ended
   for (; s < seals.length && seals[s]!.bytes === pos; s++) {
-    if (hash.digest('hex') !== seals[s]!.sha256) return await locate(ctx, entry, segmentStart(), seals[s]!);
-    ctx.result.sealedLines += seals[s]!.lines - segmentStart().lines;
+    const seal = seals[s]!;
+    if (seal.type === 'reopen') {
+      appendedBeforeReopen(ctx, entry, segmentStart(), seal);
+    } else {
+      if (hash.digest('hex') !== seal.sha256) return await locate(ctx, entry, segmentStart(), seal);
+      ctx.result.sealedLines += seal.lines - segmentStart().lines;
+    }
     hash = createHash('sha256');
   }
-  if (s < seals.length) return await locate(ctx, entry, segmentStart(), seals[s]!);
+  const short = seals[s];
+  if (short !== undefined) {
+    if (short.type !== 'reopen') return await locate(ctx, entry, segmentStart(), short);
+    problem(ctx, 'truncated', entry.key, segmentStart().lines + 1, `the file ends before reopen ${short.n}`);
+    return;
+  }
   const sealed = seals.at(-1) ?? open;
   if (tailBytes === 0) return;
   const closed = seals.at(-1)?.type === 'close';
@@ -397,6 +415,24 @@ async function verifyData(
       `${tailLines} lines after the last seal of a file that was never closed`,
     );
   }
+}
+
+/** Lines between a `close` and the `reopen` after it were written while no writer had the file. */
+function appendedBeforeReopen(
+  ctx: Context,
+  entry: Entry,
+  closed: { bytes: number; lines: number },
+  reopen: ReopenRecord,
+): void {
+  if (reopen.bytes === closed.bytes) return;
+  const lines = reopen.lines - closed.lines;
+  problem(
+    ctx,
+    'appended',
+    entry.key,
+    closed.lines + 1,
+    `${lines} lines after the file's closing seal, before a writer reopened it (not the writer's)`,
+  );
 }
 
 async function locate(
