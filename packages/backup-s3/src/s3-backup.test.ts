@@ -129,6 +129,7 @@ describe('backup → list → restore', () => {
     backup.close();
   });
 
+  // a backup and its restore drill beside a live writer: a minute or more on a loaded 2-core machine
   it('snapshots one consistent point in time while the sink goes on writing', async () => {
     const live = await liveDb('events.db', 2000);
     const backup = backupOn(s3, { database: live.path, s3: { prefix: 'concurrent' } });
@@ -161,7 +162,7 @@ describe('backup → list → restore', () => {
     copy.close();
     await live.close();
     backup.close();
-  });
+  }, 120_000);
 
   it('refuses to overwrite an existing file unless told, and then drops its stale WAL', async () => {
     const live = await liveDb('events.db', 200);

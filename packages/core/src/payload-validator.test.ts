@@ -130,6 +130,13 @@ describe('compilePayloadValidator', () => {
     const refined = compilePayloadValidator(z.object({ a: z.string().refine((s) => s !== 'no') }))!;
     expect(refined({ a: 'no' })).toBeUndefined();
     expect(refined({ a: 'yes' })).toEqual({ a: 'yes' });
+    const superRefined = compilePayloadValidator(
+      z.object({ a: z.string().superRefine((s, ctx) => void (s === 'no' && ctx.addIssue('no'))) }),
+    )!;
+    expect(superRefined({ a: 'no' })).toBeUndefined();
+    expect(superRefined({ a: 'yes' })).toEqual({ a: 'yes' });
+    const asynchronous = compilePayloadValidator(z.object({ a: z.string().refine(async () => true) }))!;
+    expect(asynchronous({ a: 'x' })).toBeUndefined();
     const transformed = compilePayloadValidator(z.object({ a: z.string().transform((s) => s.length) }))!;
     expect(transformed({ a: 'abc' })).toEqual({ a: 3 });
   });

@@ -19,6 +19,9 @@ interface CheckDef {
   inclusive?: boolean;
   format?: string;
   pattern?: RegExp;
+  /** A refinement's predicate (`.refine(fn)`; `superRefine` has none). */
+  fn?: (value: unknown) => unknown;
+  when?: unknown;
 }
 interface SchemaDef {
   type: string;
@@ -125,11 +128,22 @@ function stringCheck(schema: Schema): Check {
   if (def.coerce || def.format !== undefined || def.pattern !== undefined) return byZod(schema);
   let min = 0;
   let max = Number.POSITIVE_INFINITY;
-  const patterns: RegExp[] = [];
+  // patterns and refinements in their declared order, after the lengths
+  const tests: ((text: string) => boolean)[] = [];
   for (const { _zod } of def.checks ?? []) {
     const c = _zod.def;
     if (c.check === 'string_format' && c.format === 'regex' && c.pattern instanceof RegExp) {
-      patterns.push(c.pattern);
+      const pattern = c.pattern;
+      tests.push((text) => {
+        pattern.lastIndex = 0;
+        return pattern.test(text);
+      });
+    } else if (c.check === 'custom' && typeof c.fn === 'function' && c.when === undefined) {
+      const fn = c.fn;
+      tests.push((text) => {
+        const verdict = fn(text);
+        return Boolean(verdict) && !(verdict instanceof Promise);
+      });
     } else if (c.check === 'min_length') min = Math.max(min, c.minimum!);
     else if (c.check === 'max_length') max = Math.min(max, c.maximum!);
     else if (c.check === 'length_equals') {
@@ -146,11 +160,7 @@ function stringCheck(schema: Schema): Check {
       const points = codePoints(v);
       if (points < min || points > max) return UNSURE;
     }
-    for (let i = 0; i < patterns.length; i++) {
-      const pattern = patterns[i]!;
-      pattern.lastIndex = 0;
-      if (!pattern.test(v)) return UNSURE;
-    }
+    for (let i = 0; i < tests.length; i++) if (!tests[i]!(v)) return UNSURE;
     return v;
   };
 }
