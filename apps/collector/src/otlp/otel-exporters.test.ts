@@ -32,8 +32,8 @@ describe.each(Object.entries(exporters))('OpenTelemetry JS %s → POST /v1/trace
         'span invoke_agent planner [ok]',
         '  llm.call llm.call [ok]',
         '  tool.call tool.call [-]',
-        '    tool.result tool.result [error]',
         '    error error [error]',
+        '    tool.result tool.result [error]',
       ]);
       const [root] = tree.roots;
       const [llm, call] = root!.children;
@@ -54,7 +54,7 @@ describe.each(Object.entries(exporters))('OpenTelemetry JS %s → POST /v1/trace
         call_id: 'call_1',
         arguments: { q: 'flights' },
       });
-      const [result, exception] = call!.children;
+      const [exception, result] = call!.children;
       expect(result!.event.payload).toMatchObject({ success: false, error: { message: 'search failed' } });
       expect(exception!.event.payload).toMatchObject({ message: 'search backend down', type: 'Error' });
     });

@@ -49,9 +49,12 @@ export function recordAgentTurn(tracer: Tracer): string {
     'gen_ai.tool.call.id': 'call_1',
     'gen_ai.tool.call.arguments': '{"q":"flights"}',
   });
-  tool.recordException(new Error('search backend down'));
+  // explicit times: the exception 5 ms before the end, so the trail's time order of the tool's
+  // result (stamped at the end) and its exception never depends on how fast this code runs
+  const end = Date.now();
+  tool.recordException(new Error('search backend down'), end - 5);
   tool.setStatus({ code: SpanStatusCode.ERROR, message: 'search failed' });
-  tool.end();
+  tool.end(end);
   root.end();
   return root.spanContext().traceId;
 }
