@@ -6,6 +6,26 @@ import { compilePayloadSerializer, type PayloadSerializer } from './payload-seri
 import { compilePayloadValidator, type PayloadValidator } from './payload-validator.js';
 import { fromZodIssues } from './zod-issues.js';
 
+/**
+ * Compiled per schema, once per process: every service shares the catalog's schemas, so they share
+ * the compiled code too (and the optimizing compiler's work on it). `null`: the schema does not compile.
+ */
+const compiledSerializers = new WeakMap<z.ZodType, PayloadSerializer | null>();
+const compiledValidators = new WeakMap<z.ZodType, PayloadValidator | null>();
+
+function compiledOnce<T>(
+  cache: WeakMap<z.ZodType, T | null>,
+  schema: z.ZodType,
+  compile: (s: z.ZodType) => T | undefined,
+): T | undefined {
+  let compiled = cache.get(schema);
+  if (compiled === undefined) {
+    compiled = compile(schema) ?? null;
+    cache.set(schema, compiled);
+  }
+  return compiled ?? undefined;
+}
+
 /** The payload schemas known to one service: the built-in catalog plus application types. */
 export class EventRegistry {
   readonly #schemas = new Map<string, z.ZodType>();
@@ -39,7 +59,8 @@ export class EventRegistry {
   serializerFor(eventType: string): PayloadSerializer | undefined {
     if (this.#serializers.has(eventType)) return this.#serializers.get(eventType);
     const schema = this.#schemas.get(eventType);
-    const serializer = schema === undefined ? undefined : compilePayloadSerializer(schema);
+    const serializer =
+      schema === undefined ? undefined : compiledOnce(compiledSerializers, schema, compilePayloadSerializer);
     this.#serializers.set(eventType, serializer);
     return serializer;
   }
@@ -57,7 +78,7 @@ export class EventRegistry {
     }
     let validator = this.#validators.get(eventType);
     if (validator === undefined && !this.#validators.has(eventType)) {
-      validator = compilePayloadValidator(schema);
+      validator = compiledOnce(compiledValidators, schema, (s) => compilePayloadValidator(s));
       this.#validators.set(eventType, validator);
     }
     const checked = validator?.(payload);
