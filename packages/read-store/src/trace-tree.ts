@@ -18,6 +18,18 @@ export interface TraceTreeInput {
   load(index: number): Envelope;
 }
 
+/** The columns of a {@link TraceTreeInput} for `n` events, to fill (a backend adds `load`). */
+export function traceTreeColumns(n: number) {
+  return {
+    event_id: new Array<string>(n),
+    parent_event_id: new Array<string | null>(n),
+    ts: new Float64Array(n),
+    event_type: new Array<string>(n),
+    duration_ms: new Array<number | null>(n),
+    name: new Array<string>(n),
+  };
+}
+
 /** Events read together when a node's envelope is first needed (a tree is mostly read in order). */
 export const TRACE_LOAD_CHUNK = 64;
 

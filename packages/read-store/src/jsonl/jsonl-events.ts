@@ -4,7 +4,7 @@ import { type CursorPayload, decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventFilter, ParsedEventQuery } from '../query-schemas.js';
 import type { Page, StoredEvent } from '../read-store.js';
 import { invalidFilter } from '../read-store-error.js';
-import { chunkedLoader, type TraceTreeInput } from '../trace-tree.js';
+import { chunkedLoader, type TraceTreeInput, traceTreeColumns } from '../trace-tree.js';
 import { asciiContains, eventPredicate, firstAfter } from './event-predicate.js';
 import { type JsonlIndex, sortedRows } from './jsonl-index.js';
 import { readLines } from './line-reader.js';
@@ -29,14 +29,7 @@ export function treeInput(index: JsonlIndex, rows: readonly number[]): TraceTree
   const t = index.table;
   const c = t.columns;
   const n = rows.length;
-  const input = {
-    event_id: new Array<string>(n),
-    parent_event_id: new Array<string | null>(n),
-    ts: new Float64Array(n),
-    event_type: new Array<string>(n),
-    duration_ms: new Array<number | null>(n),
-    name: new Array<string>(n),
-  };
+  const input = traceTreeColumns(n);
   for (let i = 0; i < n; i++) {
     const r = rows[i]!;
     const duration = c.duration[r]!;

@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventFilter, ParsedEventQuery } from '../query-schemas.js';
 import type { Page, StoredEvent } from '../read-store.js';
 import { invalidFilter, notFound } from '../read-store-error.js';
-import { chunkedLoader, TRACE_LOAD_CHUNK, type TraceTreeInput } from '../trace-tree.js';
+import { chunkedLoader, TRACE_LOAD_CHUNK, type TraceTreeInput, traceTreeColumns } from '../trace-tree.js';
 import { eventWhere, whereSql } from './event-where.js';
 import type { Statements } from './statements.js';
 
@@ -91,14 +91,7 @@ export class SqliteEvents {
     );
     const n = rows.length;
     const ids = new Float64Array(n);
-    const input = {
-      event_id: new Array<string>(n),
-      parent_event_id: new Array<string | null>(n),
-      ts: new Float64Array(n),
-      event_type: new Array<string>(n),
-      duration_ms: new Array<number | null>(n),
-      name: new Array<string>(n),
-    };
+    const input = traceTreeColumns(n);
     for (let i = 0; i < n; i++) {
       const [id, eventId, parent, ts, typeKey, duration, operation] = rows[i]!;
       const type = types.get(typeKey)!;
