@@ -4,9 +4,10 @@ import type { z } from 'zod';
  * A payload checked and copied by straight-line code compiled from its zod schema: what
  * `schema.safeParse(payload).data` would be when that is certain, `undefined` when not (the value
  * fails, or the check cannot tell), and the caller then asks zod, which also words the error.
- * Only the parts of a schema whose meaning is plain (scalars with length and range checks, enums,
- * literals, optional and nullable, arrays, strict or stripping objects) are compiled; every other
- * part is handed to zod as it stands, so the result never differs from zod's.
+ * Only the parts of a schema whose meaning is plain (strings with length, regex and `.refine`
+ * checks, numbers with integer and range checks, enums, literals, `z.custom`, optional, nonoptional
+ * and nullable, arrays, strict or stripping objects) are compiled; every other part is handed to zod
+ * as it stands, so the result never differs from zod's.
  */
 export type PayloadValidator = (payload: unknown) => Record<string, unknown> | undefined;
 
