@@ -4,36 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeRecord } from '@obs/core/testing';
-import { createJsonlSink } from '@obs/sink-jsonl';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { day, TRAIL_KEY, writeDailyTrail } from './test/daily-trail.js';
 
 const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const KEY = 'cli-test-audit-key-of-enough-bytes';
+const KEY = TRAIL_KEY;
 let dir: string;
 let trail: string;
-const day = (d: number) => Date.UTC(2026, 0, 1 + d);
 
 /** A keyed trail of 4 daily files × 50 events, timestamps on the day of their file. */
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'obs-cli-maint-'));
   trail = join(dir, 'trail');
-  let now = day(0);
-  const sink = createJsonlSink({
-    dir: trail,
-    rotation: { intervalMs: 86_400_000 },
-    chain: { everyLines: 20, everyMs: 3_600_000, key: KEY },
-    clock: () => now,
-  });
-  for (let d = 0; d < 4; d++) {
-    now = day(d);
-    await sink.write(
-      Array.from({ length: 50 }, (_, i) =>
-        makeRecord(d * 100 + i, { run_id: `run-${d}`, timestamp: new Date(day(d) + i * 1000).toISOString() }),
-      ),
-    );
-  }
-  await sink.close();
+  await writeDailyTrail(trail, (d, i) =>
+    makeRecord(d * 100 + i, { run_id: `run-${d}`, timestamp: new Date(day(d) + i * 1000).toISOString() }),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -9,6 +9,8 @@ import {
   postgresPasswordRedactor,
   readTrailImportPosition,
   safePostgresUrl,
+  type TrailImportProgress,
+  type TrailImportResult,
   writeTrailImportPosition,
 } from '@obs/store-format';
 import { ImportWriter } from './internal/import-writer.js';
@@ -34,27 +36,11 @@ export interface ImportTrailPostgresOptions {
   onProgress?: (progress: ImportPostgresProgress) => void;
 }
 
-/** Where an import stands. */
-export interface ImportPostgresProgress {
-  /** Valid events read from the trail in this run. */
-  read: number;
-  /** Events that were new to the store. */
-  inserted: number;
-  /** Events the store already had (same `event_id`): skipped, their summaries not counted again. */
-  duplicates: number;
-  /** Lines skipped as corrupt (torn, not JSON, not an envelope). */
-  corrupt: number;
-  /** Bytes of trail files done, and in all. */
-  bytes: number;
-  totalBytes: number;
-}
+/** Where an import stands (the shared trail-import loop's progress). */
+export type ImportPostgresProgress = TrailImportProgress;
 
 /** What an import did. */
-export interface ImportPostgresResult extends ImportPostgresProgress {
-  seconds: number;
-  /** True when it continued an interrupted import. */
-  resumed: boolean;
-}
+export type ImportPostgresResult = TrailImportResult;
 
 interface SavedPosition {
   trail: string;

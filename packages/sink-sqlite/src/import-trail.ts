@@ -5,6 +5,8 @@ import {
   importTrailInThread,
   type JsonlCursor,
   readTrailImportPosition,
+  type TrailImportProgress,
+  type TrailImportResult,
   writeTrailImportPosition,
 } from '@obs/store-format';
 import { createSqliteSink } from './sqlite-sink.js';
@@ -21,27 +23,11 @@ export interface ImportTrailOptions {
   onProgress?: (progress: ImportProgress) => void;
 }
 
-/** Where an import stands. */
-export interface ImportProgress {
-  /** Valid events read from the trail in this run. */
-  read: number;
-  /** Events that were new to the store. */
-  inserted: number;
-  /** Events the store already had (same `event_id`): skipped, their summaries not counted again. */
-  duplicates: number;
-  /** Lines skipped as corrupt (torn, not JSON, not an envelope). */
-  corrupt: number;
-  /** Bytes of trail files done, on disk, and in all. */
-  bytes: number;
-  totalBytes: number;
-}
+/** Where an import stands (the shared trail-import loop's progress). */
+export type ImportProgress = TrailImportProgress;
 
 /** What an import did. */
-export interface ImportResult extends ImportProgress {
-  seconds: number;
-  /** True when it continued an interrupted import. */
-  resumed: boolean;
-}
+export type ImportResult = TrailImportResult;
 
 interface SavedCursor {
   trail: string;

@@ -61,6 +61,7 @@ export {
   importTrailInto,
   readTrailImportPosition,
   type TrailImportProgress,
+  type TrailImportResult,
   type TrailImportSink,
   writeTrailImportPosition,
 } from './jsonl/trail-import.js';

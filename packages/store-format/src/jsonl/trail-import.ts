@@ -23,6 +23,13 @@ export interface TrailImportProgress {
   totalBytes: number;
 }
 
+/** What a writer's trail import did: its progress at the end, how long it took, and whether it continued an interrupted one. */
+export interface TrailImportResult extends TrailImportProgress {
+  seconds: number;
+  /** True when it continued an interrupted import. */
+  resumed: boolean;
+}
+
 /** Options of {@link importTrailInto}. */
 export interface ImportTrailIntoOptions {
   /** Events per `write`. */
