@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { runLoad } from './load-loop.js';
 
 /**
  * A bounded HTTP load generator, run as its own process so it does not share the server's event loop:
@@ -53,26 +54,9 @@ function post(n: number): Promise<{ status: number; accepted: number }> {
   });
 }
 
-let next = 0;
-let accepted = 0;
-let failed = 0;
-const latencies: number[] = [];
-const started = performance.now();
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const n = next++;
-      const t = performance.now();
-      const result = await post(n).catch(() => ({ status: 0, accepted: 0 }));
-      latencies.push(performance.now() - t);
-      if (result.status === 200) accepted += result.accepted;
-      else failed++;
-    }
-  }),
-);
-const seconds = (performance.now() - started) / 1000;
-latencies.sort((a, b) => a - b);
+const run = await runLoad(total, concurrency, async (n) => {
+  const result = await post(n);
+  return result.status === 200 ? result.accepted : undefined;
+});
 agent.destroy();
-process.stdout.write(
-  `${JSON.stringify({ accepted, failed, seconds, p50_ms: latencies[Math.floor(latencies.length / 2)], p99_ms: latencies[Math.floor(latencies.length * 0.99)] })}\n`,
-);
+process.stdout.write(`${JSON.stringify(run)}\n`);

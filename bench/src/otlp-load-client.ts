@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { decodeTraceRequest, encodeOtlpRequest, mapTraceRequest } from '@obs/otlp';
+import { runLoad } from './load-loop.js';
 
 /**
  * A bounded OTLP load generator, run as its own process:
@@ -77,27 +78,9 @@ function post(body: Buffer): Promise<number> {
   });
 }
 
-let next = 0;
-let accepted = 0;
-let failed = 0;
-const latencies: number[] = [];
-const started = performance.now();
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const body = bodies[next++]!;
-      const t = performance.now();
-      const status = await post(body).catch(() => 0);
-      latencies.push(performance.now() - t);
-      if (status === 200) accepted += batchSize;
-      else failed++;
-    }
-  }),
+const run = await runLoad(total, concurrency, async (n) =>
+  (await post(bodies[n]!)) === 200 ? batchSize : undefined,
 );
-const seconds = (performance.now() - started) / 1000;
-latencies.sort((a, b) => a - b);
 agent.destroy();
 const bytes = bodies.reduce((n, b) => n + b.length, 0);
-process.stdout.write(
-  `${JSON.stringify({ accepted, failed, seconds, bytes, p50_ms: latencies[Math.floor(latencies.length / 2)], p99_ms: latencies[Math.floor(latencies.length * 0.99)] })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ ...run, bytes })}\n`);
