@@ -27,7 +27,7 @@ export const PostgresSinkOptionsSchema = z.strictObject({
   connectTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   /** Daily partitions created ahead of the current day (default 2). */
   partitionsAhead: z.number().int().min(0).max(62).default(2),
-  /** Longest wait of a caller-runs write (`writeSync`) for the database (default 30 s). */
+  /** Longest wait of a caller-runs write (`writeSync`) for a handed batch to commit (default 30 s). */
   syncWriteTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
   applicationName: z.string().max(63).default('obs-sink-postgres'),
   logger: z

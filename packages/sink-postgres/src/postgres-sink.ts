@@ -1,9 +1,9 @@
 import { diag, type EventRecord, OBS_ERROR_CODES, ObsError, type Sink, type SinkHealth } from '@obs/core';
 import { type PostgresMigrationResult, postgresPasswordRedactor, safePostgresUrl } from '@obs/store-format';
-import type { WriteOutcome } from './internal/batch-writer.js';
 import { writeError } from './internal/classify-error.js';
+import { commitBatch } from './internal/commit-batch.js';
 import type { ConnectionSettings } from './internal/connection-config.js';
-import { type PreparedBatch, prepareBatch } from './internal/prepared-batch.js';
+import { HandedBatches } from './internal/handed-batches.js';
 import { WriterThread } from './internal/writer-thread.js';
 import { type PostgresSinkOptions, parsePostgresSinkOptions } from './options.js';
 
@@ -16,41 +16,6 @@ export interface PostgresSink extends Sink {
   ready(): Promise<PostgresMigrationResult>;
   /** Events skipped because their `event_id` was already stored. */
   readonly duplicates: number;
-}
-
-/** How many times a batch is prepared again without ids found stored before the write fails as transient. */
-const STORED_RETRIES = 4;
-
-/**
- * Prepares `batch` on the host and hands it to `send` until it commits; ids found stored already
- * (a re-sent batch, or another writer committing them meanwhile) are left out of the next attempt.
- * Returns how many events were new.
- */
-function commitBatch(batch: readonly EventRecord[], send: (batch: PreparedBatch) => WriteOutcome): number;
-function commitBatch(
-  batch: readonly EventRecord[],
-  send: (batch: PreparedBatch) => Promise<WriteOutcome>,
-): Promise<number>;
-function commitBatch(
-  batch: readonly EventRecord[],
-  send: (batch: PreparedBatch) => WriteOutcome | Promise<WriteOutcome>,
-): number | Promise<number> {
-  const skip = new Set<string>();
-  const attempt = (tries: number): number | Promise<number> => {
-    const outcome = send(prepareBatch(batch, skip));
-    const next = (o: WriteOutcome) => {
-      if ('inserted' in o) return o.inserted;
-      if (tries >= STORED_RETRIES) {
-        throw Object.assign(new Error('the batch kept meeting ids committed by other writers'), {
-          code: '23505',
-        });
-      }
-      for (const id of o.stored) skip.add(id);
-      return attempt(tries + 1);
-    };
-    return outcome instanceof Promise ? outcome.then(next) : next(outcome);
-  };
-  return attempt(0);
 }
 
 /**
@@ -72,6 +37,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     applicationName: resolved.applicationName,
   };
   let thread: WriterThread | undefined;
+  let handed: HandedBatches<EventRecord> | undefined;
   const writerThread = () => {
     thread ??= new WriterThread(settings, {
       connections: resolved.connections,
@@ -79,6 +45,14 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       syncTimeoutMs: resolved.syncWriteTimeoutMs,
     });
     return thread;
+  };
+  // one batch more than there are connections: the host prepares it while the others are in the database
+  const handedBatches = () => {
+    handed ??= new HandedBatches<EventRecord>(writerThread(), resolved.connections + 1, {
+      committed: (batch, inserted) => committed(batch, inserted),
+      failed: (error) => failed(error),
+    });
+    return handed;
   };
   let opening: Promise<PostgresMigrationResult> | undefined;
   let closed = false;
@@ -116,6 +90,18 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     duplicates += batch.length - inserted;
     lastError = null;
   };
+  /** Writes the batches a failed handed write left held again; throws when one fails again. */
+  const retryHeld = async () => {
+    if (handed === undefined || handed.heldEvents === 0) return;
+    handed.retryHeld();
+    await handed.settled();
+    handed.throwIfHeld();
+  };
+  /** Waits for every handed batch, then writes the held ones again. */
+  const settleHanded = async () => {
+    await handed?.settled();
+    await retryHeld();
+  };
 
   return {
     name: resolved.name,
@@ -133,29 +119,56 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       assertOpen();
       if (batch.length === 0) return;
       try {
+        await retryHeld();
         const writer = writerThread();
         committed(batch, await commitBatch(batch, (prepared) => writer.write(prepared)));
       } catch (error) {
         throw failed(error);
       }
     },
+    // Returns once the writer thread has the batch (see HandedBatches); its commit is awaited by flush()
     writeSync(batch) {
       assertOpen();
       if (batch.length === 0) return;
       try {
-        const writer = writerThread();
-        committed(
-          batch,
-          commitBatch(batch, (prepared) => writer.writeSync(prepared)),
-        );
+        const batches = handedBatches();
+        batches.settle();
+        if (batches.heldEvents > 0) {
+          batches.retryHeld();
+          batches.settleAll();
+          batches.throwIfHeld();
+        }
+        batches.hand(batch);
       } catch (error) {
         throw failed(error);
       }
     },
-    flush() {},
+    async flush() {
+      try {
+        await settleHanded();
+      } catch (error) {
+        throw failed(error);
+      }
+    },
     close() {
       closed = true;
-      closing ??= Promise.resolve(thread?.close());
+      closing ??= (async () => {
+        let error: unknown;
+        await settleHanded().catch((e: unknown) => {
+          error = e;
+        });
+        const unwritten = handed?.heldEvents ?? 0;
+        await thread?.close();
+        if (error !== undefined) {
+          throw failed(
+            writeError(
+              `${prefix} closed with ${unwritten} events taken by writeSync unwritten`,
+              error,
+              redact,
+            ),
+          );
+        }
+      })();
       return closing;
     },
     health(): SinkHealth {

@@ -25,3 +25,9 @@ export function writeError(prefix: string, error: unknown, redact: (text: string
   if (REFUSED_CLASSES.has(sqlClass) && code !== '23514') Object.assign(refused, { transient: false });
   return refused;
 }
+
+/** True when `error` leaves its connection unusable (no SQLSTATE, a connection error, or the server ending it). */
+export function breaksConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code !== 'string' || code.startsWith('08') || code.startsWith('57P');
+}

@@ -32,3 +32,19 @@ export function clientConfig(settings: ConnectionSettings): ClientConfig {
     },
   };
 }
+
+const guarded = new WeakSet<pg.PoolClient>();
+
+/**
+ * A client from `pool` that cannot crash the process: `pg` emits `error` on a checked-out client
+ * whose connection the server ends (the pool listens only while it is idle), and an `error` event
+ * without a listener is thrown. The query in progress rejects with that error anyway.
+ */
+export async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  if (!guarded.has(client)) {
+    guarded.add(client);
+    client.on('error', () => {});
+  }
+  return client;
+}

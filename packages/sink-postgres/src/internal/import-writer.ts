@@ -2,8 +2,8 @@ import { ObsTransientError } from '@obs/core';
 import { type FactEvent, migratePostgresSchema } from '@obs/store-format';
 import pg from 'pg';
 import { BatchWriter } from './batch-writer.js';
-import { writeError } from './classify-error.js';
-import { type ConnectionSettings, clientConfig } from './connection-config.js';
+import { breaksConnection, writeError } from './classify-error.js';
+import { type ConnectionSettings, checkOut, clientConfig } from './connection-config.js';
 import { prepareBatch } from './prepared-batch.js';
 
 /** Tries of one batch: another pending batch may hold one of its ids or create its partition. */
@@ -35,7 +35,7 @@ export class ImportWriter {
   /** Creates or migrates the schema and today's partitions; errors are password-free. */
   async open(): Promise<void> {
     try {
-      const client = await this.#pool.connect();
+      const client = await checkOut(this.#pool);
       try {
         await migratePostgresSchema(client, this.#settings.schema);
         await this.#writer.prepare(client);
@@ -52,7 +52,7 @@ export class ImportWriter {
     const skip = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       let broken: Error | undefined;
-      const client = await this.#pool.connect().catch((error: unknown) => {
+      const client = await checkOut(this.#pool).catch((error: unknown) => {
         throw writeError('the import could not connect', error, this.#redact);
       });
       try {
@@ -63,8 +63,7 @@ export class ImportWriter {
           throw new ObsTransientError('the import kept meeting ids committed by other writers');
         }
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (typeof code !== 'string' || code.startsWith('08')) broken = error as Error;
+        if (breaksConnection(error)) broken = error as Error;
         const wrapped = writeError('the import could not write a batch', error, this.#redact);
         if (!(wrapped instanceof ObsTransientError) || attempt === ATTEMPTS) throw wrapped;
       } finally {

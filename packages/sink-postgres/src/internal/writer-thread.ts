@@ -28,10 +28,14 @@ export interface WriterReply {
 
 type Pending = { resolve: (reply: WriterReply) => void };
 
+/** Told, on the host thread, how a batch handed over with {@link WriterThread.hand} ended. */
+export type HandedReply = (outcome: WriteOutcome | undefined, error: Error | undefined) => void;
+
 /**
  * The host side of the thread that owns the sink's connections. Every write goes through it: `write`
  * resolves when the thread committed, `writeSync` (caller-runs) blocks the calling thread in
- * `Atomics.wait` until it did. A write to a server needs an event loop to wait on, and the caller's
+ * `Atomics.wait` until it did, and `hand` posts a batch whose end is told to a callback that runs on
+ * the host (from `pump`, or the host's event loop, whichever sees the reply first). A write to a server needs an event loop to wait on, and the caller's
  * loop is the one that is blocked; the thread has its own. One owner also means a caller-run batch
  * never waits for a lock held by a transaction of the blocked loop (which could never commit).
  * The thread keeps the process alive only while a request is pending.
@@ -88,30 +92,47 @@ export class WriterThread {
 
   /** Commits a prepared batch in the thread and blocks until it did; returns what it did. */
   writeSync(batch: PreparedBatch): WriteOutcome {
+    let result: { outcome?: WriteOutcome; error?: Error } | undefined;
+    this.hand(batch, (outcome, error) => {
+      result = error ? { error } : { outcome: outcome! };
+    });
+    this.pump(() => result !== undefined);
+    if (result!.error) throw result!.error;
+    return result!.outcome!;
+  }
+
+  /** Posts a prepared batch to the thread and returns at once; `done` is told how it ended. */
+  hand(batch: PreparedBatch, done: HandedReply): void {
     if (this.#dead) throw this.#dead;
     const id = this.#nextId++;
-    Atomics.store(this.#flag, 0, 0);
+    this.#track(id, (reply) =>
+      reply.error ? done(undefined, replyError(reply.error)) : done(reply.outcome!, undefined),
+    );
     this.#port.postMessage({ id, kind: 'write', batch, sync: true } satisfies WriterRequest);
-    if (Atomics.wait(this.#flag, 0, 0, this.#timeoutMs) === 'timed-out') {
-      throw Object.assign(new Error(`no commit from PostgreSQL within ${this.#timeoutMs} ms`), {
-        code: '57014',
-      });
-    }
-    // replies to earlier async writes may come first: settle them, then take this one
-    for (
-      let message = receiveMessageOnPort(this.#port);
-      message !== undefined;
-      message = receiveMessageOnPort(this.#port)
-    ) {
-      const reply = message.message as WriterReply;
-      if (reply.id !== id) {
-        this.#settle(reply);
-        continue;
+  }
+
+  /**
+   * Blocks the calling thread, settling replies as they come, until `until()` holds; throws (SQLSTATE
+   * `57014`) when the thread answers no handed batch for the sync timeout.
+   */
+  pump(until: () => boolean): void {
+    for (;;) {
+      const seen = Atomics.load(this.#flag, 0);
+      for (
+        let message = receiveMessageOnPort(this.#port);
+        message !== undefined;
+        message = receiveMessageOnPort(this.#port)
+      ) {
+        this.#settle(message.message as WriterReply);
       }
-      if (reply.error) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
-      return reply.outcome!;
+      if (until()) return;
+      if (this.#dead) throw this.#dead;
+      if (Atomics.wait(this.#flag, 0, seen, this.#timeoutMs) === 'timed-out') {
+        throw Object.assign(new Error(`no commit from PostgreSQL within ${this.#timeoutMs} ms`), {
+          code: '57014',
+        });
+      }
     }
-    throw new Error('the PostgreSQL writer thread signalled a commit without a reply');
   }
 
   /** Ends the connections and the thread. */
@@ -126,19 +147,19 @@ export class WriterThread {
 
   #send(request: WriterRequest): Promise<WriterReply> {
     if (this.#dead) return Promise.reject(this.#dead);
+    return new Promise<WriterReply>((resolve, reject) => {
+      this.#track(request.id, (reply) => (reply.error ? reject(replyError(reply.error)) : resolve(reply)));
+      this.#port.postMessage(request);
+    });
+  }
+
+  /** Keeps the thread (and the process) alive until the reply to `id` is settled. */
+  #track(id: number, resolve: (reply: WriterReply) => void): void {
     if (this.#pending.size === 0) {
       this.#worker.ref();
       this.#port.ref();
     }
-    return new Promise<WriterReply>((resolve, reject) => {
-      this.#pending.set(request.id, {
-        resolve: (reply) =>
-          reply.error
-            ? reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }))
-            : resolve(reply),
-      });
-      this.#port.postMessage(request);
-    });
+    this.#pending.set(id, { resolve });
   }
 
   #settle(reply: WriterReply): void {
@@ -155,8 +176,11 @@ export class WriterThread {
   #died(error: Error): void {
     if (this.#dead) return;
     this.#dead = error;
-    for (const pending of this.#pending.values())
-      pending.resolve({ id: -1, error: { message: error.message } });
+    const pending = [...this.#pending.values()];
     this.#pending.clear();
+    for (const p of pending) p.resolve({ id: -1, error: { message: error.message } });
   }
 }
+
+const replyError = (error: NonNullable<WriterReply['error']>): Error =>
+  Object.assign(new Error(error.message), { code: error.code });

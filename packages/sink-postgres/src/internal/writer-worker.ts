@@ -2,7 +2,8 @@ import { workerData } from 'node:worker_threads';
 import { migratePostgresSchema, type PostgresMigrationResult } from '@obs/store-format';
 import pg from 'pg';
 import { BatchWriter, type WriteOutcome } from './batch-writer.js';
-import { clientConfig } from './connection-config.js';
+import { breaksConnection } from './classify-error.js';
+import { checkOut, clientConfig } from './connection-config.js';
 import type { PreparedBatch } from './prepared-batch.js';
 import type { WriterReply, WriterRequest, WriterThreadData } from './writer-thread.js';
 
@@ -22,7 +23,7 @@ let opened: Promise<PostgresMigrationResult> | undefined;
 /** Connects, migrates and creates today's partitions, once (again after a failure). */
 function open(): Promise<PostgresMigrationResult> {
   opened ??= (async () => {
-    const client = await pool.connect();
+    const client = await checkOut(pool);
     try {
       const migration = await migratePostgresSchema(client, data.settings.schema);
       await writer.prepare(client);
@@ -39,13 +40,12 @@ function open(): Promise<PostgresMigrationResult> {
 
 async function commit(batch: PreparedBatch): Promise<WriteOutcome> {
   await open();
-  const client = await pool.connect();
+  const client = await checkOut(pool);
   let broken: Error | undefined;
   try {
     return await writer.write(client, batch);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== 'string' || code.startsWith('08')) broken = error as Error;
+    if (breaksConnection(error)) broken = error as Error;
     throw error;
   } finally {
     client.release(broken);
@@ -55,7 +55,7 @@ async function commit(batch: PreparedBatch): Promise<WriteOutcome> {
 function reply(request: WriterRequest, message: Omit<WriterReply, 'id'>): void {
   port.postMessage({ id: request.id, ...message } satisfies WriterReply);
   if (request.kind === 'write' && request.sync) {
-    Atomics.store(flag, 0, 1);
+    Atomics.add(flag, 0, 1);
     Atomics.notify(flag, 0);
   }
 }
