@@ -1,18 +1,21 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventRecord } from '@obs/core';
+import { type Envelope, EventRecord } from '@obs/core';
 import { makeEnvelope } from '@obs/core/testing';
 import { createJsonlSink, type JsonlSinkOptions } from '@obs/sink-jsonl';
 import { importTrailPostgres } from '@obs/sink-postgres';
 import { startTestPostgres } from '@obs/sink-postgres/testing';
 import { importTrail } from '@obs/sink-sqlite';
 import { verifyTrail } from '@obs/store-format';
-import { type BenchRow, type BenchSuite, median } from '../harness.js';
+import { bareCopy } from '../bare-copy.js';
+import { type BenchRow, type BenchSuite, loadAverage, median } from '../harness.js';
 import { llmPayload } from '../workload.js';
 
 const BATCH = 512;
+/** `obs import`'s batch size into PostgreSQL (its default). */
+const IMPORT_BATCH = 5_000;
 
 /** `count` llm.call records (the JSON made here, as the service would before the sinks). */
 function records(count: number, from = 0): EventRecord[] {
@@ -61,10 +64,7 @@ async function bareHashRate(dir: string): Promise<number> {
   return bytes / 1e6 / ((performance.now() - started) / 1000);
 }
 
-const load = () =>
-  loadavg()
-    .map((v) => v.toFixed(1))
-    .join(' / ');
+const load = loadAverage;
 
 const spread = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -143,18 +143,20 @@ export const integritySuite: BenchSuite = {
       const importTrailDir = join(dir, 'import-trail');
       const importSink = createJsonlSink({ dir: importTrailDir });
       const importEvents = quick ? 51_200 : 204_800;
-      for (let b = 0; b < importEvents / BATCH; b++)
-        importSink.write(
-          batches[b % batches.length]!.map(
-            (r, i) =>
-              new EventRecord(
-                makeEnvelope(b * BATCH + i + 1, {
-                  ...r.envelope,
-                  event_id: makeEnvelope(b * BATCH + i + 1).event_id,
-                }),
-              ),
-          ),
+      const importEnvelopes: Envelope[] = [];
+      for (let b = 0; b < importEvents / BATCH; b++) {
+        const batch = batches[b % batches.length]!.map(
+          (r, i) =>
+            new EventRecord(
+              makeEnvelope(b * BATCH + i + 1, {
+                ...r.envelope,
+                event_id: makeEnvelope(b * BATCH + i + 1).event_id,
+              }),
+            ),
         );
+        importSink.write(batch);
+        for (const r of batch) importEnvelopes.push(r.envelope);
+      }
       await importSink.close();
       const importRates: number[] = [];
       const importCpu: number[] = [];
@@ -206,6 +208,28 @@ export const integritySuite: BenchSuite = {
           target: '≥ 100k ev/s',
           note: `wall ev/s ${spread(pgRates)}; CPU µs per event in this process (the server's not counted) ${pgCpu.map((v) => v.toFixed(1)).join(', ')}; load ${load()}${own ? '; throwaway cluster, fsync off' : ''}`,
         });
+        // the server's ceiling on this machine: the same rows COPYed bare (no ids check, summaries or rollups)
+        for (const connections of [1, 2, 4]) {
+          const bare: number[] = [];
+          for (let r = 0; r < rounds; r++) {
+            bare.push(
+              await bareCopy(url, `bench_import_bare_${Date.now()}_${connections}_${r}`, importEnvelopes, {
+                batchSize: IMPORT_BATCH,
+                connections,
+              }),
+            );
+          }
+          rows.push({
+            suite: 'integrity',
+            case: `bare parallel COPY of the same ${importEvents.toLocaleString('en-US')} rows into PostgreSQL, ${connections} connection${connections > 1 ? 's' : ''}, batches of ${IMPORT_BATCH}: the server's ceiling`,
+            value: median(bare),
+            unit: 'ev/s',
+            peer: { name: 'obs import into PostgreSQL, same run', value: median(pgRates) },
+            ratio: median(pgRates) / median(bare),
+            target: 'shows whether 100k ev/s is reachable on this server',
+            note: `wall ev/s ${spread(bare)}; COPY text made before the clock; load ${load()}`,
+          });
+        }
       } finally {
         await own?.stop();
       }

@@ -1,35 +1,31 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createObservability, type Envelope, EventRecord, serializeEnvelope } from '@obs/core';
+import { createObservability, type Envelope, EventRecord } from '@obs/core';
 import { openPostgresReadStore } from '@obs/read-store';
 import { createPostgresSink } from '@obs/sink-postgres';
 import { startTestPostgres } from '@obs/sink-postgres/testing';
 import { createSqliteSink } from '@obs/sink-sqlite';
-import {
-  ensurePostgresPartitions,
-  migratePostgresSchema,
-  POSTGRES_EVENT_COLUMNS,
-  uuidv7Ms,
-} from '@obs/store-format';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { type BenchRow, type BenchSuite, median } from '../harness.js';
+import { bareCopy } from '../bare-copy.js';
+import { type BenchRow, type BenchSuite, loadAverage, median } from '../harness.js';
 import { llmPayload } from '../workload.js';
 import { fill, measureStore } from './read-store.js';
 
 /** The sink's batch size (its `queueDefaults`); the bare loop copies batches of the same size. */
 const BATCH = 1_000;
 
-/** The same agent workload into any sink through the service with the sink's default queue; returns events/s. */
+/**
+ * The same agent workload into any sink through the service with the sink's default queue; returns
+ * events/s and the CPU µs per event of this process (all its threads; not the server's).
+ */
 async function throughService(
   sink: Parameters<typeof createObservability>[0]['sinks'][number],
   n: number,
   keep: Envelope[],
-): Promise<number> {
+): Promise<{ rate: number; cpu: number }> {
   const obs = createObservability({ source: 'bench', sinks: [sink] });
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const RUN = 5_000;
   for (let first = 0; first < n; first += RUN) {
     await obs.withContext(
@@ -55,18 +51,10 @@ async function throughService(
   }
   await obs.flush();
   const rate = n / ((performance.now() - start) / 1000);
+  const used = process.cpuUsage(cpu);
   await obs.shutdown();
-  return rate;
+  return { rate, cpu: (used.user + used.system) / n };
 }
-
-const copyValue = (v: string | number | null) =>
-  v === null
-    ? '\\N'
-    : typeof v === 'number'
-      ? String(v)
-      : v.replace(/[\\\n\r\t]/g, (c) =>
-          c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t',
-        );
 
 /** The same events handed to `sink.write` in batches of {@link BATCH} (no service in front): the sink's own cost. */
 async function directWrites(url: string, schema: string, envelopes: readonly Envelope[]): Promise<number> {
@@ -79,56 +67,6 @@ async function directWrites(url: string, schema: string, envelopes: readonly Env
   for (const batch of batches) await sink.write(batch);
   const rate = envelopes.length / ((performance.now() - start) / 1000);
   await sink.close();
-  return rate;
-}
-
-/**
- * The ceiling: the same rows `COPY`ed straight into `events` (same table, partitions and indexes;
- * JSON and COPY text made beforehand; no staging, no idempotency, no summaries, no rollups), one
- * transaction per batch of {@link BATCH}.
- */
-async function bareCopy(url: string, schema: string, envelopes: readonly Envelope[]): Promise<number> {
-  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
-  await client.connect();
-  await migratePostgresSchema(client, schema);
-  await ensurePostgresPartitions(client, [
-    ...new Set(envelopes.map((e) => Math.floor(uuidv7Ms(e.event_id) / 86_400_000) * 86_400_000)),
-  ]);
-  const texts: string[] = [];
-  for (let i = 0; i < envelopes.length; i += BATCH) {
-    let text = '';
-    for (const e of envelopes.slice(i, i + BATCH)) {
-      const values = [
-        e.event_id,
-        Date.parse(e.timestamp),
-        e.event_type,
-        e.source,
-        e.run_id,
-        e.session_id,
-        e.parent_event_id,
-        e.audit_level,
-        e.status,
-        e.duration_ms,
-        serializeEnvelope(e),
-      ];
-      text += `${values.map(copyValue).join('\t')}\n`;
-    }
-    texts.push(text);
-  }
-  const sql = `COPY events (${POSTGRES_EVENT_COLUMNS.join(', ')}) FROM STDIN`;
-  const start = performance.now();
-  for (const text of texts) {
-    await client.query('BEGIN');
-    await pipeline(
-      async function* () {
-        yield Buffer.from(text);
-      },
-      client.query(copyFrom(sql)),
-    );
-    await client.query('COMMIT');
-  }
-  const rate = envelopes.length / ((performance.now() - start) / 1000);
-  await client.end();
   return rate;
 }
 
@@ -151,17 +89,26 @@ export const postgresSuite: BenchSuite = {
         sink: [] as number[],
         direct: [] as number[],
         bare: [] as number[],
+        formatted: [] as number[],
         sqlite: [] as number[],
       };
+      const cpu: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const envelopes: Envelope[] = [];
-        rates.sink.push(
-          await throughService(createPostgresSink({ url, schema: `bench_sink_${r}` }), n, envelopes),
+        const service = await throughService(
+          createPostgresSink({ url, schema: `bench_sink_${r}` }),
+          n,
+          envelopes,
         );
+        rates.sink.push(service.rate);
+        cpu.push(service.cpu);
         rates.direct.push(await directWrites(url, `bench_direct_${r}`, envelopes));
-        rates.bare.push(await bareCopy(url, `bench_bare_${r}`, envelopes));
+        rates.bare.push(await bareCopy(url, `bench_bare_${r}`, envelopes, { batchSize: BATCH }));
+        rates.formatted.push(
+          await bareCopy(url, `bench_formatted_${r}`, envelopes, { batchSize: BATCH, formatInClock: true }),
+        );
         rates.sqlite.push(
-          await throughService(createSqliteSink({ path: join(dir, `bench-${r}.db`) }), n, []),
+          (await throughService(createSqliteSink({ path: join(dir, `bench-${r}.db`) }), n, [])).rate,
         );
       }
       const sink = median(rates.sink);
@@ -174,7 +121,20 @@ export const postgresSuite: BenchSuite = {
           peer: { name: `bare COPY of the same rows into events, batch ${BATCH}`, value: median(rates.bare) },
           ratio: sink / median(rates.bare),
           target: 'ratio ≥ 0.8',
-          note: `runs: ${rates.sink.map(Math.round).join(', ')}; bare: ${rates.bare.map(Math.round).join(', ')}`,
+          note: `runs: ${rates.sink.map(Math.round).join(', ')}; bare: ${rates.bare.map(Math.round).join(', ')}; CPU µs per event in this process ${cpu.map((v) => v.toFixed(1)).join(', ')}; load ${loadAverage()}`,
+        },
+        {
+          suite: 'postgres',
+          case: `service → sink-postgres, ${n} events, vs a bare COPY loop that formats JSON and COPY text inside its clock`,
+          value: sink,
+          unit: 'events/s',
+          peer: {
+            name: `bare COPY of the same envelope objects, JSON + COPY text made in the clock, batch ${BATCH}`,
+            value: median(rates.formatted),
+          },
+          ratio: sink / median(rates.formatted),
+          target: 'ratio ≥ 0.8',
+          note: `formatted bare runs: ${rates.formatted.map(Math.round).join(', ')}`,
         },
         {
           suite: 'postgres',
