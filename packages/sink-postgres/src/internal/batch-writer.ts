@@ -15,11 +15,11 @@ const SUMMARIES_SQL = withSummaryUpserts(rollupLockSql(SUMMARY_PARAMS + 1));
 /** What one {@link BatchWriter.write} did: committed `inserted` events, or found `stored` ids and rolled back. */
 export type WriteOutcome = { inserted: number } | { stored: string[] };
 
-/** Streams `text` into a `COPY … FROM STDIN` on `client`. */
-export async function copyInto(client: pg.ClientBase, sql: string, text: string): Promise<void> {
+/** Streams `data` (COPY text in UTF-8) into a `COPY … FROM STDIN` on `client`. */
+export async function copyInto(client: pg.ClientBase, sql: string, data: Uint8Array): Promise<void> {
   const stream = client.query(copyFrom(sql));
   await pipeline(async function* () {
-    yield Buffer.from(text, 'utf8');
+    yield Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   }, stream);
 }
 
@@ -53,7 +53,7 @@ export class BatchWriter {
     await this.#ensureDays(client, batch.days);
     await client.query('BEGIN');
     try {
-      await copyInto(client, COPY_SQL, batch.text);
+      await copyInto(client, COPY_SQL, batch.copy);
       // one table after the other, rows in key order: writers on many hosts never deadlock
       const locked = await client.query<LockedRollup>(SUMMARIES_SQL, [
         ...batch.runs,

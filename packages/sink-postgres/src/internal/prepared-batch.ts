@@ -21,6 +21,12 @@ export interface StoredEvent {
 }
 
 const DAY_MS = 86_400_000;
+const utf8 = new TextEncoder();
+
+/** What `postMessage` moves instead of copying: the COPY text's buffer. */
+export function transferOf(batch: PreparedBatch): ArrayBuffer[] {
+  return [batch.copy.buffer as ArrayBuffer];
+}
 
 /** The rollup columns of {@link ROLLUP_DIMENSIONS} in `stats_rollups`. */
 export const ROLLUP_DIMENSIONS = [
@@ -65,8 +71,11 @@ export interface PreparedBatch {
   ids: string[];
   /** The UTC days (epoch day numbers) of the ids' UUIDv7 times: the partitions they go to. */
   days: number[];
-  /** The `COPY` text of the events, in `POSTGRES_EVENT_COLUMNS` order. */
-  text: string;
+  /**
+   * The `COPY` text of the events, in `POSTGRES_EVENT_COLUMNS` order, as UTF-8 in a buffer of its own:
+   * moved to the writer thread, not copied (see {@link transferOf}).
+   */
+  copy: Uint8Array;
   /** The parameters of the run upsert (`runParams`). */
   runs: unknown[][];
   /** The parameters of the session upsert (`sessionParams`). */
@@ -124,7 +133,7 @@ export function prepareBatch(batch: readonly StoredEvent[], skip: ReadonlySet<st
   return {
     ids,
     days: [...days],
-    text,
+    copy: utf8.encode(text),
     runs: runParams([...runs.values()]),
     sessions: sessionParams([...sessions.values()]),
     rollups: rollupColumns(rollups),

@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import type { PostgresMigrationResult } from '@obs/store-format';
 import type { WriteOutcome } from './batch-writer.js';
 import type { ConnectionSettings } from './connection-config.js';
-import type { PreparedBatch } from './prepared-batch.js';
+import { type PreparedBatch, transferOf } from './prepared-batch.js';
 
 /** What the writer thread gets at start. */
 export interface WriterThreadData {
@@ -87,7 +87,8 @@ export class WriterThread {
 
   /** Commits a prepared batch in the thread; resolves with what it did. */
   async write(batch: PreparedBatch): Promise<WriteOutcome> {
-    return (await this.#send({ id: this.#nextId++, kind: 'write', batch, sync: false })).outcome!;
+    const request: WriterRequest = { id: this.#nextId++, kind: 'write', batch, sync: false };
+    return (await this.#send(request, transferOf(batch))).outcome!;
   }
 
   /** Commits a prepared batch in the thread and blocks until it did; returns what it did. */
@@ -108,7 +109,10 @@ export class WriterThread {
     this.#track(id, (reply) =>
       reply.error ? done(undefined, replyError(reply.error)) : done(reply.outcome!, undefined),
     );
-    this.#port.postMessage({ id, kind: 'write', batch, sync: true } satisfies WriterRequest);
+    this.#port.postMessage(
+      { id, kind: 'write', batch, sync: true } satisfies WriterRequest,
+      transferOf(batch),
+    );
   }
 
   /**
@@ -145,11 +149,11 @@ export class WriterThread {
     await exited;
   }
 
-  #send(request: WriterRequest): Promise<WriterReply> {
+  #send(request: WriterRequest, transfer: ArrayBuffer[] = []): Promise<WriterReply> {
     if (this.#dead) return Promise.reject(this.#dead);
     return new Promise<WriterReply>((resolve, reject) => {
       this.#track(request.id, (reply) => (reply.error ? reject(replyError(reply.error)) : resolve(reply)));
-      this.#port.postMessage(request);
+      this.#port.postMessage(request, transfer);
     });
   }
 
