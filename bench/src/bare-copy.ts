@@ -8,6 +8,7 @@ import {
 } from '@obs/store-format';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { serverCpuUs } from './server-cpu.js';
 
 const DAY_MS = 86_400_000;
 const COPY_SQL = `COPY events (${POSTGRES_EVENT_COLUMNS.join(', ')}) FROM STDIN`;
@@ -73,18 +74,27 @@ async function copyBatch(client: pg.Client, text: string): Promise<void> {
   await client.query('COMMIT');
 }
 
+/** What one bare loop measured: events/s, and CPU µs per event of this process and of the server. */
+export interface BareCopyResult {
+  rate: number;
+  hostCpu: number;
+  /** Undefined when the server is not a local one this process can see. */
+  serverCpu: number | undefined;
+}
+
 /**
  * The ceiling: `envelopes` `COPY`ed straight into `events` of a new schema (same table, partitions and
  * indexes; no idempotency, summaries or rollups), one transaction per batch of `batchSize`, on
  * `connections` connections at once. With `formatInClock` the COPY text (and the JSON) is made inside
- * the clock from the envelope objects, as a hand-written loop must; otherwise beforehand. Returns events/s.
+ * the clock from the envelope objects, as a hand-written loop must; otherwise beforehand. `serverPort`
+ * names a local server whose CPU is counted.
  */
 export async function bareCopy(
   url: string,
   schema: string,
   envelopes: readonly Envelope[],
-  options: { batchSize: number; connections?: number; formatInClock?: boolean },
-): Promise<number> {
+  options: { batchSize: number; connections?: number; formatInClock?: boolean; serverPort?: number },
+): Promise<BareCopyResult> {
   const clients = [await bareClient(url, schema, envelopes)];
   for (let c = 1; c < (options.connections ?? 1); c++) {
     const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
@@ -93,7 +103,7 @@ export async function bareCopy(
   }
   const batches = inBatches(envelopes, options.batchSize);
   const texts = options.formatInClock ? [] : batches.map(copyText);
-  const start = performance.now();
+  const clock = startClock(options.serverPort);
   let next = 0;
   await Promise.all(
     clients.map(async (client) => {
@@ -102,7 +112,26 @@ export async function bareCopy(
       }
     }),
   );
-  const rate = envelopes.length / ((performance.now() - start) / 1000);
+  const result = clock.stop(envelopes.length);
   for (const client of clients) await client.end();
-  return rate;
+  return result;
+}
+
+/** Starts timing wall time, this process's CPU and (with `serverPort`) the local server's CPU. */
+export function startClock(serverPort: number | undefined): { stop(events: number): BareCopyResult } {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const server = serverPort === undefined ? undefined : serverCpuUs(serverPort);
+  return {
+    stop(events) {
+      const used = process.cpuUsage(cpu);
+      const serverNow = serverPort === undefined ? undefined : serverCpuUs(serverPort);
+      return {
+        rate: events / ((performance.now() - start) / 1000),
+        hostCpu: (used.user + used.system) / events,
+        serverCpu:
+          server === undefined || serverNow === undefined ? undefined : (serverNow - server) / events,
+      };
+    },
+  };
 }

@@ -212,12 +212,13 @@ export const integritySuite: BenchSuite = {
         for (const connections of [1, 2, 4]) {
           const bare: number[] = [];
           for (let r = 0; r < rounds; r++) {
-            bare.push(
-              await bareCopy(url, `bench_import_bare_${Date.now()}_${connections}_${r}`, importEnvelopes, {
-                batchSize: IMPORT_BATCH,
-                connections,
-              }),
+            const result = await bareCopy(
+              url,
+              `bench_import_bare_${Date.now()}_${connections}_${r}`,
+              importEnvelopes,
+              { batchSize: IMPORT_BATCH, connections },
             );
+            bare.push(result.rate);
           }
           rows.push({
             suite: 'integrity',

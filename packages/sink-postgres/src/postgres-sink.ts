@@ -88,7 +88,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   };
   const committed = (batch: readonly EventRecord[], inserted: number) => {
     duplicates += batch.length - inserted;
-    lastError = null;
+    if ((handed?.heldEvents ?? 0) === 0) lastError = null;
   };
   /** Writes the batches a failed handed write left held again; throws when one fails again. */
   const retryHeld = async () => {
@@ -173,6 +173,8 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     },
     health(): SinkHealth {
       if (closed) return { ok: false, detail: 'closed' };
+      const held = handed?.heldEvents ?? 0;
+      if (held > 0) return { ok: false, detail: `${held} events held to be written again: ${lastError}` };
       if (lastError !== null) return { ok: false, detail: lastError };
       return { ok: true, detail: `${url} schema ${resolved.schema}` };
     },

@@ -38,11 +38,6 @@ export class HandedBatches<T extends StoredEvent> {
     this.#failed = told.failed;
   }
 
-  /** Batches handed over and not settled yet. */
-  get inFlight(): number {
-    return this.#inFlight;
-  }
-
   /** Events held after a failure. */
   get heldEvents(): number {
     let n = 0;
