@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { copyField, copyRow } from './copy-text.js';
+import { CopyBuffer, copyField, copyRow } from './copy-text.js';
 
 it('escapes what COPY text gives a meaning: backslash, newline, carriage return, tab; null is \\N', () => {
   expect(copyField(null)).toBe('\\N');
@@ -14,4 +14,14 @@ it('escapes what COPY text gives a meaning: backslash, newline, carriage return,
 
 it('joins a row with tabs and ends it with a newline', () => {
   expect(copyRow(['a\tb', 1, null])).toBe('a\\tb\t1\t\\N\n');
+});
+
+it('a COPY buffer holds the UTF-8 of every row appended, growing past its first size', () => {
+  const buffer = new CopyBuffer(1024);
+  const rows = Array.from({ length: 400 }, (_, i) => copyRow([`é${i}`, '日本', i, null]));
+  for (const row of rows) buffer.append(row);
+  const bytes = buffer.bytes();
+  expect(new TextDecoder().decode(bytes)).toBe(rows.join(''));
+  expect(bytes.byteOffset).toBe(0);
+  expect(bytes.buffer.byteLength).toBeGreaterThan(1024);
 });

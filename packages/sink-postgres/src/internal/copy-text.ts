@@ -20,3 +20,33 @@ export function copyRow(values: readonly (string | number | null)[]): string {
   for (let i = 0; i < values.length; i++) line += (i === 0 ? '' : '\t') + copyField(values[i] ?? null);
   return `${line}\n`;
 }
+
+/**
+ * `COPY` text written row by row as UTF-8 into a buffer of its own (not from Node's shared pool, so
+ * it can be moved to another thread), grown by doubling; no single string of the whole batch is made.
+ */
+export class CopyBuffer {
+  #buffer: Buffer;
+  #length = 0;
+
+  constructor(initialBytes: number) {
+    this.#buffer = Buffer.allocUnsafeSlow(Math.max(1024, initialBytes));
+  }
+
+  /** Appends `text` (rows ended by newlines). */
+  append(text: string): void {
+    // at most 3 UTF-8 bytes per UTF-16 unit
+    const room = this.#length + text.length * 3;
+    if (room > this.#buffer.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(room, this.#buffer.length * 2));
+      this.#buffer.copy(grown, 0, 0, this.#length);
+      this.#buffer = grown;
+    }
+    this.#length += this.#buffer.write(text, this.#length);
+  }
+
+  /** The bytes written so far (a view of the buffer, which is its own `ArrayBuffer`). */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.#buffer.buffer, 0, this.#length);
+  }
+}

@@ -11,7 +11,7 @@ import {
   rollupDimensionsKey,
   uuidv7Ms,
 } from '@obs/store-format';
-import { copyRow } from './copy-text.js';
+import { CopyBuffer, copyRow } from './copy-text.js';
 import { type RunDelta, runParams, type SessionDelta, sessionParams } from './summary-upsert.js';
 
 /** What the host needs of an event to prepare it: an `EventRecord` fits. */
@@ -21,7 +21,6 @@ export interface StoredEvent {
 }
 
 const DAY_MS = 86_400_000;
-const utf8 = new TextEncoder();
 
 /** What `postMessage` moves instead of copying: the COPY text's buffer. */
 export function transferOf(batch: PreparedBatch): ArrayBuffer[] {
@@ -95,26 +94,28 @@ export function prepareBatch(batch: readonly StoredEvent[], skip: ReadonlySet<st
   const rollups: RollupDeltaMap = new Map();
   const runs = new Map<string, RunDelta>();
   const sessions = new Map<string, SessionDelta>();
-  let text = '';
+  const copy = new CopyBuffer(batch.length * 768);
   for (const { envelope: e, json } of batch) {
     if (skip.has(e.event_id) || seen.has(e.event_id)) continue;
     seen.add(e.event_id);
     ids.push(e.event_id);
     days.add(Math.floor(uuidv7Ms(e.event_id) / DAY_MS));
     const ts = Date.parse(e.timestamp);
-    text += copyRow([
-      e.event_id,
-      ts,
-      e.event_type,
-      e.source,
-      e.run_id,
-      e.session_id,
-      e.parent_event_id,
-      e.audit_level,
-      e.status,
-      e.duration_ms,
-      json,
-    ]);
+    copy.append(
+      copyRow([
+        e.event_id,
+        ts,
+        e.event_type,
+        e.source,
+        e.run_id,
+        e.session_id,
+        e.parent_event_id,
+        e.audit_level,
+        e.status,
+        e.duration_ms,
+        json,
+      ]),
+    );
     foldIntoRollups(rollups, e, ts);
     let run = runs.get(e.run_id);
     if (run === undefined) {
@@ -133,7 +134,7 @@ export function prepareBatch(batch: readonly StoredEvent[], skip: ReadonlySet<st
   return {
     ids,
     days: [...days],
-    copy: utf8.encode(text),
+    copy: copy.bytes(),
     runs: runParams([...runs.values()]),
     sessions: sessionParams([...sessions.values()]),
     rollups: rollupColumns(rollups),
