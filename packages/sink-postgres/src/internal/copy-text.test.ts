@@ -25,3 +25,14 @@ it('a COPY buffer holds the UTF-8 of every row appended, growing past its first 
   expect(bytes.byteOffset).toBe(0);
   expect(bytes.buffer.byteLength).toBeGreaterThan(1024);
 });
+
+it('a COPY buffer fills to its last byte before growing', () => {
+  const buffer = new CopyBuffer(1024);
+  buffer.append('a'.repeat(1000));
+  buffer.append('b'.repeat(24));
+  expect(buffer.bytes().buffer.byteLength).toBe(1024);
+  expect(buffer.bytes().byteLength).toBe(1024);
+  buffer.append('c');
+  expect(buffer.bytes().buffer.byteLength).toBe(2048);
+  expect(new TextDecoder().decode(buffer.bytes())).toBe(`${'a'.repeat(1000)}${'b'.repeat(24)}c`);
+});

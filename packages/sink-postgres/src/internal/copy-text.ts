@@ -35,14 +35,18 @@ export class CopyBuffer {
 
   /** Appends `text` (rows ended by newlines). */
   append(text: string): void {
-    // at most 3 UTF-8 bytes per UTF-16 unit
-    const room = this.#length + text.length * 3;
+    // at most 3 UTF-8 bytes per UTF-16 unit; counted exactly only when that might not fit
+    if (this.#length + text.length * 3 > this.#buffer.length) this.#fit(Buffer.byteLength(text));
+    this.#length += this.#buffer.write(text, this.#length);
+  }
+
+  #fit(bytes: number): void {
+    const room = this.#length + bytes;
     if (room > this.#buffer.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(room, this.#buffer.length * 2));
       this.#buffer.copy(grown, 0, 0, this.#length);
       this.#buffer = grown;
     }
-    this.#length += this.#buffer.write(text, this.#length);
   }
 
   /** The bytes written so far (a view of the buffer, which is its own `ArrayBuffer`). */

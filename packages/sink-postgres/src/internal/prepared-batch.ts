@@ -94,7 +94,7 @@ export function prepareBatch(batch: readonly StoredEvent[], skip: ReadonlySet<st
   const rollups: RollupDeltaMap = new Map();
   const runs = new Map<string, RunDelta>();
   const sessions = new Map<string, SessionDelta>();
-  const copy = new CopyBuffer(batch.length * 768);
+  const copy = new CopyBuffer(batch.length * 1024);
   for (const { envelope: e, json } of batch) {
     if (skip.has(e.event_id) || seen.has(e.event_id)) continue;
     seen.add(e.event_id);
