@@ -1,10 +1,9 @@
 import { EventRecord } from '@obs/core';
 import { makeEnvelope } from '@obs/core/testing';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterEach, expect, inject, it } from 'vitest';
-import { clientConfig } from './internal/connection-config.js';
 import { built } from './test/built.js';
-import { dropSchema, withSchema } from './test/schema-client.js';
+import { connectTo, dropSchema, withSchema } from './test/schema-client.js';
 import { freshSchema } from './testing/fresh-schema.js';
 
 const { createPostgresSink } = await built<typeof import('./index.js')>('index.js');
@@ -16,14 +15,7 @@ afterEach(async () => {
   for (const s of schemas.splice(0)) await dropSchema(url, s);
 });
 
-async function connect(schema: string): Promise<pg.Client> {
-  const client = new pg.Client(
-    clientConfig({ url, schema, connectTimeoutMs: 10_000, applicationName: 'obs-test' }),
-  );
-  await client.connect();
-  clients.push(client);
-  return client;
-}
+const connect = (schema: string) => connectTo(url, schema, clients);
 
 const batch = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => new EventRecord(makeEnvelope(from + i, { run_id: 'r' })));

@@ -1,12 +1,11 @@
 import { EventRecord } from '@obs/core';
 import { makeEnvelope } from '@obs/core/testing';
 import { LatencySketch, migratePostgresSchema } from '@obs/store-format';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterEach, expect, inject, it } from 'vitest';
-import { dropSchema } from '../test/schema-client.js';
+import { connectTo, dropSchema } from '../test/schema-client.js';
 import { freshSchema } from '../testing/fresh-schema.js';
 import { BatchWriter } from './batch-writer.js';
-import { clientConfig } from './connection-config.js';
 import { prepareBatch } from './prepared-batch.js';
 import { storeRollups } from './rollup-upsert.js';
 
@@ -18,14 +17,7 @@ afterEach(async () => {
   for (const s of schemas.splice(0)) await dropSchema(url, s);
 });
 
-async function connect(schema: string): Promise<pg.Client> {
-  const client = new pg.Client(
-    clientConfig({ url, schema, connectTimeoutMs: 10_000, applicationName: 'obs-test' }),
-  );
-  await client.connect();
-  clients.push(client);
-  return client;
-}
+const connect = (schema: string) => connectTo(url, schema, clients);
 
 /** Waits (bounded) until the backend `pid` waits for a lock. */
 async function waitForLock(observer: pg.Client, pid: number): Promise<void> {

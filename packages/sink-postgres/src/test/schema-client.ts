@@ -24,3 +24,13 @@ export function dropSchema(url: string, schema: string): Promise<void> {
     await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   });
 }
+
+/** A connected client on `schema`, kept in `clients` for the test to end. */
+export async function connectTo(url: string, schema: string, clients: pg.Client[]): Promise<pg.Client> {
+  const client = new pg.Client(
+    clientConfig({ url, schema, connectTimeoutMs: 10_000, applicationName: 'obs-test' }),
+  );
+  await client.connect();
+  clients.push(client);
+  return client;
+}
