@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createObservability, type Envelope, EventRecord } from '@obs/core';
+import { createObservability, type Envelope, EventRecord, type Sink } from '@obs/core';
 import { openPostgresReadStore } from '@obs/read-store';
 import { createPostgresSink } from '@obs/sink-postgres';
 import { startTestPostgres } from '@obs/sink-postgres/testing';
@@ -55,6 +55,19 @@ async function throughService(
   return result;
 }
 
+/** A sink that only reads each event's JSON, with sink-postgres's queue defaults: the service's own cost. */
+function jsonOnlySink(): Sink {
+  return {
+    name: 'json-only',
+    queueDefaults: { batchSize: BATCH, concurrency: 2, capacity: 8_192 },
+    write(batch) {
+      for (const record of batch) void record.json;
+    },
+    flush() {},
+    close() {},
+  };
+}
+
 const totalCpu = (x: BareCopyResult) => x.hostCpu + (x.serverCpu ?? 0);
 
 const spread = (results: readonly BareCopyResult[]) => results.map((x) => Math.round(x.rate)).join(', ');
@@ -102,6 +115,7 @@ export const postgresSuite: BenchSuite = {
       };
       const direct: number[] = [];
       const sqlite: number[] = [];
+      const alone: BareCopyResult[] = [];
       for (let r = 0; r < rounds; r++) {
         const envelopes: Envelope[] = [];
         const sinkOptions = { url, schema: `bench_sink_${r}` };
@@ -120,6 +134,7 @@ export const postgresSuite: BenchSuite = {
         sqlite.push(
           (await throughService(createSqliteSink({ path: join(dir, `bench-${r}.db`) }), n, [])).rate,
         );
+        alone.push(await throughService(jsonOnlySink(), n, []));
       }
       const rate = (results: BareCopyResult[]) => median(results.map((x) => x.rate));
       const sink = rate(runs.sink);
@@ -164,6 +179,18 @@ export const postgresSuite: BenchSuite = {
                 note: 'both sides on the same 2 cores: the ratio is what the wall ratio tends to on a quiet machine',
               },
             ]),
+        {
+          suite: 'postgres',
+          case: `service → sink-postgres, ${n} events: CPU µs per event in this process, next to the service alone`,
+          value: median(runs.sink.map((x) => x.hostCpu)),
+          unit: 'µs',
+          peer: {
+            name: "the same workload into a sink that only reads each event's JSON (emit + JSON, no store)",
+            value: median(alone.map((x) => x.hostCpu)),
+          },
+          ratio: median(alone.map((x) => x.hostCpu)) / median(runs.sink.map((x) => x.hostCpu)),
+          note: `the difference is what the sink costs this process; alone: ${spread(alone)} ev/s`,
+        },
         {
           suite: 'postgres',
           case: `sink-postgres.write of the same events, batches of ${BATCH} (no service: the sink's own cost)`,
