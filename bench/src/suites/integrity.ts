@@ -9,7 +9,7 @@ import { importTrailPostgres } from '@obs/sink-postgres';
 import { startTestPostgres } from '@obs/sink-postgres/testing';
 import { importTrail } from '@obs/sink-sqlite';
 import { verifyTrail } from '@obs/store-format';
-import { bareCopy } from '../bare-copy.js';
+import { type BareCopyResult, bareCopy, startClock } from '../bare-copy.js';
 import { type BenchRow, type BenchSuite, loadAverage, median } from '../harness.js';
 import { llmPayload } from '../workload.js';
 
@@ -70,6 +70,12 @@ const spread = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return `min ${sorted[0]!.toFixed(0)}, median ${median(sorted).toFixed(0)}, max ${sorted.at(-1)!.toFixed(0)}`;
 };
+
+/** CPU µs per event of each run: this process (all threads) and, when it is local, the server. */
+function cpuPerEvent(results: readonly BareCopyResult[]): string {
+  const server = results.map((x) => x.serverCpu);
+  return `CPU µs per event, this process ${results.map((x) => x.hostCpu.toFixed(1)).join(', ')}${server.every((v) => v !== undefined) ? `; the server ${server.map((v) => v.toFixed(1)).join(', ')}` : ''}`;
+}
 
 /** The tamper-evident trail: the chain's cost on the write path, `obs verify` and `obs import` throughput. */
 export const integritySuite: BenchSuite = {
@@ -184,16 +190,15 @@ export const integritySuite: BenchSuite = {
       const url = process.env['OBS_BENCH_POSTGRES_URL'] ?? own!.url;
       try {
         const pgRates: number[] = [];
-        const pgCpu: number[] = [];
+        const pgCpu: BareCopyResult[] = [];
         for (let r = 0; r < rounds; r++) {
-          const cpu = process.cpuUsage();
+          const clock = startClock(own?.port);
           const result = await importTrailPostgres(importTrailDir, {
             into: url,
             schema: `bench_import_${Date.now()}_${r}`,
             resume: false,
           });
-          const used = process.cpuUsage(cpu);
-          pgCpu.push((used.user + used.system) / result.read);
+          pgCpu.push(clock.stop(result.read));
           if (result.inserted !== importEvents)
             throw new Error(`import inserted ${result.inserted}/${importEvents}`);
           pgRates.push(result.read / result.seconds);
@@ -206,29 +211,30 @@ export const integritySuite: BenchSuite = {
           peer: { name: 'the same import into SQLite', value: median(importRates) },
           ratio: median(pgRates) / median(importRates),
           target: '≥ 100k ev/s',
-          note: `wall ev/s ${spread(pgRates)}; CPU µs per event in this process (the server's not counted) ${pgCpu.map((v) => v.toFixed(1)).join(', ')}; load ${load()}${own ? '; throwaway cluster, fsync off' : ''}`,
+          note: `wall ev/s ${spread(pgRates)}; ${cpuPerEvent(pgCpu)}; load ${load()}${own ? '; throwaway cluster, fsync off' : ''}`,
         });
         // the server's ceiling on this machine: the same rows COPYed bare (no ids check, summaries or rollups)
         for (const connections of [1, 2, 4]) {
-          const bare: number[] = [];
+          const bare: BareCopyResult[] = [];
           for (let r = 0; r < rounds; r++) {
-            const result = await bareCopy(
-              url,
-              `bench_import_bare_${Date.now()}_${connections}_${r}`,
-              importEnvelopes,
-              { batchSize: IMPORT_BATCH, connections },
+            bare.push(
+              await bareCopy(url, `bench_import_bare_${Date.now()}_${connections}_${r}`, importEnvelopes, {
+                batchSize: IMPORT_BATCH,
+                connections,
+                ...(own ? { serverPort: own.port } : {}),
+              }),
             );
-            bare.push(result.rate);
           }
+          const rates = bare.map((x) => x.rate);
           rows.push({
             suite: 'integrity',
             case: `bare parallel COPY of the same ${importEvents.toLocaleString('en-US')} rows into PostgreSQL, ${connections} connection${connections > 1 ? 's' : ''}, batches of ${IMPORT_BATCH}: the server's ceiling`,
-            value: median(bare),
+            value: median(rates),
             unit: 'ev/s',
             peer: { name: 'obs import into PostgreSQL, same run', value: median(pgRates) },
-            ratio: median(pgRates) / median(bare),
+            ratio: median(pgRates) / median(rates),
             target: 'shows whether 100k ev/s is reachable on this server',
-            note: `wall ev/s ${spread(bare)}; COPY text made before the clock; load ${load()}`,
+            note: `wall ev/s ${spread(rates)}; COPY text made before the clock; ${cpuPerEvent(bare)}; load ${load()}`,
           });
         }
       } finally {
