@@ -33,11 +33,12 @@ export type HandedReply = (outcome: WriteOutcome | undefined, error: Error | und
 
 /**
  * The host side of the thread that owns the sink's connections. Every write goes through it: `write`
- * resolves when the thread committed, `writeSync` (caller-runs) blocks the calling thread in
- * `Atomics.wait` until it did, and `hand` posts a batch whose end is told to a callback that runs on
- * the host (from `pump`, or the host's event loop, whichever sees the reply first). A write to a server needs an event loop to wait on, and the caller's
- * loop is the one that is blocked; the thread has its own. One owner also means a caller-run batch
- * never waits for a lock held by a transaction of the blocked loop (which could never commit).
+ * resolves when the thread committed; `hand` posts a batch and returns, its end told to a callback
+ * on the host (from `pump`, which blocks the caller in `Atomics.wait`, or from the host's event loop,
+ * whichever sees the reply first). A write to a server needs an event loop to wait on, and a
+ * caller-runs write blocks the caller's loop; the thread has its own. One owner also means a
+ * caller-run batch never waits for a lock held by a transaction of the blocked loop (which could
+ * never commit).
  * The thread keeps the process alive only while a request is pending.
  */
 export class WriterThread {
@@ -89,17 +90,6 @@ export class WriterThread {
   async write(batch: PreparedBatch): Promise<WriteOutcome> {
     const request: WriterRequest = { id: this.#nextId++, kind: 'write', batch, sync: false };
     return (await this.#send(request, transferOf(batch))).outcome!;
-  }
-
-  /** Commits a prepared batch in the thread and blocks until it did; returns what it did. */
-  writeSync(batch: PreparedBatch): WriteOutcome {
-    let result: { outcome?: WriteOutcome; error?: Error } | undefined;
-    this.hand(batch, (outcome, error) => {
-      result = error ? { error } : { outcome: outcome! };
-    });
-    this.pump(() => result !== undefined);
-    if (result!.error) throw result!.error;
-    return result!.outcome!;
   }
 
   /** Posts a prepared batch to the thread and returns at once; `done` is told how it ended. */
