@@ -93,7 +93,7 @@ export class BatchWriter {
       foldIntoRollups(rollups, e, ts);
       let run = runs.get(runKey);
       if (run === undefined) {
-        run = { ...emptyRunSummary(e, ts), key: runKey, session_key: null };
+        run = Object.assign(emptyRunSummary(e, ts), { key: runKey, session_key: null });
         runs.set(runKey, run);
       }
       applyToRunSummary(run, e, ts);
@@ -102,7 +102,7 @@ export class BatchWriter {
       if (run.session_key === null) run.session_key = sessionKey;
       let session = sessions.get(sessionKey);
       if (session === undefined) {
-        session = { ...emptySessionSummary(ts), key: sessionKey };
+        session = Object.assign(emptySessionSummary(ts), { key: sessionKey });
         sessions.set(sessionKey, session);
       }
       applyToSessionSummary(session, e, ts);
