@@ -10,6 +10,7 @@ import { type BenchRow, type BenchSuite, median } from '../harness.js';
 import { llmPayload } from '../workload.js';
 
 const YIELD_EVERY = 4096;
+const WARM_UP_EVENTS = 40_960;
 const CONTEXT = { run_id: 'run-bench', session_id: 'session-1', turn_number: 1 };
 const payloads: BuiltinPayloads['llm.call'][] = Array.from({ length: 64 }, (_, i) => llmPayload(i));
 const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -135,21 +136,21 @@ export const jsonlSuite: BenchSuite = {
       const total = quick ? 40_960 : 204_800;
       const rounds = quick ? 1 : 3;
       const runs: Record<string, Measurement[]> = {};
-      const cases: [string, () => Promise<Measurement>][] = [
-        ['batch', () => obsRate(dir, total, 'batch')],
-        ['flush', () => obsRate(dir, total, 'flush')],
-        ['fsync', () => obsRate(dir, total, 'fsync')],
-        ['pinoAsync', () => pinoRate(dir, total, false)],
-        ['pinoSync', () => pinoRate(dir, total, true)],
+      const cases: [string, (events: number) => Promise<Measurement>][] = [
+        ['batch', (events) => obsRate(dir, events, 'batch')],
+        ['flush', (events) => obsRate(dir, events, 'flush')],
+        ['fsync', (events) => obsRate(dir, events, 'fsync')],
+        ['pinoAsync', (events) => pinoRate(dir, events, false)],
+        ['pinoSync', (events) => pinoRate(dir, events, true)],
         // async, so its writes are batched like obs's, with an fsync after each write
-        ['pinoFsync', () => pinoRate(dir, total, false, true)],
+        ['pinoFsync', (events) => pinoRate(dir, events, false, true)],
       ];
-      await obsRate(dir, 16_384, 'batch');
-      await pinoRate(dir, 16_384, false);
+      // every case warms up alike (the same events, unmeasured) before the measured rounds
+      for (const [, fn] of cases) await fn(WARM_UP_EVENTS);
       for (let r = 0; r < rounds; r++) {
         const order = r % 2 === 0 ? cases : [...cases].reverse();
         for (const [name, fn] of order) {
-          const measurement = await fn();
+          const measurement = await fn(total);
           runs[name] = [...(runs[name] ?? []), measurement];
           rmSync(dir, { recursive: true, force: true });
           mkdirSync(dir);
