@@ -65,14 +65,14 @@ describe('the chain thread', () => {
   });
 
   it('hashes more than its ring holds, and chunks larger than a ring slot, without losing a byte', async () => {
-    // 28 batches of ~1 MiB wrap the 16 MiB ring; one batch of ~6 MiB crosses as a copy of its own
+    // 28 batches of ~512 KiB wrap the 4 MiB ring; batches of 2 MiB and 6 MiB cross as copies of their own
     const batches = Array.from({ length: 28 }, (_, b) =>
-      Array.from({ length: 8 }, (_, i) => big(b * 8 + i, 128 * 1024)),
+      Array.from({ length: 4 }, (_, i) => big(b * 4 + i, 128 * 1024)),
     );
-    batches.splice(14, 0, [big(10_000, 6 * 1024 * 1024)]);
+    batches.splice(14, 0, [big(10_000, 2 * 1024 * 1024)], [big(10_001, 6 * 1024 * 1024)]);
     const [threaded, inThread] = await writeBoth(batches, {});
     expect(sidecars(threaded)).toEqual(sidecars(inThread));
-    expect(await verifyTrail(threaded)).toMatchObject({ ok: true, problems: [], sealedLines: 28 * 8 + 1 });
+    expect(await verifyTrail(threaded)).toMatchObject({ ok: true, problems: [], sealedLines: 28 * 4 + 2 });
   });
 
   it('after flush() every line written so far is sealed', async () => {

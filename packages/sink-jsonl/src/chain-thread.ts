@@ -6,7 +6,7 @@ import type { ChainWriter } from './chain-writer.js';
 import type { TrailChainConfig } from './trail-chain.js';
 
 /** Shared memory the written chunks are copied into for the thread; a chunk waits for room in it. */
-const RING_BYTES = 16 * 1024 * 1024;
+const RING_BYTES = 4 * 1024 * 1024;
 /** Chunks larger than this cross as a copy of their own instead of through the ring. */
 const RING_CHUNK_MAX = RING_BYTES / 4;
 /** How long one wait for room lasts before it checks again that the thread is alive. */
@@ -39,7 +39,11 @@ export class ChainThread {
     const used = new SharedArrayBuffer(4);
     this.#ring = Buffer.from(ring);
     this.#used = new Int32Array(used);
-    this.#worker = new Worker(url, { workerData: { ring, used } satisfies ChainWorkerData });
+    this.#worker = new Worker(url, {
+      workerData: { ring, used } satisfies ChainWorkerData,
+      // it keeps little: the segments' digests and CRCs, and records to write
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
     this.#worker.unref();
     this.#worker.on('message', (reply: ChainReply) => this.#reply(reply));
     this.#worker.on('error', (error) => this.#died(error));
@@ -78,7 +82,9 @@ export class ChainThread {
     if (!this.#alive) return;
     const { length } = buffer;
     if (length > RING_CHUNK_MAX) {
+      this.#waitForRoom(length);
       const bytes = new Uint8Array(buffer);
+      Atomics.add(this.#used, 0, length);
       this.#worker.postMessage({ op: 'copied', id, now, bytes } satisfies ChainRequest, [bytes.buffer]);
       return;
     }
@@ -86,15 +92,23 @@ export class ChainThread {
     const skip = at + length > RING_BYTES ? RING_BYTES - at : 0;
     if (skip > 0) at = 0;
     const taken = skip + length;
-    for (let used = Atomics.load(this.#used, 0); used + taken > RING_BYTES && this.#alive; ) {
-      Atomics.wait(this.#used, 0, used, WAIT_SLICE_MS);
-      used = Atomics.load(this.#used, 0);
-    }
+    this.#waitForRoom(taken);
     if (!this.#alive) return;
     buffer.copy(this.#ring, at);
     Atomics.add(this.#used, 0, taken);
     this.#writeAt = at + length;
     this.#post({ op: 'appended', id, now, at, length, taken });
+  }
+
+  /**
+   * Waits until `bytes` more fit the ring's budget (a copy larger than the ring: until the thread is
+   * idle). `used` counts copies in flight too, so ring chunks wait for them: memory stays bounded.
+   */
+  #waitForRoom(bytes: number): void {
+    for (let used = Atomics.load(this.#used, 0); used > 0 && used + bytes > RING_BYTES && this.#alive; ) {
+      Atomics.wait(this.#used, 0, used, WAIT_SLICE_MS);
+      used = Atomics.load(this.#used, 0);
+    }
   }
 
   /** Posts a request, in order after every earlier one. */

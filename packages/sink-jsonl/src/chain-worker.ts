@@ -73,7 +73,12 @@ function apply(request: ChainRequest): void {
       return;
     case 'copied': {
       const { bytes } = request;
-      chain.appended(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      try {
+        chain.appended(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      } finally {
+        Atomics.sub(used, 0, bytes.byteLength);
+        Atomics.notify(used, 0);
+      }
       return;
     }
     case 'seal':
