@@ -4,10 +4,18 @@ import type { EventRecord } from '@obs/core';
 import { makeRecord } from '@obs/core/testing';
 import { verifyTrail } from '@obs/store-format';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChainThread } from './chain-thread.js';
 import { createJsonlSink } from './jsonl-sink.js';
 import type { JsonlSinkOptions } from './options.js';
 import { records, tempDir } from './test/helpers.js';
+
+// The thread runs the built worker, so the threaded sinks come from dist/ (built before tests);
+// the in-thread ones from here.
+const built = (await import(
+  new URL('../dist/index.js', import.meta.url).href
+)) as typeof import('./index.js');
+const { ChainThread } = (await import(
+  new URL('../dist/chain-thread.js', import.meta.url).href
+)) as typeof import('./chain-thread.js');
 
 let dirs: { dir: string; cleanup: () => void }[];
 beforeEach(() => {
@@ -30,7 +38,7 @@ const sidecars = (dir: string) =>
 async function writeBoth(batches: EventRecord[][], options: Partial<JsonlSinkOptions>) {
   for (const [i, thread] of [true, false].entries()) {
     let now = Date.UTC(2026, 0, 1);
-    const sink = createJsonlSink({
+    const sink = (thread ? built.createJsonlSink : createJsonlSink)({
       dir: dirs[i]!.dir,
       rotation: { intervalMs: 60_000 },
       clock: () => now,
@@ -51,8 +59,10 @@ const big = (seq: number, bytes: number) =>
   makeRecord(seq, { payload: { level: 'info', message: 'x'.repeat(bytes) } });
 
 describe('the chain thread', () => {
-  it('runs here (the built worker is found from the sources too)', () => {
+  it('runs from the built package, and not from the sources (no built worker beside them)', async () => {
     expect(ChainThread.shared()?.running).toBe(true);
+    const local = await import('./chain-thread.js');
+    expect(local.ChainThread.shared()).toBeUndefined();
   });
 
   it('writes the same chain records, byte for byte, as chains run in-thread (seals, rotation, close)', async () => {
@@ -65,19 +75,19 @@ describe('the chain thread', () => {
   });
 
   it('hashes more than its ring holds, and chunks larger than a ring slot, without losing a byte', async () => {
-    // 28 batches of ~512 KiB wrap the 4 MiB ring; batches of 2 MiB and 6 MiB cross as copies of their own
+    // 28 batches of ~384 KiB wrap the 2 MiB ring; batches of 2 MiB and 6 MiB cross as copies of their own
     const batches = Array.from({ length: 28 }, (_, b) =>
-      Array.from({ length: 4 }, (_, i) => big(b * 4 + i, 128 * 1024)),
+      Array.from({ length: 3 }, (_, i) => big(b * 3 + i, 128 * 1024)),
     );
     batches.splice(14, 0, [big(10_000, 2 * 1024 * 1024)], [big(10_001, 6 * 1024 * 1024)]);
     const [threaded, inThread] = await writeBoth(batches, {});
     expect(sidecars(threaded)).toEqual(sidecars(inThread));
-    expect(await verifyTrail(threaded)).toMatchObject({ ok: true, problems: [], sealedLines: 28 * 4 + 2 });
+    expect(await verifyTrail(threaded)).toMatchObject({ ok: true, problems: [], sealedLines: 28 * 3 + 2 });
   });
 
   it('after flush() every line written so far is sealed', async () => {
     const { dir } = dirs[0]!;
-    const sink = createJsonlSink({ dir, chain: { everyLines: 1_000_000, everyMs: 3_600_000 } });
+    const sink = built.createJsonlSink({ dir, chain: { everyLines: 1_000_000, everyMs: 3_600_000 } });
     sink.write(records(0, 25));
     await sink.flush();
     const chain = readFileSync(join(dir, 'events.jsonl.chain'), 'utf8').trim().split('\n');

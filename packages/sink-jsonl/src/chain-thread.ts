@@ -6,7 +6,7 @@ import type { ChainWriter } from './chain-writer.js';
 import type { TrailChainConfig } from './trail-chain.js';
 
 /** Shared memory the written chunks are copied into for the thread; a chunk waits for room in it. */
-const RING_BYTES = 4 * 1024 * 1024;
+const RING_BYTES = 2 * 1024 * 1024;
 /** Chunks larger than this cross as a copy of their own instead of through the ring. */
 const RING_CHUNK_MAX = RING_BYTES / 4;
 /** How long one wait for room lasts before it checks again that the thread is alive. */
@@ -34,12 +34,12 @@ export class ChainThread {
   #nextTicket = 0;
   #alive = true;
 
-  private constructor(url: URL) {
+  private constructor() {
     const ring = new SharedArrayBuffer(RING_BYTES);
     const used = new SharedArrayBuffer(4);
     this.#ring = Buffer.from(ring);
     this.#used = new Int32Array(used);
-    this.#worker = new Worker(url, {
+    this.#worker = new Worker(new URL('./chain-worker.js', import.meta.url), {
       workerData: { ring, used } satisfies ChainWorkerData,
       // it keeps little: the segments' digests and CRCs, and records to write
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
@@ -53,10 +53,10 @@ export class ChainThread {
   /** The process's thread (started anew after a death); undefined when it cannot run here. */
   static shared(): ChainThread | undefined {
     if (ChainThread.#shared?.running) return ChainThread.#shared;
-    const url = workerUrl();
-    if (url === undefined) return undefined;
+    // from src/ (the package's own tests) there is no built worker beside this module
+    if (!existsSync(fileURLToPath(new URL('./chain-worker.js', import.meta.url)))) return undefined;
     try {
-      ChainThread.#shared = new ChainThread(url);
+      ChainThread.#shared = new ChainThread();
     } catch {
       return undefined;
     }
@@ -193,13 +193,4 @@ class RemoteChain implements ChainWriter {
   abandon(): void {
     this.#thread.post({ op: 'abandon', id: this.id });
   }
-}
-
-/** The built worker next to this module; from `src/` (the package's own tests) the one in `dist/`. */
-function workerUrl(): URL | undefined {
-  for (const path of ['./chain-worker.js', '../dist/chain-worker.js']) {
-    const url = new URL(path, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url;
-  }
-  return undefined;
 }

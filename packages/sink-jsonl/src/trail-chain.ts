@@ -21,7 +21,7 @@ import {
   parseTrailFileName,
   SegmentDigest,
   type SignedRecord,
-} from '@obs/store-format';
+} from '@obs/store-format/chain';
 import type { ChainWriter } from './chain-writer.js';
 import { writeAllSync } from './write-all.js';
 
