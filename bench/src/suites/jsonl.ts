@@ -158,6 +158,13 @@ export const jsonlSuite: BenchSuite = {
       }
       const rate = (name: string) => median(runs[name]!.map((m) => m.rate));
       const cpuUs = (name: string) => median(runs[name]!.map((m) => m.cpuUs));
+      /** Every round's figure of a case and of its peer, as min / median / max (a noisy box's spread). */
+      const roundsNote = (name: string, peer: string, key: keyof Measurement, digits: number) => {
+        const spread = (xs: number[]) =>
+          `${Math.min(...xs).toFixed(digits)} / ${median(xs).toFixed(digits)} / ${Math.max(...xs).toFixed(digits)}`;
+        const of = (n: string) => runs[n]!.map((m) => m[key]);
+        return `${rounds} rounds, min / median / max: ${spread(of(name))}; peer ${spread(of(peer))}`;
+      };
       const rows: BenchRow[] = [];
       const targets: Record<string, string> = {
         'batch pinoSync': '≥ 1.5x',
@@ -181,6 +188,7 @@ export const jsonlSuite: BenchSuite = {
             peer: { name: label, value: rate(peer) },
             ratio: rate(mode) / rate(peer),
             ...(target ? { target } : {}),
+            note: roundsNote(mode, peer, 'rate', 0),
           });
         }
         rows.push({
@@ -191,6 +199,7 @@ export const jsonlSuite: BenchSuite = {
           peer: { name: 'pino.destination sync', value: cpuUs('pinoSync') },
           ratio: cpuUs('pinoSync') / cpuUs(mode),
           ...(mode === 'batch' ? { target: '≤ 4.5 µs' } : {}),
+          note: roundsNote(mode, 'pinoSync', 'cpuUs', 2),
         });
       }
       const burst = quick ? 300_000 : 1_000_000;
