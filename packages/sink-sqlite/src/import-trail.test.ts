@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { serializeEnvelope } from '@obs/core';
+import { EventRecord, serializeEnvelope } from '@obs/core';
 import { makeEnvelope } from '@obs/core/testing';
 import { trailFileName } from '@obs/store-format';
 import Database from 'better-sqlite3';
@@ -11,7 +11,8 @@ import { built } from './test/built.js';
 import { fixture, tempDir } from './test/fixtures.js';
 
 // the writer thread runs a built module file: load the import from dist
-const { importCursorPath, importTrail } = await built<typeof import('./import-trail.js')>('import-trail.js');
+const { createSqliteSink, importCursorPath, importTrail } =
+  await built<typeof import('./index.js')>('index.js');
 
 const { dir, cleanup } = tempDir();
 const trail = join(dir, 'trail');
@@ -161,6 +162,20 @@ describe('importTrail', () => {
     expect(got).toEqual(want);
   });
 
+  it('writes beside a live sink that holds a still-empty store open, through the WAL', async () => {
+    const into = join(dir, 'shared.db');
+    const live = createSqliteSink({ path: into });
+    try {
+      const result = await importTrail(trail, { into });
+      expect(result).toMatchObject({ inserted: TOTAL, rebuild: false });
+      live.writeSync([new EventRecord(makeEnvelope(TOTAL + 1, { run_id: 'live' }))]);
+    } finally {
+      await live.close();
+    }
+    expect(summaries(into).events).toBe(TOTAL + 1);
+    expect(header18(into)).toBe(2);
+  });
+
   it('refuses a bad batch size and skips corrupt lines, counting them', async () => {
     await expect(importTrail(trail, { into: join(dir, 'x.db'), batchSize: 0 })).rejects.toThrow(/batchSize/);
     // the reading thread's error comes back with its code
@@ -191,5 +206,12 @@ describe('importTrail', () => {
     expect(db.prepare('SELECT json FROM event_rows').pluck().all()).toEqual([good]);
     db.close();
     expect(importCursorPath('a.db')).toBe('a.db.import.json');
+    // a store path that is not a database, even with the rebuild marker byte: refused, the file left as it was
+    const notDb = join(dir, 'not-a-db.db');
+    const garbage = Buffer.from('SQLite format 3\0'.padEnd(200, 'x'));
+    garbage[18] = 1;
+    writeFileSync(notDb, garbage);
+    await expect(importTrail(bad, { into: notDb })).rejects.toMatchObject({ code: 'OBS_SINK' });
+    expect(readFileSync(notDb)).toEqual(garbage);
   });
 });

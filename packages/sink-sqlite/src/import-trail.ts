@@ -26,9 +26,10 @@ export interface ImportTrailOptions {
 /** Where an import stands (the shared trail-import loop's progress). */
 export type ImportProgress = TrailImportProgress;
 
-/** What an import did, and whether it loaded the store in rebuild mode (a new or empty store, or a killed rebuild's). */
+/** What an import did. */
 export interface ImportResult extends TrailImportResult {
-  rebuild: boolean;
+  /** True when it loaded the store in rebuild mode (a new or empty store, or one a killed rebuild left); always set here, optional so other writers' results fit. */
+  rebuild?: boolean;
 }
 
 interface SavedCursor {

@@ -1,8 +1,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { EventRecord } from '@obs/core';
+import type Database from 'better-sqlite3';
 import { parseSqliteSinkOptions } from '../options.js';
 import { createSqliteSink } from '../sqlite-sink.js';
 import { BatchWriter, type StoredEvent } from './batch-writer.js';
+import { isBusyError } from './busy.js';
 import { openDatabase } from './open-database.js';
 
 /** Where an import writes: `write` commits a batch and returns how many events were new. */
@@ -38,6 +40,16 @@ export function isUnfinishedRebuild(path: string): boolean {
   }
 }
 
+/** Switches the connection to a rollback journal; false when another connection holds the file (it stays WAL). */
+function leaveWal(db: Database.Database): boolean {
+  try {
+    return db.pragma('journal_mode = TRUNCATE', { simple: true }) === 'truncate';
+  } catch (error) {
+    if (isBusyError(error)) return false;
+    throw error;
+  }
+}
+
 /**
  * Opens the store an import fills. A new or empty store (or one a killed rebuild left) is loaded in
  * rebuild mode: a rollback journal instead of the WAL, so each page is written once and no
@@ -53,7 +65,7 @@ export function openImportStore(path: string): ImportStore {
   const empty = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM event_rows)').pluck().get() === 1;
   if (resuming || empty) {
     db.pragma('locking_mode = EXCLUSIVE');
-    if (db.pragma('journal_mode = TRUNCATE', { simple: true }) === 'truncate') {
+    if (leaveWal(db)) {
       const writer = new BatchWriter(db);
       return {
         rebuild: true,
@@ -70,6 +82,7 @@ export function openImportStore(path: string): ImportStore {
       };
     }
   }
+  // another connection has the file open (a live sink on a store still empty): write beside it
   db.close();
   const sink = createSqliteSink(options);
   return {
