@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { EventRecord } from '@obs/core';
+import { EventRecord, OBS_ERROR_CODES, ObsError } from '@obs/core';
 import type Database from 'better-sqlite3';
 import { parseSqliteSinkOptions } from '../options.js';
 import { createSqliteSink } from '../sqlite-sink.js';
@@ -55,11 +55,12 @@ function leaveWal(db: Database.Database): boolean {
  * rebuild mode: a rollback journal instead of the WAL, so each page is written once and no
  * checkpoint thread copies it again, held with an exclusive lock; a kill mid-batch leaves a hot
  * journal that SQLite rolls back when the file is next opened, so the store holds whole batches
- * only. A store with events goes through the live sink (WAL and its checkpoint thread), so readers
- * and writers of it go on.
+ * only. A store with events, or one another connection holds open, goes through the live sink (WAL
+ * and its checkpoint thread), so its readers and writers go on.
  */
 export function openImportStore(path: string): ImportStore {
   const resuming = isUnfinishedRebuild(path);
+  // an import can be rerun, so it does not wait for the device at each commit (a process kill is still safe)
   const options = parseSqliteSinkOptions({ path, name: 'import', synchronous: 'OFF' });
   const { db } = openDatabase(options);
   const empty = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM event_rows)').pluck().get() === 1;
@@ -73,8 +74,12 @@ export function openImportStore(path: string): ImportStore {
         close: async () => {
           try {
             const mode = db.pragma('journal_mode = WAL', { simple: true });
-            if (mode !== 'wal')
-              throw new Error(`the rebuilt store refused WAL mode (journal_mode is "${String(mode)}")`);
+            if (mode !== 'wal') {
+              throw new ObsError(
+                OBS_ERROR_CODES.SINK,
+                `the rebuilt store "${path}" refused WAL mode: journal_mode is "${String(mode)}", expected "wal"`,
+              );
+            }
           } finally {
             db.close();
           }
@@ -82,7 +87,7 @@ export function openImportStore(path: string): ImportStore {
       };
     }
   }
-  // another connection has the file open (a live sink on a store still empty): write beside it
+  // a store with events, or one another connection holds open (a live sink on a store still empty)
   db.close();
   const sink = createSqliteSink(options);
   return {
