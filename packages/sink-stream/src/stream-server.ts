@@ -175,17 +175,8 @@ class WsStreamServer implements StreamServer {
   }
 
   #publish(envelope: StreamItem['fields'], json: string): void {
-    const item: StreamItem = {
-      seq: ++this.#seq,
-      fields: {
-        event_type: envelope.event_type,
-        run_id: envelope.run_id,
-        session_id: envelope.session_id,
-        audit_level: envelope.audit_level,
-      },
-      json,
-    };
-    this.#ring.push(item);
+    const item: StreamItem = { seq: ++this.#seq, fields: envelope, json };
+    this.#ring.push(item.seq, envelope, json);
     let any = false;
     for (const client of this.#clients) if (client.offer(item)) any = true;
     if (any) this.#scheduleFlush();
