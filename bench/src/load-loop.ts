@@ -5,6 +5,8 @@ export interface LoadRun {
   seconds: number;
   p50_ms: number;
   p99_ms: number;
+  /** CPU microseconds the load process itself used while it ran (user + system, all its threads). */
+  cpuUs: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export async function runLoad(
   let failed = 0;
   const latencies: number[] = [];
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < total) {
@@ -35,6 +38,7 @@ export async function runLoad(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
   return {
     accepted,
@@ -42,5 +46,6 @@ export async function runLoad(
     seconds,
     p50_ms: latencies[Math.floor(latencies.length / 2)]!,
     p99_ms: latencies[Math.floor(latencies.length * 0.99)]!,
+    cpuUs: used.user + used.system,
   };
 }

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { loadCollectorConfig, startCollector } from '@obs/collector';
 import Database from 'better-sqlite3';
 import type { BenchRow, BenchSuite } from '../harness.js';
+import { mainThreadCpuUs } from '../thread-cpu.js';
 
 interface LoadResult {
   accepted: number;
@@ -16,11 +17,31 @@ interface LoadResult {
   seconds: number;
   p50_ms: number;
   p99_ms: number;
+  /** The load client's own CPU (µs, user + system). */
+  cpuUs: number;
 }
+
+/** A load's result with the CPU this process (the server under test, all its threads) used meanwhile, per event. */
+type MeasuredLoad = LoadResult & {
+  serverUsPerEvent: number;
+  /** The main thread's part of `serverUsPerEvent` (NaN where it cannot be read). */
+  mainUsPerEvent: number;
+  clientUsPerEvent: number;
+};
+
+/** 2 cores × 1 s / 100k events: the CPU an event may cost, everything on the machine included. */
+const BUDGET_US = 20;
 
 const LOAD_CLIENT = fileURLToPath(new URL('../load-client.js', import.meta.url));
 
-async function load(url: string, requests: number, concurrency: number, batch: number): Promise<LoadResult> {
+async function load(
+  url: string,
+  requests: number,
+  concurrency: number,
+  batch: number,
+): Promise<MeasuredLoad> {
+  const cpu = process.cpuUsage();
+  const main = mainThreadCpuUs();
   const { stdout } = await promisify(execFile)(process.execPath, [
     LOAD_CLIENT,
     url,
@@ -28,7 +49,16 @@ async function load(url: string, requests: number, concurrency: number, batch: n
     String(concurrency),
     String(batch),
   ]);
-  return JSON.parse(stdout) as LoadResult;
+  const used = process.cpuUsage(cpu);
+  const mainUsed = (mainThreadCpuUs() ?? Number.NaN) - (main ?? Number.NaN);
+  const result = JSON.parse(stdout) as LoadResult;
+  const events = Math.max(1, result.accepted);
+  return {
+    ...result,
+    serverUsPerEvent: (used.user + used.system) / events,
+    mainUsPerEvent: mainUsed / events,
+    clientUsPerEvent: result.cpuUs / events,
+  };
 }
 
 /** The ceiling: a bare node:http server that reads and parses the same bodies and answers 200. */
@@ -79,6 +109,7 @@ export const collectorSuite: BenchSuite = {
       await bare.close();
       const rate = obs.accepted / obs.seconds;
       const peerRate = peer.accepted / peer.seconds;
+      const total = obs.serverUsPerEvent + obs.clientUsPerEvent;
       const rows: BenchRow[] = [
         {
           suite: 'collector',
@@ -88,6 +119,38 @@ export const collectorSuite: BenchSuite = {
           peer: { name: 'bare node:http parse + 200', value: peerRate },
           ratio: rate / peerRate,
           target: '≥ 100k ev/s and ≥ 0.45x',
+        },
+        {
+          suite: 'collector',
+          case: 'collector CPU per event (all its threads: HTTP, ingest, JSONL, SQLite writer and checkpoints, GC)',
+          value: obs.serverUsPerEvent,
+          unit: 'µs',
+          peer: { name: 'bare node:http parse + 200', value: peer.serverUsPerEvent },
+          ratio: peer.serverUsPerEvent / obs.serverUsPerEvent,
+          target: `≤ ${BUDGET_US} µs with the load client`,
+        },
+        {
+          suite: 'collector',
+          case: 'collector main thread CPU per event (HTTP, parse, ingest, JSONL, hand-off to the SQLite thread)',
+          value: obs.mainUsPerEvent,
+          unit: 'µs',
+          note: `other threads (SQLite writer, checkpoints, GC helpers) ${(obs.serverUsPerEvent - obs.mainUsPerEvent).toFixed(1)} µs; Linux only, 10 ms resolution`,
+        },
+        {
+          suite: 'collector',
+          case: 'load client CPU per event (pre-encoded bodies, keep-alive)',
+          value: obs.clientUsPerEvent,
+          unit: 'µs',
+          peer: { name: 'the same client against the bare parser', value: peer.clientUsPerEvent },
+          ratio: peer.clientUsPerEvent / obs.clientUsPerEvent,
+        },
+        {
+          suite: 'collector',
+          case: 'CPU per event on the 2 cores: collector + load client',
+          value: total,
+          unit: 'µs',
+          target: `≤ ${BUDGET_US} µs (100k ev/s on 2 cores)`,
+          note: `CPU-bound ceiling ${Math.round(2e6 / total).toLocaleString('en-US')} ev/s; cores busy ${((rate * total) / 1e6).toFixed(2)} of 2`,
         },
         {
           suite: 'collector',

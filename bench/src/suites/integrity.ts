@@ -7,7 +7,7 @@ import { makeEnvelope } from '@obs/core/testing';
 import { createJsonlSink, type JsonlSinkOptions } from '@obs/sink-jsonl';
 import { importTrailPostgres } from '@obs/sink-postgres';
 import { startTestPostgres } from '@obs/sink-postgres/testing';
-import { importTrail } from '@obs/sink-sqlite';
+import { createSqliteSink, importTrail } from '@obs/sink-sqlite';
 import { verifyTrail } from '@obs/store-format';
 import { type BareCopyResult, bareCopy, startClock } from '../bare-copy.js';
 import { type BenchRow, type BenchSuite, loadAverage, median } from '../harness.js';
@@ -164,26 +164,41 @@ export const integritySuite: BenchSuite = {
         for (const r of batch) importEnvelopes.push(r.envelope);
       }
       await importSink.close();
+      // into a new store (rebuild mode), and, as its peer, into a store holding one unrelated event:
+      // the live sink's path (WAL and its checkpoint thread), the one every import took before
       const importRates: number[] = [];
       const importCpu: number[] = [];
+      const topUpRates: number[] = [];
+      const topUpCpu: number[] = [];
       for (let r = 0; r < rounds; r++) {
-        const into = join(dir, `import-${r}.db`);
-        const cpu = process.cpuUsage();
-        const result = await importTrail(importTrailDir, { into, resume: false });
-        const used = process.cpuUsage(cpu);
-        importCpu.push((used.user + used.system) / result.read);
-        if (result.inserted !== importEvents)
-          throw new Error(`import inserted ${result.inserted}/${importEvents}`);
-        importRates.push(result.read / result.seconds);
-        rmSync(into, { force: true });
+        for (const topUp of [false, true]) {
+          const into = join(dir, `import-${r}-${topUp ? 'top-up' : 'new'}.db`);
+          if (topUp) {
+            const seed = createSqliteSink({ path: into });
+            seed.writeSync([new EventRecord(makeEnvelope(0))]);
+            await seed.close();
+          }
+          const cpu = process.cpuUsage();
+          const result = await importTrail(importTrailDir, { into, resume: false });
+          const used = process.cpuUsage(cpu);
+          if (result.inserted !== importEvents || result.rebuild === topUp)
+            throw new Error(
+              `import inserted ${result.inserted}/${importEvents} (rebuild: ${result.rebuild})`,
+            );
+          (topUp ? topUpCpu : importCpu).push((used.user + used.system) / result.read);
+          (topUp ? topUpRates : importRates).push(result.read / result.seconds);
+          rmSync(into, { force: true });
+        }
       }
       rows.push({
         suite: 'integrity',
-        case: `obs import, ${importEvents.toLocaleString('en-US')} events into a new SQLite store: events/s`,
+        case: `obs import, ${importEvents.toLocaleString('en-US')} events into a new SQLite store (rebuild mode): events/s`,
         value: median(importRates),
         unit: 'ev/s',
+        peer: { name: 'the same into a store holding events (WAL, live sink)', value: median(topUpRates) },
+        ratio: median(importRates) / median(topUpRates),
         target: '≥ 100k ev/s',
-        note: `wall ev/s ${spread(importRates)}; CPU µs per event (all threads) ${importCpu.map((v) => v.toFixed(1)).join(', ')}; load ${load()}`,
+        note: `wall ev/s ${spread(importRates)}, peer ${spread(topUpRates)}; CPU µs per event (all threads) ${importCpu.map((v) => v.toFixed(1)).join(', ')}, peer ${topUpCpu.map((v) => v.toFixed(1)).join(', ')}; load ${load()}`,
       });
       // 4. the same trail into PostgreSQL (OBS_BENCH_POSTGRES_URL, else a throwaway cluster with fsync off)
       const own = process.env['OBS_BENCH_POSTGRES_URL'] ? undefined : await startTestPostgres();

@@ -10,6 +10,7 @@ import { type BenchRow, type BenchSuite, median } from '../harness.js';
 import { llmPayload } from '../workload.js';
 
 const YIELD_EVERY = 4096;
+const WARM_UP_EVENTS = 40_960;
 const CONTEXT = { run_id: 'run-bench', session_id: 'session-1', turn_number: 1 };
 const payloads: BuiltinPayloads['llm.call'][] = Array.from({ length: 64 }, (_, i) => llmPayload(i));
 const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -135,21 +136,21 @@ export const jsonlSuite: BenchSuite = {
       const total = quick ? 40_960 : 204_800;
       const rounds = quick ? 1 : 3;
       const runs: Record<string, Measurement[]> = {};
-      const cases: [string, () => Promise<Measurement>][] = [
-        ['batch', () => obsRate(dir, total, 'batch')],
-        ['flush', () => obsRate(dir, total, 'flush')],
-        ['fsync', () => obsRate(dir, total, 'fsync')],
-        ['pinoAsync', () => pinoRate(dir, total, false)],
-        ['pinoSync', () => pinoRate(dir, total, true)],
+      const cases: [string, (events: number) => Promise<Measurement>][] = [
+        ['batch', (events) => obsRate(dir, events, 'batch')],
+        ['flush', (events) => obsRate(dir, events, 'flush')],
+        ['fsync', (events) => obsRate(dir, events, 'fsync')],
+        ['pinoAsync', (events) => pinoRate(dir, events, false)],
+        ['pinoSync', (events) => pinoRate(dir, events, true)],
         // async, so its writes are batched like obs's, with an fsync after each write
-        ['pinoFsync', () => pinoRate(dir, total, false, true)],
+        ['pinoFsync', (events) => pinoRate(dir, events, false, true)],
       ];
-      await obsRate(dir, 16_384, 'batch');
-      await pinoRate(dir, 16_384, false);
+      // every case warms up alike (the same events, unmeasured) before the measured rounds
+      for (const [, fn] of cases) await fn(WARM_UP_EVENTS);
       for (let r = 0; r < rounds; r++) {
         const order = r % 2 === 0 ? cases : [...cases].reverse();
         for (const [name, fn] of order) {
-          const measurement = await fn();
+          const measurement = await fn(total);
           runs[name] = [...(runs[name] ?? []), measurement];
           rmSync(dir, { recursive: true, force: true });
           mkdirSync(dir);
@@ -157,6 +158,13 @@ export const jsonlSuite: BenchSuite = {
       }
       const rate = (name: string) => median(runs[name]!.map((m) => m.rate));
       const cpuUs = (name: string) => median(runs[name]!.map((m) => m.cpuUs));
+      /** Every round's figure of a case and of its peer, as min / median / max (a noisy box's spread). */
+      const roundsNote = (name: string, peer: string, key: keyof Measurement, digits: number) => {
+        const spread = (xs: number[]) =>
+          `${Math.min(...xs).toFixed(digits)} / ${median(xs).toFixed(digits)} / ${Math.max(...xs).toFixed(digits)}`;
+        const of = (n: string) => runs[n]!.map((m) => m[key]);
+        return `${rounds} rounds, min / median / max: ${spread(of(name))}; peer ${spread(of(peer))}`;
+      };
       const rows: BenchRow[] = [];
       const targets: Record<string, string> = {
         'batch pinoSync': '≥ 1.5x',
@@ -180,6 +188,7 @@ export const jsonlSuite: BenchSuite = {
             peer: { name: label, value: rate(peer) },
             ratio: rate(mode) / rate(peer),
             ...(target ? { target } : {}),
+            note: roundsNote(mode, peer, 'rate', 0),
           });
         }
         rows.push({
@@ -190,6 +199,7 @@ export const jsonlSuite: BenchSuite = {
           peer: { name: 'pino.destination sync', value: cpuUs('pinoSync') },
           ratio: cpuUs('pinoSync') / cpuUs(mode),
           ...(mode === 'batch' ? { target: '≤ 4.5 µs' } : {}),
+          note: roundsNote(mode, 'pinoSync', 'cpuUs', 2),
         });
       }
       const burst = quick ? 300_000 : 1_000_000;

@@ -25,10 +25,17 @@ export const EventTypeNameSchema = z
   .max(128, 'an event type has at most 128 characters')
   .regex(EVENT_TYPE_PATTERN, 'expected a dotted lower-case name like "tool.call"');
 
-/** True when the text names an instant that exists, written exactly as `toISOString` writes it. */
+let lastInstant = '';
+/**
+ * True when the text names an instant that exists, written exactly as `toISOString` writes it. The
+ * last text that passed is kept: events of one batch mostly share their millisecond.
+ */
 function isRealInstant(text: string): boolean {
+  if (text === lastInstant) return true;
   const millis = Date.parse(text);
-  return !Number.isNaN(millis) && new Date(millis).toISOString() === text;
+  const real = !Number.isNaN(millis) && new Date(millis).toISOString() === text;
+  if (real) lastInstant = text;
+  return real;
 }
 
 const nullableId = z.string().min(1).max(256).nullable();

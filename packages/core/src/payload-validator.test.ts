@@ -116,6 +116,52 @@ describe('compilePayloadValidator', () => {
     expect(validator({ s: 'abc', extra: 1 })).toBeUndefined();
   });
 
+  it('copies plain records key by key and leaves every other object to zod', () => {
+    const schema = z.strictObject({
+      r: z.record(z.string(), z.unknown()).optional(),
+      n: z.record(z.string(), z.number().int()).optional(),
+    });
+    const symbolKeyed = { a: 1, [Symbol('s')]: 2 };
+    const hidden = Object.defineProperty({ a: 1 }, 'b', { value: 2, enumerable: false });
+    const inputs: unknown[] = [
+      JSON.parse('{"__proto__": {"polluted": true}, "a": 1}'),
+      { constructor: 'x', a: 1 },
+      { constructor: { prototype: {} } },
+      symbolKeyed,
+      hidden,
+      Object.assign(Object.create(null), { a: 1 }),
+      Object.assign(Object.create({ inherited: 1 }), { a: 1 }),
+      new Date(0),
+      new Map([['a', 1]]),
+      [1, 2],
+      { 2: 'two', 1: 'one', b: undefined, a: null },
+      {},
+    ];
+    for (const generate of [true, false]) {
+      const validator = compilePayloadValidator(schema, { generate })!;
+      for (const input of inputs) {
+        for (const value of [{ r: input }, { n: input }]) {
+          const compiled = validator(value);
+          const zod = schema.safeParse(value);
+          if (compiled !== undefined) {
+            expect(zod.success).toBe(true);
+            expect(entries(compiled)).toEqual(entries(zod.data));
+            expect(Object.keys(compiled['r'] ?? compiled['n']!)).toEqual(
+              Object.keys(
+                (zod.data as Record<string, object>)['r'] ?? (zod.data as Record<string, object>)['n']!,
+              ),
+            );
+          } else if (!zod.success) expect(compiled).toBeUndefined();
+        }
+      }
+      const copied = validator({ r: { 2: 'two', 1: 'one', b: undefined } })!;
+      expect(Object.keys(copied['r']!)).toEqual(['1', '2', 'b']);
+      expect(validator({ n: { a: 1.5 } })).toBeUndefined();
+      expect(validator({ r: JSON.parse('{"__proto__": 1}') })).toBeUndefined();
+      expect(validator({ r: symbolKeyed })).toBeUndefined();
+    }
+  });
+
   it('copies the payload, so changing it after emit changes nothing stored', () => {
     const validator = compilePayloadValidator(builtinPayloadSchemas['tool.result'])!;
     const input = { tool: 't', success: false, error: { message: 'boom' } };
@@ -126,6 +172,8 @@ describe('compilePayloadValidator', () => {
 
   it('leaves refinements, transforms and other roots to zod', () => {
     expect(compilePayloadValidator(z.record(z.string(), z.unknown()))).toBeUndefined();
+    const keyed = compilePayloadValidator(z.object({ r: z.record(z.string().min(2), z.unknown()) }))!;
+    expect(keyed({ r: { a: 1 } })).toBeUndefined();
     expect(compilePayloadValidator(z.object({ a: z.string() }).refine(() => true))).toBeUndefined();
     const refined = compilePayloadValidator(z.object({ a: z.string().refine((s) => s !== 'no') }))!;
     expect(refined({ a: 'no' })).toBeUndefined();

@@ -6,7 +6,7 @@ import type { z } from 'zod';
  * fails, or the check cannot tell), and the caller then asks zod, which also words the error.
  * Only the parts of a schema whose meaning is plain (strings with length, regex and `.refine`
  * checks, numbers with integer and range checks, enums, literals, `z.custom`, optional, nonoptional
- * and nullable, arrays, strict or stripping objects) are compiled; every other part is handed to zod
+ * and nullable, arrays, strict or stripping objects, records of plain string keys) are compiled; every other part is handed to zod
  * as it stands, so the result never differs from zod's.
  */
 export type PayloadValidator = (payload: unknown) => Record<string, unknown> | undefined;
@@ -34,6 +34,9 @@ interface SchemaDef {
   catchall?: Schema;
   innerType?: Schema;
   element?: Schema;
+  keyType?: Schema;
+  valueType?: Schema;
+  mode?: string;
   entries?: Record<string, string | number>;
   values?: readonly unknown[];
   fn?: (value: unknown) => unknown;
@@ -108,6 +111,8 @@ function compile(schema: Schema, depth: number, generate: boolean): Check {
       return arrayCheck(schema, depth, generate);
     case 'object':
       return objectCheck(schema, depth, generate);
+    case 'record':
+      return recordCheck(schema, depth, generate);
     default:
       return byZod(schema);
   }
@@ -236,6 +241,33 @@ function arrayCheck(schema: Schema, depth: number, generate: boolean): Check {
       const item = element(v[i]);
       if (item === UNSURE) return UNSURE;
       out[i] = item;
+    }
+    return out;
+  };
+}
+
+/**
+ * `z.record(z.string(), value)`: an object of the plain kind (its prototype `Object.prototype` or
+ * none, no own `constructor`, `__proto__` or symbol key, every own key enumerable) is copied key by
+ * key through the value's check; any other object, and any other key schema, is zod's to judge.
+ */
+function recordCheck(schema: Schema, depth: number, generate: boolean): Check {
+  const def = schema._zod.def;
+  const key = def.keyType?._zod.def;
+  const plainKey =
+    key?.type === 'string' && plain(key) && key.format === undefined && key.pattern === undefined;
+  if (!plain(def) || !plainKey || (def.mode !== undefined && def.mode !== 'strict')) return byZod(schema);
+  const value = compile(def.valueType!, depth + 1, generate);
+  return (v) => {
+    if (!isPlainObject(v) || Object.hasOwn(v, 'constructor') || Object.hasOwn(v, '__proto__')) return UNSURE;
+    const keys = Object.keys(v);
+    if (Reflect.ownKeys(v).length !== keys.length) return UNSURE;
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const parsed = value(v[k]);
+      if (parsed === UNSURE) return UNSURE;
+      out[k] = parsed;
     }
     return out;
   };

@@ -128,6 +128,7 @@ describe('createJsonlSink', () => {
     }
     expect(() => createJsonlSink({ dir, fileName: 'events.jsonl' })).toThrow(/extension/);
     expect(() => createJsonlSink(undefined as never)).toThrow(ObsValidationError);
+    expect(() => createJsonlSink({ dir, chain: { thread: 'yes' as never } })).toThrow(/options: chain/);
   });
 
   it('does not touch the disk before the first write', () => {

@@ -10,6 +10,8 @@ import {
   type SinkHealth,
 } from '@obs/core';
 import { type ChainKey, chainKey, sanitizeEventTypeFileName } from '@obs/store-format';
+import { ChainThread } from './chain-thread.js';
+import type { ChainWriter } from './chain-writer.js';
 import { gzipFile, recoverRotated } from './compress.js';
 import { writeFileIndex } from './file-index.js';
 import {
@@ -81,6 +83,10 @@ class JsonlTrailSink implements JsonlSink {
   #closed = false;
   readonly #chainKey: ChainKey | undefined;
   readonly #sealTimer: NodeJS.Timeout | undefined;
+  /** The process's chain thread (`chain.thread`), from the first file on; null when chains run here. */
+  #chainThread: ChainThread | null | undefined;
+  /** This sink's chains on that thread. */
+  readonly #remoteChains: number[] = [];
 
   constructor(settings: JsonlSinkSettings) {
     this.#settings = settings;
@@ -118,8 +124,10 @@ class JsonlTrailSink implements JsonlSink {
   }
 
   /** Seals every line written so far: after `obs.flush()` the whole trail is covered by seals. */
-  flush(): void {
-    if (!this.#closed) this.#sealAll();
+  flush(): Promise<void> | void {
+    if (this.#closed) return;
+    this.#sealAll();
+    return this.#chainThread?.sync();
   }
 
   async close(): Promise<void> {
@@ -134,6 +142,7 @@ class JsonlTrailSink implements JsonlSink {
       if (last !== undefined) closed.push(writeFileIndex(last.path, last.index, false).catch(() => {}));
     }
     await Promise.all(closed);
+    await this.#chainThread?.sync(this.#remoteChains);
   }
 
   #sealAll(): void {
@@ -233,9 +242,10 @@ class JsonlTrailSink implements JsonlSink {
     return file;
   }
 
-  #chain(stem: string, key: ChainKey): TrailChain {
+  #chain(stem: string, key: ChainKey): ChainWriter {
     const settings = this.#settings.chain as Exclude<JsonlSinkSettings['chain'], false>;
-    return new TrailChain({
+    this.#chainThread ??= (settings.thread ? ChainThread.shared() : undefined) ?? null;
+    const config = {
       dir: this.dir,
       stem,
       key,
@@ -244,9 +254,13 @@ class JsonlTrailSink implements JsonlSink {
       fileMode: this.#settings.fileMode,
       fsync: this.durability === 'fsync',
       clock: this.#clock,
-      onError: (error) =>
+      onError: (error: Error) =>
         this.#log.warn(`writing a seal for "${stem}" failed (the next seal covers it): ${error.message}`),
-    });
+    };
+    if (this.#chainThread === null) return new TrailChain(config);
+    const chain = this.#chainThread.chain(config);
+    this.#remoteChains.push(chain.id);
+    return chain;
   }
 
   #recover(stem: string): void {

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { serializeEnvelope } from '@obs/core';
+import { EventRecord, serializeEnvelope } from '@obs/core';
 import { makeEnvelope } from '@obs/core/testing';
 import { trailFileName } from '@obs/store-format';
 import Database from 'better-sqlite3';
@@ -11,7 +11,8 @@ import { built } from './test/built.js';
 import { fixture, tempDir } from './test/fixtures.js';
 
 // the writer thread runs a built module file: load the import from dist
-const { importCursorPath, importTrail } = await built<typeof import('./import-trail.js')>('import-trail.js');
+const { createSqliteSink, importCursorPath, importTrail } =
+  await built<typeof import('./index.js')>('index.js');
 
 const { dir, cleanup } = tempDir();
 const trail = join(dir, 'trail');
@@ -59,8 +60,9 @@ const rounded = (rows: unknown[]) =>
     (r): Record<string, unknown> => ({ ...r, cost_usd: Math.round(Number(r['cost_usd']) * 1e9) / 1e9 }),
   );
 
+/** What a store holds; read-write, so a hot journal a killed rebuild left is rolled back first. */
 function summaries(path: string) {
-  const db = new Database(path, { readonly: true });
+  const db = new Database(path);
   try {
     return {
       events: (db.prepare('SELECT COUNT(*) AS n FROM event_rows').get() as { n: number }).n,
@@ -76,6 +78,9 @@ function summaries(path: string) {
     db.close();
   }
 }
+
+/** Byte 18 of the file's header: 1 in rollback-journal mode, 2 in WAL mode. */
+const header18 = (path: string) => readFileSync(path)[18];
 
 /** The numbers reported on whole lines. */
 const whole = (out: string) =>
@@ -112,14 +117,23 @@ describe('importTrail', () => {
   it('rebuilds the store through the writer: every event once, summaries as if written live', async () => {
     const into = join(dir, 'whole.db');
     const result = await importTrail(trail, { into });
-    expect(result).toMatchObject({ read: TOTAL, inserted: TOTAL, duplicates: 0, corrupt: 0, resumed: false });
+    expect(result).toMatchObject({
+      read: TOTAL,
+      inserted: TOTAL,
+      duplicates: 0,
+      corrupt: 0,
+      resumed: false,
+      rebuild: true,
+    });
+    // rebuilt without a WAL, then left in WAL mode as a live sink leaves a store
+    expect(header18(into)).toBe(2);
     const s = summaries(into);
     expect(s.events).toBe(TOTAL);
     expect(s.runs).toHaveLength(601);
     expect(s.runs.filter((r) => (r as unknown as { status: string }).status === 'success')).toHaveLength(600);
     expect((s.rollups as { n: number }[]).map((r) => r.n)).toEqual([TOTAL, TOTAL, TOTAL]);
     const again = await importTrail(trail, { into });
-    expect(again).toMatchObject({ inserted: 0, duplicates: TOTAL });
+    expect(again).toMatchObject({ inserted: 0, duplicates: TOTAL, rebuild: false });
     expect(summaries(into)).toEqual(s);
   });
 
@@ -130,17 +144,36 @@ describe('importTrail', () => {
     const reported = await importAndKill(into, 15_000);
     expect(reported).toBeGreaterThanOrEqual(15_000);
     expect(reported).toBeLessThan(TOTAL);
+    // killed mid-rebuild: the file is still in rollback-journal mode, the marker a rerun resumes by
+    expect(header18(into)).toBe(1);
     const partial = summaries(into).events;
     expect(partial).toBeGreaterThanOrEqual(15_000);
     expect(partial).toBeLessThan(TOTAL);
+    // a batch torn by the kill was rolled back: whole batches of 500 only
+    expect(partial % 500).toBe(0);
     const resumed = await importTrail(trail, { into });
-    expect(resumed.resumed).toBe(true);
+    expect(resumed).toMatchObject({ resumed: true, rebuild: true });
+    expect(header18(into)).toBe(2);
     expect(resumed.read).toBeLessThan(TOTAL);
     expect(resumed.inserted).toBe(TOTAL - partial);
     const reference = join(dir, 'reference.db');
     await importTrail(trail, { into: reference });
     const [got, want] = [summaries(into), summaries(reference)];
     expect(got).toEqual(want);
+  });
+
+  it('writes beside a live sink that holds a still-empty store open, through the WAL', async () => {
+    const into = join(dir, 'shared.db');
+    const live = createSqliteSink({ path: into });
+    try {
+      const result = await importTrail(trail, { into });
+      expect(result).toMatchObject({ inserted: TOTAL, rebuild: false });
+      live.writeSync([new EventRecord(makeEnvelope(TOTAL + 1, { run_id: 'live' }))]);
+    } finally {
+      await live.close();
+    }
+    expect(summaries(into).events).toBe(TOTAL + 1);
+    expect(header18(into)).toBe(2);
   });
 
   it('refuses a bad batch size and skips corrupt lines, counting them', async () => {
@@ -173,5 +206,12 @@ describe('importTrail', () => {
     expect(db.prepare('SELECT json FROM event_rows').pluck().all()).toEqual([good]);
     db.close();
     expect(importCursorPath('a.db')).toBe('a.db.import.json');
+    // a store path that is not a database, even with the rebuild marker byte: refused, the file left as it was
+    const notDb = join(dir, 'not-a-db.db');
+    const garbage = Buffer.from('SQLite format 3\0'.padEnd(200, 'x'));
+    garbage[18] = 1;
+    writeFileSync(notDb, garbage);
+    await expect(importTrail(bad, { into: notDb })).rejects.toMatchObject({ code: 'OBS_SINK' });
+    expect(readFileSync(notDb)).toEqual(garbage);
   });
 });

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EventRecord, OBS_ERROR_CODES, ObsError } from '@obs/core';
+import { OBS_ERROR_CODES, ObsError } from '@obs/core';
 import {
   importTrailInThread,
   type JsonlCursor,
@@ -9,7 +9,7 @@ import {
   type TrailImportResult,
   writeTrailImportPosition,
 } from '@obs/store-format';
-import { createSqliteSink } from './sqlite-sink.js';
+import { openImportStore } from './internal/import-store.js';
 
 /** Options of {@link importTrail}. */
 export interface ImportTrailOptions {
@@ -27,7 +27,10 @@ export interface ImportTrailOptions {
 export type ImportProgress = TrailImportProgress;
 
 /** What an import did. */
-export type ImportResult = TrailImportResult;
+export interface ImportResult extends TrailImportResult {
+  /** True when it loaded the store in rebuild mode (a new or empty store, or one a killed rebuild left); always set here, optional so other writers' results fit. */
+  rebuild?: boolean;
+}
 
 interface SavedCursor {
   trail: string;
@@ -48,11 +51,13 @@ export function importCursorPath(into: string): string {
  * position is skipped as a duplicate.
  */
 export async function importTrail(trail: string, options: ImportTrailOptions): Promise<ImportResult> {
-  const batchSize = options.batchSize ?? 2048;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
+  if (
+    options.batchSize !== undefined &&
+    (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 100_000)
+  ) {
     throw new ObsError(
       OBS_ERROR_CODES.VALIDATION,
-      `batchSize must be a whole number from 1 to 100000, got ${batchSize}`,
+      `batchSize must be a whole number from 1 to 100000, got ${options.batchSize}`,
     );
   }
   const started = performance.now();
@@ -61,18 +66,14 @@ export async function importTrail(trail: string, options: ImportTrailOptions): P
     options.resume === false
       ? undefined
       : readTrailImportPosition<SavedCursor>(cursorPath, (c) => c.trail === resolve(trail));
-  // a rebuild can be rerun, so it does not wait for the device at each commit (a process crash is still safe in WAL)
-  const sink = createSqliteSink({ path: options.into, name: 'import', synchronous: 'OFF' });
+  const store = openImportStore(options.into);
+  const batchSize = options.batchSize ?? 2048;
   let lastSave = 0;
   let progress: ImportProgress;
   try {
     progress = await importTrailInThread(
       { trail, batchSize, ...(saved ? { from: saved } : {}) },
-      (events) => {
-        const before = sink.duplicates;
-        sink.writeSync(events.map((e) => new EventRecord(e.envelope, e.json)));
-        return events.length - (sink.duplicates - before);
-      },
+      (events) => store.write(events),
       (p, cursor) => {
         if (performance.now() - lastSave > 250) {
           writeTrailImportPosition(cursorPath, { trail: resolve(trail), cursor } satisfies SavedCursor);
@@ -82,8 +83,13 @@ export async function importTrail(trail: string, options: ImportTrailOptions): P
       },
     );
   } finally {
-    await sink.close();
+    await store.close();
   }
   rmSync(cursorPath, { force: true });
-  return { ...progress, seconds: (performance.now() - started) / 1000, resumed: saved !== undefined };
+  return {
+    ...progress,
+    seconds: (performance.now() - started) / 1000,
+    resumed: saved !== undefined,
+    rebuild: store.rebuild,
+  };
 }

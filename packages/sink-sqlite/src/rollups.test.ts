@@ -26,11 +26,14 @@ beforeEach(() => {
 afterEach(() => cleanup());
 
 const T0 = Date.UTC(2026, 0, 1, 23, 58);
-/** Events over three days (so every tier has several buckets), of several types, statuses and models. */
-function generated(n: number): Envelope[] {
+/**
+ * Events `stepMs` apart (by default over three days, so every tier has several buckets), of several
+ * types, statuses and models.
+ */
+function generated(n: number, stepMs = 37_003): Envelope[] {
   return Array.from({ length: n }, (_, i) => {
     const kind = i % 5;
-    const ms = T0 + i * 37_003;
+    const ms = T0 + i * stepMs;
     return makeEnvelope(i, {
       timestamp: new Date(ms).toISOString(),
       source: `svc-${i % 3}`,
@@ -159,6 +162,24 @@ describe('stats rollups', () => {
     const days = stored.filter((r) => r.bucket_ms === 86_400_000);
     expect(new Set(days.map((r) => r.bucket_ts)).size).toBe(3);
     expect(days.reduce((n, r) => n + r.event_count, 0)).toBe(events.length);
+  });
+
+  it('are the same when most batches fall in one minute (each minute row added to its hour and day as it stands)', async () => {
+    const path = join(dir, 'obs.db');
+    // 50 ms apart: batches of 250 span 12.5 s, so most lie in one minute, a few cross into the next
+    // hour and day (T0 is 23:58), some rows have durations (sketches to merge) and some none
+    const events = generated(6_000, 50);
+    const sink = createSqliteSink({ path });
+    for (let i = 0; i < events.length; i += 250) {
+      await sink.write(events.slice(i, i + 250).map((e) => makeRecord(0, e)));
+    }
+    await sink.write(events.slice(1_000, 1_250).map((e) => makeRecord(0, e)));
+    await sink.close();
+    const stored = storedRollups(path);
+    expect(stored).toEqual(expectedRollups(events));
+    expect(new Set(stored.filter((r) => r.bucket_ms === 86_400_000).map((r) => r.bucket_ts)).size).toBe(2);
+    expect(stored.some((r) => r.bucket_ms === 60_000 && r.latency.length > 4)).toBe(true);
+    expect(stored.some((r) => r.bucket_ms === 86_400_000 && r.latency === '0100')).toBe(true);
   });
 
   it('are kept by the writer thread too, the same rows as in-thread', async () => {

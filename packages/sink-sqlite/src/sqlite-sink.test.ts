@@ -102,6 +102,34 @@ describe('createSqliteSink', () => {
     db.close();
   });
 
+  it('counts each new event once when a multi-row insert holds stored and repeated ids', () => {
+    const path = join(dir, 'obs.db');
+    const sink = createSqliteSink({ path });
+    const records = Array.from({ length: 728 }, (_, i) =>
+      makeRecord(i + 1, { run_id: `r${(i + 1) % 3}`, status: (i + 1) % 5 === 0 ? 'error' : 'ok' }),
+    );
+    const record = (seq: number) => records[seq - 1]!;
+    // every third of events 1..600 stored first
+    sink.writeSync(Array.from({ length: 200 }, (_, i) => record(3 * i + 1)));
+    // then 1..600 with 5 repeated in the same statement and 7 in another: 4 statements of 128 rows, the other 90 one by one
+    const all = records.slice(0, 600);
+    sink.writeSync([...all.slice(0, 10), record(5), ...all.slice(10, 300), record(7), ...all.slice(300)]);
+    expect(sink.duplicates).toBe(202);
+    // a statement of only stored ids, then one of only new ones
+    sink.writeSync([...all.slice(0, 128), ...records.slice(600)]);
+    expect(sink.duplicates).toBe(330);
+    sink.close();
+    const db = open(path);
+    expect(db.prepare('SELECT count(*) AS n FROM event_rows').get()).toEqual({ n: 728 });
+    const runs = db.prepare('SELECT run_id, event_count, error_count FROM runs ORDER BY run_id').all();
+    const want = ['r0', 'r1', 'r2'].map((run_id, k) => {
+      const seqs = Array.from({ length: 728 }, (_, i) => i + 1).filter((s) => s % 3 === k);
+      return { run_id, event_count: seqs.length, error_count: seqs.filter((s) => s % 5 === 0).length };
+    });
+    expect(runs).toEqual(want);
+    db.close();
+  });
+
   it('fails a write at once with a transient OBS_SINK error while another writer holds the lock, keeping nothing half-written', async () => {
     const path = join(dir, 'obs.db');
     const sink = createSqliteSink({ path, busyTimeoutMs: 1 });

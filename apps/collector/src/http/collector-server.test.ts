@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { post, sampleEvent, startTestCollector, storedEventIds } from '../test/harness.js';
@@ -123,7 +124,37 @@ describe('POST /v1/events', () => {
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
   });
+
+  it('routes a request target by its path as a URL resolves it: query, dot segments, absolute form', async () => {
+    const targets = [
+      '/v1/events?from=test',
+      '/v1/x/../events',
+      `${url}/v1/events`,
+      '/v1/./events',
+      '//v1/events',
+    ];
+    const statuses = await Promise.all(targets.map((target) => rawPost(url, target, [sampleEvent(1)])));
+    expect(statuses).toEqual([200, 200, 200, 200, 404]);
+    expect(storedEventIds(ctx.dir)).toHaveLength(4);
+  });
 });
+
+/** A POST with `target` sent as it stands (fetch would resolve it first); resolves with the status. */
+function rawPost(base: string, target: string, body: unknown): Promise<number> {
+  const text = JSON.stringify(body);
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { hostname, port, path: target, method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
 
 describe('GET /health and /v1/stats', () => {
   it('reports sink health and counts accepted events by source', async () => {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type Observability, ObsValidationError } from '@obs/core';
 import type { LiveStatsSink } from '../live-stats.js';
-import { assertAccess } from './auth.js';
+import { createAccessCheck } from './auth.js';
 import { HttpError } from './http-error.js';
 import { createOtlpHandlers, isOtlpPath, sendOtlpError } from './otlp-routes.js';
 import { parseEvents } from './parse-events.js';
@@ -45,6 +45,7 @@ export function createCollectorServer(options: CollectorServerOptions): Collecto
   const { obs, liveStats, token } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const maxEvents = options.maxEventsPerRequest ?? 10_000;
+  const assertAccess = createAccessCheck(token);
 
   const postEvents: Handler = async (request, response) => {
     const body = await readBody(request, maxBodyBytes);
@@ -145,7 +146,7 @@ export function createCollectorServer(options: CollectorServerOptions): Collecto
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
       const path = pathOf(request);
-      const route = routes[path];
+      const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
       if (route === undefined)
         throw new HttpError(404, 'NOT_FOUND', `no route ${path}; see the collector README`);
       const handler = route[request.method ?? 'GET'];
@@ -154,7 +155,7 @@ export function createCollectorServer(options: CollectorServerOptions): Collecto
           headers: { allow: Object.keys(route).join(', ') },
         });
       }
-      assertAccess(request, path, token);
+      assertAccess(request, path);
       await handler(request, response);
     } catch (error) {
       const failure =
@@ -186,7 +187,14 @@ export function createCollectorServer(options: CollectorServerOptions): Collecto
   };
 }
 
-const pathOf = (request: IncomingMessage) => new URL(request.url ?? '/', 'http://collector').pathname;
+/** The request's path: its target as it stands when it is a plain path, else as a URL resolves it. */
+function pathOf(request: IncomingMessage): string {
+  const target = request.url ?? '/';
+  return PLAIN_PATH.test(target) ? target : new URL(target, 'http://collector').pathname;
+}
+
+/** A target a URL leaves unchanged as its path: `/`, letters, digits, `-`, `_`, no empty or dot segment. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_-]+)+$|^\/$/;
 
 /** The error answer: a `google.rpc.Status` on the OTLP routes (as OTLP/HTTP says), else the collector's JSON. */
 function sendError(request: IncomingMessage, response: ServerResponse, failure: HttpError): void {

@@ -34,7 +34,7 @@ export function readRawBody(request: IncomingMessage, limit: number): Promise<Bu
     });
     request.once('end', () => {
       if (over) reject(tooLarge(limit));
-      else resolve(Buffer.concat(chunks, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
     request.once('error', reject);
   });

@@ -2,7 +2,6 @@ import type { Envelope } from '@obs/core';
 import {
   applyToRunSummary,
   applyToSessionSummary,
-  EVENT_ROW_COLUMNS,
   emptyRunSummary,
   emptySessionSummary,
   foldIntoRollups,
@@ -11,6 +10,7 @@ import {
   spanOperation,
 } from '@obs/store-format';
 import type Database from 'better-sqlite3';
+import { EVENT_ROW_WIDTH, EventRowInserter } from './event-row-inserter.js';
 import { KeyDictionary } from './key-dictionary.js';
 import type { RunDelta, SessionDelta } from './summary-delta.js';
 import { UPDATE_RUN_SQL, UPDATE_SESSION_SQL } from './summary-sql.js';
@@ -21,15 +21,12 @@ export interface StoredEvent {
   readonly json: string;
 }
 
-const INSERT_EVENT_SQL = `INSERT INTO event_rows (${EVENT_ROW_COLUMNS.join(', ')})
-VALUES (${EVENT_ROW_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`;
-
 /**
  * Writes batches of events, their run/session summaries and their stats rollups, one `BEGIN
  * IMMEDIATE` transaction each.
  */
 export class BatchWriter {
-  readonly #insert: Database.Statement<unknown[]>;
+  readonly #rows: EventRowInserter;
   readonly #updateRun: Database.Statement<[RunDelta]>;
   readonly #updateSession: Database.Statement<[SessionDelta]>;
   readonly #types: KeyDictionary;
@@ -40,7 +37,7 @@ export class BatchWriter {
   readonly #transaction: (batch: readonly StoredEvent[]) => number;
 
   constructor(db: Database.Database) {
-    this.#insert = db.prepare(INSERT_EVENT_SQL);
+    this.#rows = new EventRowInserter(db);
     this.#updateRun = db.prepare(UPDATE_RUN_SQL);
     this.#updateSession = db.prepare(UPDATE_SESSION_SQL);
     this.#types = new KeyDictionary(db, 'event_types', 'type_key', 'event_type');
@@ -68,32 +65,46 @@ export class BatchWriter {
     const runs = new Map<number, RunDelta>();
     const sessions = new Map<number, SessionDelta>();
     const rollups: RollupDeltaMap = new Map();
-    let inserted = 0;
-    for (const record of batch) {
+    const values = new Array<unknown>(batch.length * EVENT_ROW_WIDTH);
+    const times = new Float64Array(batch.length);
+    const runKeys = new Array<number>(batch.length);
+    const sessionKeys = new Array<number | null>(batch.length);
+    let at = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const record = batch[i]!;
       const e = record.envelope;
       const ts = Date.parse(e.timestamp);
       const runKey = this.#runs.keyOf(e.run_id);
       const sessionKey = e.session_id === null ? null : this.#sessions.keyOf(e.session_id);
-      const info = this.#insert.run(
-        e.event_id,
-        this.#types.keyOf(e.event_type),
-        ts,
-        this.#sources.keyOf(e.source),
-        runKey,
-        sessionKey,
-        e.parent_event_id,
-        e.audit_level,
-        e.status,
-        e.duration_ms,
-        spanOperation(e),
-        record.json,
-      );
-      if (info.changes === 0) continue;
+      times[i] = ts;
+      runKeys[i] = runKey;
+      sessionKeys[i] = sessionKey;
+      values[at++] = e.event_id;
+      values[at++] = this.#types.keyOf(e.event_type);
+      values[at++] = ts;
+      values[at++] = this.#sources.keyOf(e.source);
+      values[at++] = runKey;
+      values[at++] = sessionKey;
+      values[at++] = e.parent_event_id;
+      values[at++] = e.audit_level;
+      values[at++] = e.status;
+      values[at++] = e.duration_ms;
+      values[at++] = spanOperation(e);
+      values[at++] = record.json;
+    }
+    const fresh = this.#rows.insert(values, batch.length);
+    let inserted = 0;
+    for (let i = 0; i < batch.length; i++) {
+      if (fresh[i] === 0) continue;
+      const e = batch[i]!.envelope;
+      const ts = times[i]!;
+      const runKey = runKeys[i]!;
+      const sessionKey = sessionKeys[i]!;
       inserted++;
       foldIntoRollups(rollups, e, ts);
       let run = runs.get(runKey);
       if (run === undefined) {
-        run = { ...emptyRunSummary(e, ts), key: runKey, session_key: null };
+        run = Object.assign(emptyRunSummary(e, ts), { key: runKey, session_key: null });
         runs.set(runKey, run);
       }
       applyToRunSummary(run, e, ts);
@@ -102,7 +113,7 @@ export class BatchWriter {
       if (run.session_key === null) run.session_key = sessionKey;
       let session = sessions.get(sessionKey);
       if (session === undefined) {
-        session = { ...emptySessionSummary(ts), key: sessionKey };
+        session = Object.assign(emptySessionSummary(ts), { key: sessionKey });
         sessions.set(sessionKey, session);
       }
       applyToSessionSummary(session, e, ts);

@@ -6,6 +6,13 @@ import type { TrailImportProgress } from './trail-import.js';
 import type { TrailImportJob, TrailReadMessage, TrailReadReply } from './trail-read-worker.js';
 
 /**
+ * The reading thread's young generation: a batch's parsed envelopes live until it is packed, and in
+ * V8's default young space they are copied by each scavenge (measured: garbage collection fell from
+ * ~3–5 µs to ~1 µs per event of that thread with 96 MB).
+ */
+const YOUNG_GENERATION_MB = 96;
+
+/**
  * Imports a trail with the reading in a second thread ({@link importTrailInto}'s loop: parse, check,
  * batch) and each batch committed on this thread by `commit`, which returns how many events were new
  * (the events carry the canonical line and the envelope fields store writers read, see
@@ -18,7 +25,10 @@ export function importTrailInThread(
   commit: (events: FactEvent[]) => number | Promise<number>,
   onCommitted: (progress: TrailImportProgress, cursor: JsonlCursor) => void,
 ): Promise<TrailImportProgress> {
-  const worker = new Worker(new URL('./trail-read-worker.js', import.meta.url), { workerData: job });
+  const worker = new Worker(new URL('./trail-read-worker.js', import.meta.url), {
+    workerData: job,
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
   return new Promise<TrailImportProgress>((resolve, reject) => {
     let settled = false;
     const finish = (error: Error | undefined, progress?: TrailImportProgress) => {

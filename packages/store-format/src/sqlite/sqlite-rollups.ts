@@ -5,6 +5,7 @@ import {
   foldIntoRollups,
   ROLLUP_TIERS_MS,
   type RollupDeltaMap,
+  rollupBucket,
   rollupDimensionsKey,
   type StatsRollup,
 } from '../stats-rollup.js';
@@ -74,6 +75,22 @@ ON CONFLICT (bucket_ms, bucket_ts, dim_key) DO UPDATE SET
 
 const toBlob = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/** The encoding of a sketch without values (its version byte and a count of 0): nothing to merge. */
+const EMPTY_SKETCH = Buffer.from(new LatencySketch().encode());
+const isEmptySketch = (bytes: Uint8Array) => EMPTY_SKETCH.equals(bytes);
+/** A sketch's bytes for its column (most rows of a batch have no durations: one shared buffer for them). */
+const sketchBlob = (sketch: LatencySketch) => (sketch.count === 0 ? EMPTY_SKETCH : toBlob(sketch.encode()));
+
+/** Whether every row of `deltas` is in the same minute bucket (a live batch's usual case). */
+function inOneMinute(deltas: RollupDeltaMap): boolean {
+  let bucket: number | undefined;
+  for (const row of deltas.values()) {
+    if (bucket === undefined) bucket = row.bucket_ts;
+    else if (row.bucket_ts !== bucket) return false;
+  }
+  return true;
+}
+
 /**
  * Adds rollup deltas to `stats_rollups` at every tier of {@link ROLLUP_TIERS_MS}, one upsert per
  * row, inside the caller's transaction (the one that writes the events). Dimension keys made in a
@@ -88,6 +105,7 @@ export class SqliteRollupWriter {
 
   constructor(db: SqliteRollupDatabase) {
     db.function(SKETCH_MERGE_FUNCTION, { deterministic: true }, (a: Uint8Array, b: Uint8Array) => {
+      if (isEmptySketch(b)) return a;
       const merged = LatencySketch.decode(a);
       merged.merge(LatencySketch.decode(b));
       return toBlob(merged.encode());
@@ -103,9 +121,23 @@ export class SqliteRollupWriter {
   /** Upserts minute rows `deltas` and the hour and day rows they add to; call inside the transaction. */
   write(deltas: RollupDeltaMap): void {
     if (deltas.size === 0) return;
+    if (inOneMinute(deltas)) {
+      // each coarser row of the batch is one minute row as it stands: add that row to every tier,
+      // its sketch encoded once, without merging copies of it
+      for (const row of deltas.values()) {
+        const dimKey = this.#dimKey(row);
+        const latency = sketchBlob(row.latency);
+        for (const width of ROLLUP_TIERS_MS) {
+          this.#write(width, rollupBucket(row.bucket_ts, width), dimKey, row, latency);
+        }
+      }
+      return;
+    }
     for (const width of ROLLUP_TIERS_MS) {
       const rows = width === ROLLUP_TIERS_MS[0] ? deltas : coarsenRollups(deltas.values(), width);
-      for (const row of rows.values()) this.#write(width, row);
+      for (const row of rows.values()) {
+        this.#write(width, row.bucket_ts, this.#dimKey(row), row, sketchBlob(row.latency));
+      }
     }
   }
 
@@ -118,11 +150,11 @@ export class SqliteRollupWriter {
     this.#pending.clear();
   }
 
-  #write(width: number, r: StatsRollup): void {
+  #write(width: number, bucketTs: number, dimKey: number, r: StatsRollup, latency: Buffer): void {
     this.#upsert.run(
       width,
-      r.bucket_ts,
-      this.#dimKey(r),
+      bucketTs,
+      dimKey,
       r.event_count,
       r.error_count,
       r.prompt_tokens,
@@ -132,7 +164,7 @@ export class SqliteRollupWriter {
       r.first_ts,
       r.last_ts,
       r.duration_max,
-      toBlob(r.latency.encode()),
+      latency,
     );
   }
 
