@@ -8,7 +8,7 @@ import {
 } from '@obs/store-format';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { serverCpuUs } from './server-cpu.js';
+import { serverCpuUs } from './proc-cpu.js';
 
 const DAY_MS = 86_400_000;
 const COPY_SQL = `COPY events (${POSTGRES_EVENT_COLUMNS.join(', ')}) FROM STDIN`;

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { loadCollectorConfig, startCollector } from '@obs/collector';
 import Database from 'better-sqlite3';
 import type { BenchRow, BenchSuite } from '../harness.js';
-import { mainThreadCpuUs } from '../thread-cpu.js';
+import { mainThreadCpuUs } from '../proc-cpu.js';
 
 interface LoadResult {
   accepted: number;
