@@ -10,8 +10,6 @@ import {
   type SinkHealth,
 } from '@obs/core';
 import { type ChainKey, chainKey, sanitizeEventTypeFileName } from '@obs/store-format';
-import { ChainThread } from './chain-thread.js';
-import type { ChainWriter } from './chain-writer.js';
 import { gzipFile, recoverRotated } from './compress.js';
 import { writeFileIndex } from './file-index.js';
 import {
@@ -83,10 +81,6 @@ class JsonlTrailSink implements JsonlSink {
   #closed = false;
   readonly #chainKey: ChainKey | undefined;
   readonly #sealTimer: NodeJS.Timeout | undefined;
-  /** The process's chain thread (`chain.thread`), from the first file on; null when chains run here. */
-  #chainThread: ChainThread | null | undefined;
-  /** This sink's chains on that thread. */
-  readonly #remoteChains: number[] = [];
 
   constructor(settings: JsonlSinkSettings) {
     this.#settings = settings;
@@ -124,10 +118,8 @@ class JsonlTrailSink implements JsonlSink {
   }
 
   /** Seals every line written so far: after `obs.flush()` the whole trail is covered by seals. */
-  flush(): Promise<void> | void {
-    if (this.#closed) return;
-    this.#sealAll();
-    return this.#chainThread?.sync();
+  flush(): void {
+    if (!this.#closed) this.#sealAll();
   }
 
   async close(): Promise<void> {
@@ -142,7 +134,6 @@ class JsonlTrailSink implements JsonlSink {
       if (last !== undefined) closed.push(writeFileIndex(last.path, last.index, false).catch(() => {}));
     }
     await Promise.all(closed);
-    await this.#chainThread?.sync(this.#remoteChains);
   }
 
   #sealAll(): void {
@@ -242,10 +233,9 @@ class JsonlTrailSink implements JsonlSink {
     return file;
   }
 
-  #chain(stem: string, key: ChainKey): ChainWriter {
+  #chain(stem: string, key: ChainKey): TrailChain {
     const settings = this.#settings.chain as Exclude<JsonlSinkSettings['chain'], false>;
-    this.#chainThread ??= (settings.thread ? ChainThread.shared() : undefined) ?? null;
-    const config = {
+    return new TrailChain({
       dir: this.dir,
       stem,
       key,
@@ -254,13 +244,9 @@ class JsonlTrailSink implements JsonlSink {
       fileMode: this.#settings.fileMode,
       fsync: this.durability === 'fsync',
       clock: this.#clock,
-      onError: (error: Error) =>
+      onError: (error) =>
         this.#log.warn(`writing a seal for "${stem}" failed (the next seal covers it): ${error.message}`),
-    };
-    if (this.#chainThread === null) return new TrailChain(config);
-    const chain = this.#chainThread.chain(config);
-    this.#remoteChains.push(chain.id);
-    return chain;
+    });
   }
 
   #recover(stem: string): void {

@@ -43,7 +43,6 @@ export const JsonlSinkOptionsSchema = z.strictObject({
       z.strictObject({
         everyLines: z.number().int().min(1).max(1_000_000).default(1000),
         everyMs: z.number().int().min(10).max(3_600_000).default(1000),
-        thread: z.boolean().default(true),
         key: z
           .union([z.string(), z.instanceof(Buffer)])
           .refine(
@@ -53,7 +52,7 @@ export const JsonlSinkOptionsSchema = z.strictObject({
           .optional(),
       }),
     ])
-    .default({ everyLines: 1000, everyMs: 1000, thread: true }),
+    .default({ everyLines: 1000, everyMs: 1000 }),
   fileMode: z.number().int().min(0).max(0o777).default(0o640),
   logger: z.custom<DiagLogger>(isLogger, 'expected a DiagLogger with error() and warn()').optional(),
   clock: z.custom<() => number>(isFunction, 'expected a function returning epoch milliseconds').optional(),

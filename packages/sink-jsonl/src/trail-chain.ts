@@ -21,8 +21,7 @@ import {
   parseTrailFileName,
   SegmentDigest,
   type SignedRecord,
-} from '@obs/store-format/chain';
-import type { ChainWriter } from './chain-writer.js';
+} from '@obs/store-format';
 import { writeAllSync } from './write-all.js';
 
 /** What a {@link TrailChain} needs from its trail file. */
@@ -45,7 +44,7 @@ export interface TrailChainConfig {
  * `close` seal when a file is done (rotation, or the writer closing); a later writer continuing a
  * closed file writes `reopen` first. Fed with the bytes the trail file just wrote.
  */
-export class TrailChain implements ChainWriter {
+export class TrailChain {
   readonly #config: TrailChainConfig;
   readonly #segment = new SegmentDigest();
   #fd = -1;

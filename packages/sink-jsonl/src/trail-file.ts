@@ -11,8 +11,8 @@ import {
 import { basename, join } from 'node:path';
 import { type Envelope, OBS_ERROR_CODES, ObsError } from '@obs/core';
 import { TrailIndexBuilder, type TrailIndexRows, trailFileName } from '@obs/store-format';
-import type { ChainWriter } from './chain-writer.js';
 import type { JsonlSinkSettings } from './options.js';
+import type { TrailChain } from './trail-chain.js';
 import { writeAllSync } from './write-all.js';
 
 /** What a {@link TrailFile} needs from its sink. */
@@ -26,7 +26,7 @@ export interface TrailFileConfig {
   /** Called when an existing file ended in a torn line and a newline was added after it. */
   onTornTail: (path: string) => void;
   /** The stem's hash chain, fed with every written chunk; none when chaining is off. */
-  chain?: ChainWriter;
+  chain?: TrailChain;
 }
 
 /** The sidecar index rows of a finished file, built as its lines were written, and the bytes they cover. */
