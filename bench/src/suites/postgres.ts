@@ -119,7 +119,10 @@ export const postgresSuite: BenchSuite = {
       for (let r = 0; r < rounds; r++) {
         const envelopes: Envelope[] = [];
         const sinkOptions = { url, schema: `bench_sink_${r}` };
-        runs.sink.push(await throughService(createPostgresSink(sinkOptions), n, envelopes, port));
+        // connected and migrated before the clock starts, as the bare loop's table and connection are
+        const postgresSink = createPostgresSink(sinkOptions);
+        await postgresSink.ready();
+        runs.sink.push(await throughService(postgresSink, n, envelopes, port));
         direct.push(await directWrites(url, `bench_direct_${r}`, envelopes));
         runs.bare.push(
           await bareCopy(url, `bench_bare_${r}`, envelopes, { batchSize: BATCH, serverPort: port }),
