@@ -22,13 +22,7 @@ export class EventRecord {
 
   /** The canonical JSON text of the envelope (see `serializeEnvelope`). */
   get json(): string {
-    if (this.#json === undefined) {
-      const json = serializeEnvelopeWith(this.envelope, this.#payloadSerializer);
-      // V8 builds the text as a rope of many small strings; reading a character flattens it in place.
-      // A rope that outlives a young-generation GC (queued, buffered for replay) costs ~10× a flat string to copy.
-      json.charCodeAt(0);
-      this.#json = json;
-    }
+    if (this.#json === undefined) this.#json = serializeEnvelopeWith(this.envelope, this.#payloadSerializer);
     return this.#json;
   }
 }
