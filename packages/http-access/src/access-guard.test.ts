@@ -43,6 +43,16 @@ describe('isLoopbackHost', () => {
   ])('refuses %j', (host) => {
     expect(isLoopbackHost(host)).toBe(false);
   });
+
+  it('keeps its verdicts right past the bound on remembered names (a client choosing many Host values)', () => {
+    for (let i = 0; i < 600; i++) {
+      expect(isLoopbackHost(`127.0.${i >> 8}.${i & 255}`)).toBe(true);
+      expect(isLoopbackHost(`10.0.${i >> 8}.${i & 255}`)).toBe(false);
+    }
+    expect(isLoopbackHost('127.0.0.1')).toBe(true);
+    expect(isLoopbackHost('[::1]')).toBe(true);
+    expect(isLoopbackHost('example.com')).toBe(false);
+  });
 });
 
 describe('hostNameOf', () => {
