@@ -27,6 +27,9 @@ export interface SqliteSink extends Sink {
   writeSync(batch: readonly EventRecord[]): void;
 }
 
+/** Batches handed to the writer thread before the first is answered (the queue's `concurrency` with `worker: true`). */
+const WORKER_IN_FLIGHT = 8;
+
 /** Commits one batch and returns how many events were new. */
 interface Committer {
   commit(batch: readonly EventRecord[]): number | Promise<number>;
@@ -101,9 +104,10 @@ export function createSqliteSink(options: SqliteSinkOptions): SqliteSink {
     path: resolved.path,
     migration,
     // In-thread, batches of 128 keep one transaction under ~5 ms of the host's loop. The writer thread
-    // takes a queue of batches: with three in flight it never waits for the host's next one; they
-    // keep the service's size, since the host still makes each batch's JSON.
-    queueDefaults: resolved.worker ? { concurrency: 3 } : { batchSize: 128, concurrency: 1 },
+    // takes a queue of batches of the service's size (the host still makes each batch's JSON). The
+    // host hands batches over, and learns they committed, only when its loop turns: eight in flight
+    // keep the thread busy through a host burst of 1000 emits, where three (768 events) left it idle.
+    queueDefaults: resolved.worker ? { concurrency: WORKER_IN_FLIGHT } : { batchSize: 128, concurrency: 1 },
     get duplicates() {
       return duplicates;
     },
