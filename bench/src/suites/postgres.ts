@@ -59,7 +59,7 @@ async function throughService(
 function jsonOnlySink(): Sink {
   return {
     name: 'json-only',
-    queueDefaults: { batchSize: BATCH, concurrency: 2, capacity: 8_192 },
+    queueDefaults: { batchSize: BATCH, concurrency: 2, capacity: 2_048 },
     write(batch) {
       for (const record of batch) void record.json;
     },

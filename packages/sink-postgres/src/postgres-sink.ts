@@ -109,8 +109,9 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     schema: resolved.schema,
     // Batches of 1 000 rows make COPY pay off. One batch more than there are connections is in
     // flight: the host prepares it (COPY text, deltas) while the others are in the database; commits
-    // keep the order batches were handed over.
-    queueDefaults: { batchSize: 1_000, concurrency: resolved.connections + 1, capacity: 8_192 },
+    // keep the order batches were handed over. Capacity is core's default: events waiting longer in a
+    // bigger queue outlive young-generation collections, and the GC's threads cost the host CPU.
+    queueDefaults: { batchSize: 1_000, concurrency: resolved.connections + 1, capacity: 2_048 },
     get duplicates() {
       return duplicates;
     },

@@ -55,11 +55,11 @@ export class BatchWriter {
     try {
       await copyInto(client, COPY_SQL, batch.copy);
       // one table after the other, rows in key order: writers on many hosts never deadlock
-      const locked = await client.query<LockedRollup>(SUMMARIES_SQL, [
-        ...batch.runs,
-        ...batch.sessions,
-        ...rollupKeyParams(batch.rollups),
-      ]);
+      const locked = await client.query<LockedRollup>({
+        name: 'obs-summaries',
+        text: SUMMARIES_SQL,
+        values: [...batch.runs, ...batch.sessions, ...rollupKeyParams(batch.rollups)],
+      });
       await storeRollups(client, batch.rollups, locked.rows);
       await client.query(`NOTIFY ${postgresEventsChannel(this.#schema)}; COMMIT`);
       return { inserted: batch.ids.length };

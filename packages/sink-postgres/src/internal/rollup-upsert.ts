@@ -73,13 +73,17 @@ export async function storeRollups(
   c.width.forEach((w, i) => {
     (stored.has(keyOf(w, c.bucket[i]!, c.dims[i]!)) ? existing : fresh).push(i);
   });
-  const inserted = await client.query<{ bucket_ms: number; bucket_ts: number; dims: string }>(STORE_SQL, [
-    ...updateParams(c, existing, stored),
-    ...rollupKeyParams(c, fresh),
-    ...c.dimensions.map((column) => fresh.map((i) => column[i])),
-    ...valueParams(c, fresh),
-    fresh.map((i) => Buffer.from(c.latency[i]!)),
-  ]);
+  const inserted = await client.query<{ bucket_ms: number; bucket_ts: number; dims: string }>({
+    name: 'obs-rollups',
+    text: STORE_SQL,
+    values: [
+      ...updateParams(c, existing, stored),
+      ...rollupKeyParams(c, fresh),
+      ...c.dimensions.map((column) => fresh.map((i) => column[i])),
+      ...valueParams(c, fresh),
+      fresh.map((i) => Buffer.from(c.latency[i]!)),
+    ],
+  });
   if (inserted.rows.length === fresh.length) return;
   const done = new Set(inserted.rows.map((r) => keyOf(r.bucket_ms, r.bucket_ts, r.dims)));
   const late = fresh.filter((i) => !done.has(keyOf(c.width[i]!, c.bucket[i]!, c.dims[i]!)));
