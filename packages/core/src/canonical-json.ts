@@ -1,6 +1,6 @@
 import { ENVELOPE_FIELDS, type Envelope } from './envelope.js';
 import { jsonNumber, jsonString, needsEscape } from './json-text.js';
-import { LastJson } from './last-json.js';
+import { flat, LastJson } from './last-json.js';
 import type { PayloadSerializer } from './payload-serializer.js';
 
 /**
@@ -44,33 +44,41 @@ export function serializeEnvelopeWith(e: Envelope, payload: PayloadSerializer | 
   const payloadJson = payload(e.payload);
   if (payloadJson === undefined) return serializeEnvelope(e);
   return (
-    '{"schema_version":' +
-    jsonNumber(e.schema_version) +
-    ',"event_id":"' +
+    schemaHead(e.schema_version) +
     e.event_id +
-    '","event_type":' +
     eventTypes.json(e.event_type) +
-    ',"timestamp":' +
     timestamps.json(e.timestamp) +
-    ',"seq":' +
     jsonNumber(e.seq) +
     contextJson(e) +
-    ',"status":' +
-    (e.status === null ? 'null' : statuses.json(e.status)) +
-    ',"duration_ms":' +
-    nullableNumber(e.duration_ms) +
-    ',"payload":' +
     payloadJson +
     '}'
   );
 }
 
-/** Fields that repeat from event to event (the type, the millisecond) keep their last JSON text. */
-const eventTypes = new LastJson();
-const timestamps = new LastJson();
-const statuses = new LastJson();
+/**
+ * Fields that repeat from event to event (the type, the millisecond) keep their last JSON text,
+ * with the keys around them: a line is a rope of a few large pieces, which costs less to build and
+ * to flatten (when the file write encodes it) than one of many small pieces.
+ */
+const eventTypes = new LastJson('","event_type":', ',"timestamp":');
+const timestamps = new LastJson('', ',"seq":');
 
-/** The fields from `source` to `audit_level`, which events of one context share, and their last JSON. */
+let lastSchemaVersion: number | undefined;
+let lastSchemaHead = '';
+
+/** The line up to the `event_id`'s text. */
+function schemaHead(version: number): string {
+  if (version !== lastSchemaVersion) {
+    lastSchemaHead = flat(`{"schema_version":${jsonNumber(version)},"event_id":"`);
+    lastSchemaVersion = version;
+  }
+  return lastSchemaHead;
+}
+
+/**
+ * The fields from `source` to `duration_ms`, which events of one context share (`status` and
+ * `duration_ms` are most often null), and their last JSON, up to the payload's text.
+ */
 const lastContext: unknown[] = [];
 let lastContextJson = '';
 
@@ -84,9 +92,13 @@ function contextJson(e: Envelope): string {
     c[4] !== e.session_id ||
     c[5] !== e.turn_number ||
     c[6] !== e.parent_event_id ||
-    c[7] !== e.audit_level
+    c[7] !== e.audit_level ||
+    c[8] !== e.status ||
+    c[9] !== e.duration_ms
   ) {
-    lastContextJson = `,"source":${jsonString(e.source)},"run_id":${jsonString(e.run_id)},"request_id":${nullableString(e.request_id)},"cycle":${nullableNumber(e.cycle)},"session_id":${nullableString(e.session_id)},"turn_number":${nullableNumber(e.turn_number)},"parent_event_id":${nullableString(e.parent_event_id)},"audit_level":${jsonString(e.audit_level)}`;
+    lastContextJson = flat(
+      `,"source":${jsonString(e.source)},"run_id":${jsonString(e.run_id)},"request_id":${nullableString(e.request_id)},"cycle":${nullableNumber(e.cycle)},"session_id":${nullableString(e.session_id)},"turn_number":${nullableNumber(e.turn_number)},"parent_event_id":${nullableString(e.parent_event_id)},"audit_level":${jsonString(e.audit_level)},"status":${nullableString(e.status)},"duration_ms":${nullableNumber(e.duration_ms)},"payload":`,
+    );
     c[0] = e.source;
     c[1] = e.run_id;
     c[2] = e.request_id;
@@ -95,6 +107,8 @@ function contextJson(e: Envelope): string {
     c[5] = e.turn_number;
     c[6] = e.parent_event_id;
     c[7] = e.audit_level;
+    c[8] = e.status;
+    c[9] = e.duration_ms;
   }
   return lastContextJson;
 }

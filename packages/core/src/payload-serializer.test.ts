@@ -135,6 +135,40 @@ describe('serializeEnvelopeWith', () => {
     );
   });
 
+  it('follows a field that changes between consecutive events (its kept text is not reused)', () => {
+    const base = {
+      event_id: uuidv7(),
+      event_type: 'llm.call',
+      timestamp: '2026-01-02T03:04:05.678Z',
+      seq: 1,
+      source: 's',
+      run_id: 'r',
+      request_id: null,
+      cycle: 0,
+      session_id: null,
+      turn_number: 1,
+      parent_event_id: null,
+      audit_level: 'turn',
+      status: null,
+      duration_ms: null,
+      payload: { provider: 'p' },
+    };
+    const changes = [
+      { schema_version: 2 },
+      { schema_version: 1 },
+      { status: 'error' },
+      { status: null, duration_ms: 12.5 },
+      { duration_ms: null, event_type: 'tool.call' },
+      { timestamp: '2026-01-02T03:04:05.679Z' },
+      { session_id: 's"2', turn_number: 3 },
+    ];
+    let e = { schema_version: 1, ...base } as Envelope;
+    for (const change of changes) {
+      e = { ...e, ...change } as Envelope;
+      expect(serializeEnvelopeWith(e, serializer)).toBe(serializeEnvelope(e));
+    }
+  });
+
   it('falls back to serializeEnvelope for fields of the wrong type', () => {
     const e = {
       schema_version: 1,

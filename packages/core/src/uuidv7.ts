@@ -1,6 +1,12 @@
 import { randomFillSync } from 'node:crypto';
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The two lower-case hex digits of each byte, as their character codes (first digit in the low byte). */
+const HEX_CODES = Uint16Array.from({ length: 256 }, (_, i) => {
+  const hex = i.toString(16).padStart(2, '0');
+  return hex.charCodeAt(0) | (hex.charCodeAt(1) << 8);
+});
+/** The id's characters, written in place and read out as one flat string (no rope of 20 pieces). */
+const text = Buffer.alloc(36, '-');
 const POOL_SIZE = 4096;
 const pool = new Uint8Array(POOL_SIZE);
 let poolOffset = POOL_SIZE;
@@ -36,26 +42,22 @@ export function uuidv7(now: number = Date.now()): string {
   const hi = Math.floor(ms / 0x10000);
   const lo = ms % 0x10000;
   const r = randomBytes(8);
-  return (
-    HEX[(hi >>> 24) & 0xff]! +
-    HEX[(hi >>> 16) & 0xff]! +
-    HEX[(hi >>> 8) & 0xff]! +
-    HEX[hi & 0xff]! +
-    '-' +
-    HEX[lo >>> 8]! +
-    HEX[lo & 0xff]! +
-    '-' +
-    HEX[0x70 | (counter >>> 8)]! +
-    HEX[counter & 0xff]! +
-    '-' +
-    HEX[0x80 | (pool[r]! & 0x3f)]! +
-    HEX[pool[r + 1]!]! +
-    '-' +
-    HEX[pool[r + 2]!]! +
-    HEX[pool[r + 3]!]! +
-    HEX[pool[r + 4]!]! +
-    HEX[pool[r + 5]!]! +
-    HEX[pool[r + 6]!]! +
-    HEX[pool[r + 7]!]!
-  );
+  hex(0, (hi >>> 24) & 0xff);
+  hex(2, (hi >>> 16) & 0xff);
+  hex(4, (hi >>> 8) & 0xff);
+  hex(6, hi & 0xff);
+  hex(9, lo >>> 8);
+  hex(11, lo & 0xff);
+  hex(14, 0x70 | (counter >>> 8));
+  hex(16, counter & 0xff);
+  hex(19, 0x80 | (pool[r]! & 0x3f));
+  hex(21, pool[r + 1]!);
+  for (let i = 2; i < 8; i++) hex(20 + 2 * i, pool[r + i]!);
+  return text.toString('latin1', 0, 36);
+}
+
+function hex(at: number, byte: number): void {
+  const codes = HEX_CODES[byte]!;
+  text[at] = codes & 0xff;
+  text[at + 1] = codes >>> 8;
 }
