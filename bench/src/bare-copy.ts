@@ -4,6 +4,7 @@ import {
   ensurePostgresPartitions,
   migratePostgresSchema,
   POSTGRES_EVENT_COLUMNS,
+  postgresEventValues,
   uuidv7Ms,
 } from '@obs/store-format';
 import pg from 'pg';
@@ -26,19 +27,7 @@ const copyValue = (v: string | number | null) =>
 export function copyText(envelopes: readonly Envelope[]): string {
   let text = '';
   for (const e of envelopes) {
-    const values = [
-      e.event_id,
-      Date.parse(e.timestamp),
-      e.event_type,
-      e.source,
-      e.run_id,
-      e.session_id,
-      e.parent_event_id,
-      e.audit_level,
-      e.status,
-      e.duration_ms,
-      serializeEnvelope(e),
-    ];
+    const values = postgresEventValues(e, Date.parse(e.timestamp), serializeEnvelope(e));
     text += `${values.map(copyValue).join('\t')}\n`;
   }
   return text;

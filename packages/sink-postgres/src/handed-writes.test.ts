@@ -1,21 +1,14 @@
 import { EventRecord } from '@obs/core';
 import { makeEnvelope } from '@obs/core/testing';
 import type pg from 'pg';
-import { afterEach, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { built } from './test/built.js';
-import { connectTo, dropSchema, withSchema } from './test/schema-client.js';
+import { perTestSchemas, withSchema } from './test/schema-client.js';
 import { freshSchema } from './testing/fresh-schema.js';
 
 const { createPostgresSink } = await built<typeof import('./index.js')>('index.js');
 const url = inject('pgUrl');
-const schemas: string[] = [];
-const clients: pg.Client[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.end();
-  for (const s of schemas.splice(0)) await dropSchema(url, s);
-});
-
-const connect = (schema: string) => connectTo(url, schema, clients);
+const { schemas, connect } = perTestSchemas(url);
 
 const batch = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => new EventRecord(makeEnvelope(from + i, { run_id: 'r' })));

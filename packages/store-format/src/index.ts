@@ -112,7 +112,7 @@ export {
   POSTGRES_SCHEMA_NAME_PATTERN,
   postgresEventsChannel,
 } from './postgres/postgres-schema-name.js';
-export { POSTGRES_EVENT_COLUMNS, POSTGRES_TABLES } from './postgres/postgres-tables.js';
+export { POSTGRES_EVENT_COLUMNS, POSTGRES_TABLES, postgresEventValues } from './postgres/postgres-tables.js';
 export { isPostgresUrl, postgresPasswordRedactor, safePostgresUrl } from './postgres/postgres-url.js';
 export {
   applyToRunSummary,

@@ -2,22 +2,15 @@ import { EventRecord } from '@obs/core';
 import { makeEnvelope } from '@obs/core/testing';
 import { LatencySketch, migratePostgresSchema } from '@obs/store-format';
 import type pg from 'pg';
-import { afterEach, expect, inject, it } from 'vitest';
-import { connectTo, dropSchema } from '../test/schema-client.js';
+import { expect, inject, it } from 'vitest';
+import { perTestSchemas } from '../test/schema-client.js';
 import { freshSchema } from '../testing/fresh-schema.js';
 import { BatchWriter } from './batch-writer.js';
 import { prepareBatch } from './prepared-batch.js';
 import { storeRollups } from './rollup-upsert.js';
 
 const url = inject('pgUrl');
-const schemas: string[] = [];
-const clients: pg.Client[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.end();
-  for (const s of schemas.splice(0)) await dropSchema(url, s);
-});
-
-const connect = (schema: string) => connectTo(url, schema, clients);
+const { schemas, connect } = perTestSchemas(url);
 
 /** Waits (bounded) until the backend `pid` waits for a lock. */
 async function waitForLock(observer: pg.Client, pid: number): Promise<void> {

@@ -6,6 +6,7 @@ import {
   emptyRunSummary,
   emptySessionSummary,
   foldIntoRollups,
+  postgresEventValues,
   ROLLUP_TIERS_MS,
   type RollupDeltaMap,
   rollupDimensionsKey,
@@ -101,21 +102,7 @@ export function prepareBatch(batch: readonly StoredEvent[], skip: ReadonlySet<st
     ids.push(e.event_id);
     days.add(Math.floor(uuidv7Ms(e.event_id) / DAY_MS));
     const ts = Date.parse(e.timestamp);
-    copy.append(
-      copyRow([
-        e.event_id,
-        ts,
-        e.event_type,
-        e.source,
-        e.run_id,
-        e.session_id,
-        e.parent_event_id,
-        e.audit_level,
-        e.status,
-        e.duration_ms,
-        json,
-      ]),
-    );
+    copy.append(copyRow(postgresEventValues(e, ts, json)));
     foldIntoRollups(rollups, e, ts);
     let run = runs.get(e.run_id);
     if (run === undefined) {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { afterEach } from 'vitest';
 import { clientConfig } from '../internal/connection-config.js';
 
 /** Runs `fn` on a connection of its own to `url` with `search_path` set to `schema`, then ends it. */
@@ -33,4 +34,21 @@ export async function connectTo(url: string, schema: string, clients: pg.Client[
   await client.connect();
   clients.push(client);
   return client;
+}
+
+/**
+ * The schemas and clients a test file opens: a test pushes its schemas to `schemas` and opens clients
+ * with `connect(schema)`; after each test the clients are ended and the schemas dropped.
+ */
+export function perTestSchemas(url: string): {
+  schemas: string[];
+  connect: (schema: string) => Promise<pg.Client>;
+} {
+  const schemas: string[] = [];
+  const clients: pg.Client[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.end();
+    for (const s of schemas.splice(0)) await dropSchema(url, s);
+  });
+  return { schemas, connect: (schema) => connectTo(url, schema, clients) };
 }

@@ -1,3 +1,5 @@
+import type { Envelope } from '@obs/core';
+
 /**
  * The obs PostgreSQL schema, version 1 (in the `obs_schema_version` table of the schema obs is
  * given, `obs` by default). Written by `@obs/sink-postgres`, read by `@obs/read-store`. Times are
@@ -49,3 +51,20 @@ export const POSTGRES_EVENT_COLUMNS = [
   'duration_ms',
   'json',
 ] as const;
+
+/** An event's values in {@link POSTGRES_EVENT_COLUMNS} order: `ts` is its time in ms, `json` its canonical line. */
+export function postgresEventValues(e: Envelope, ts: number, json: string): (string | number | null)[] {
+  return [
+    e.event_id,
+    ts,
+    e.event_type,
+    e.source,
+    e.run_id,
+    e.session_id,
+    e.parent_event_id,
+    e.audit_level,
+    e.status,
+    e.duration_ms,
+    json,
+  ];
+}
