@@ -50,6 +50,7 @@ export function serializeEnvelopeWith(e: Envelope, payload: PayloadSerializer | 
     timestamps.json(e.timestamp) +
     jsonNumber(e.seq) +
     contextJson(e) +
+    outcomeJson(e) +
     payloadJson +
     '}'
   );
@@ -75,10 +76,7 @@ function schemaHead(version: number): string {
   return lastSchemaHead;
 }
 
-/**
- * The fields from `source` to `duration_ms`, which events of one context share (`status` and
- * `duration_ms` are most often null), and their last JSON, up to the payload's text.
- */
+/** The fields from `source` to `audit_level`, which events of one context share, and their last JSON. */
 const lastContext: unknown[] = [];
 let lastContextJson = '';
 
@@ -92,12 +90,10 @@ function contextJson(e: Envelope): string {
     c[4] !== e.session_id ||
     c[5] !== e.turn_number ||
     c[6] !== e.parent_event_id ||
-    c[7] !== e.audit_level ||
-    c[8] !== e.status ||
-    c[9] !== e.duration_ms
+    c[7] !== e.audit_level
   ) {
     lastContextJson = flat(
-      `,"source":${jsonString(e.source)},"run_id":${jsonString(e.run_id)},"request_id":${nullableString(e.request_id)},"cycle":${nullableNumber(e.cycle)},"session_id":${nullableString(e.session_id)},"turn_number":${nullableNumber(e.turn_number)},"parent_event_id":${nullableString(e.parent_event_id)},"audit_level":${jsonString(e.audit_level)},"status":${nullableString(e.status)},"duration_ms":${nullableNumber(e.duration_ms)},"payload":`,
+      `,"source":${jsonString(e.source)},"run_id":${jsonString(e.run_id)},"request_id":${nullableString(e.request_id)},"cycle":${nullableNumber(e.cycle)},"session_id":${nullableString(e.session_id)},"turn_number":${nullableNumber(e.turn_number)},"parent_event_id":${nullableString(e.parent_event_id)},"audit_level":${jsonString(e.audit_level)}`,
     );
     c[0] = e.source;
     c[1] = e.run_id;
@@ -107,10 +103,27 @@ function contextJson(e: Envelope): string {
     c[5] = e.turn_number;
     c[6] = e.parent_event_id;
     c[7] = e.audit_level;
-    c[8] = e.status;
-    c[9] = e.duration_ms;
   }
   return lastContextJson;
+}
+
+let lastStatus: string | null | undefined;
+let lastDuration: number | null | undefined;
+let lastOutcomeJson = '';
+
+/**
+ * `status` and `duration_ms` up to the payload's text, kept apart from the context: a timed event's
+ * duration differs from the one before it, and must not make the whole context be written again.
+ */
+function outcomeJson(e: Envelope): string {
+  if (e.status !== lastStatus || e.duration_ms !== lastDuration) {
+    lastOutcomeJson = flat(
+      `,"status":${nullableString(e.status)},"duration_ms":${nullableNumber(e.duration_ms)},"payload":`,
+    );
+    lastStatus = e.status;
+    lastDuration = e.duration_ms;
+  }
+  return lastOutcomeJson;
 }
 
 const nullableString = (value: string | null) => (value === null ? 'null' : jsonString(value));
